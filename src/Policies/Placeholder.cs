@@ -1,0 +1,1 @@
+namespace Admission.Policies; public static class Placeholder {}
