@@ -1,0 +1,25 @@
+namespace Admission.Policies;
+
+public enum DecisionCode
+{
+    NotGuarded,
+    Exempt,
+    NoApprovalNeeded,
+    BreakGlass,
+    Approved,
+    Denied,
+}
+
+public static class DecisionCodes
+{
+    /// <summary>The value of the <c>decision</c> audit annotation (contract section 2).</summary>
+    public static string ToWire(this DecisionCode code) => code switch
+    {
+        DecisionCode.NotGuarded => "not-guarded",
+        DecisionCode.Exempt => "exempt",
+        DecisionCode.NoApprovalNeeded => "no-approval-needed",
+        DecisionCode.BreakGlass => "break-glass",
+        DecisionCode.Approved => "approved",
+        _ => "denied",
+    };
+}

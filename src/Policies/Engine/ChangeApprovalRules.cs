@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Admission.Policies.Model;
+
+namespace Admission.Policies;
+
+/// <summary>Contract section 3: ChangeApprovals cannot be forged, back-dated or edited after the fact.</summary>
+public static class ChangeApprovalRules
+{
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    public static Decision Decide(AdmissionInput request, DecisionContext context) => request.Operation switch
+    {
+        Operation.Create => Create(request, context),
+        Operation.Update => Update(request, context),
+        _ => Decision.Allow(DecisionCode.NotGuarded, $"{request.Operation.ToWire()} of a ChangeApproval is always allowed"),
+    };
+
+    private static Decision Create(AdmissionInput request, DecisionContext context)
+    {
+        if (request.Object is not { } obj)
+        {
+            return Decision.Deny("ChangeApproval CREATE carries no object");
+        }
+        var errors = new List<InputError>();
+        var approval = ChangeApprovalReader.Read(obj, errors, "ChangeApproval", request.Namespace);
+        var problems = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
+        if (approval is not null)
+        {
+            var policy = context.Policy;
+            var user = request.User.Username;
+            if (approval.RequestedBy != user)
+            {
+                problems.Add($"spec.requestedBy: must be your own username \"{user}\", not \"{approval.RequestedBy}\"");
+            }
+            if (approval.Approvals.Count > 0)
+            {
+                problems.Add("spec.approvals: must be empty when a ChangeApproval is created; approvers add their entries afterwards");
+            }
+            if (approval.ExpiresAt <= context.Now)
+            {
+                problems.Add($"spec.expiresAt: {WorkloadRules.Format(approval.ExpiresAt)} is not in the future");
+            }
+            if (approval.NotBefore is { } nb && approval.ExpiresAt <= nb)
+            {
+                problems.Add($"spec.expiresAt: must be after spec.notBefore ({WorkloadRules.Format(nb)})");
+            }
+            var from = approval.NotBefore is { } start && start > context.Now ? start : context.Now;
+            if (approval.ExpiresAt - from > policy.MaxValidity)
+            {
+                problems.Add($"spec.expiresAt: is more than maxValidity ({GoDuration.Format(policy.MaxValidity)}) after {(from == context.Now ? "now" : "spec.notBefore")}");
+            }
+            if (policy.TicketPattern is { } pattern && !MatchesTicket(pattern, approval.Ticket))
+            {
+                problems.Add(approval.Ticket is null
+                    ? $"spec.ticket: is required and must match {policy.TicketPatternText}"
+                    : $"spec.ticket: \"{approval.Ticket}\" does not match {policy.TicketPatternText}");
+            }
+        }
+        return problems.Count == 0
+            ? Decision.Allow(DecisionCode.NoApprovalNeeded, "ChangeApproval request is well formed")
+            : Decision.Deny(Refused("created", problems));
+    }
+
+    private static bool MatchesTicket(System.Text.RegularExpressions.Regex pattern, string? ticket)
+    {
+        if (ticket is null) return false;
+        try
+        {
+            return pattern.IsMatch(ticket);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static Decision Update(AdmissionInput request, DecisionContext context)
+    {
+        if (request.Object is not { } obj || request.OldObject is not { } oldObj)
+        {
+            return Decision.Deny("ChangeApproval UPDATE must carry the object and the old object");
+        }
+        var newSpec = Spec(obj);
+        var oldSpec = Spec(oldObj);
+        if (JsonElement.DeepEquals(newSpec, oldSpec))
+        {
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, "spec unchanged");
+        }
+        if (!ObjectInspection.SameExcept(oldSpec, newSpec, n => n == "approvals", null))
+        {
+            return Decision.Deny(Refused("changed", ["only spec.approvals may change; to change anything else in spec, create a new ChangeApproval"]));
+        }
+        var errors = new List<InputError>();
+        var updated = ChangeApprovalReader.Read(obj, errors, "ChangeApproval", request.Namespace);
+        var old = ChangeApprovalReader.Read(oldObj, [], "ChangeApproval", request.Namespace);
+        if (updated is null || old is null)
+        {
+            var problems = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
+            if (old is null) problems.Add("the stored ChangeApproval is not valid; create a new one");
+            return Decision.Deny(Refused("changed", problems));
+        }
+        var result = ApprovalsDiff(old.Approvals, updated.Approvals, request.User.Username);
+        if (result.Problem is { } problem)
+        {
+            return Decision.Deny(Refused("changed", [problem]));
+        }
+        if (result.Added is not { } added)
+        {
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{request.User.Username} withdrew their approval");
+        }
+        var user = request.User.Username;
+        var issues = new List<string>();
+        if (added.Approver != user)
+        {
+            issues.Add($"the new entry's approver must be your own username \"{user}\", not \"{added.Approver}\"");
+        }
+        if (added.Approver == old.RequestedBy)
+        {
+            issues.Add($"{old.RequestedBy} requested this change and cannot approve it");
+        }
+        if (old.Approvals.Any(e => e.Approver == added.Approver))
+        {
+            issues.Add($"{added.Approver} has already approved it");
+        }
+        if (added.ApprovedAt is not { } at)
+        {
+            issues.Add("the new entry's approvedAt is required");
+        }
+        else if ((at - context.Now).Duration() > ClockSkew)
+        {
+            issues.Add($"the new entry's approvedAt {WorkloadRules.Format(at)} is more than 5 minutes from the server's clock ({WorkloadRules.Format(context.Now)})");
+        }
+        if (!request.User.InAnyGroup(context.Policy.ApproverGroups))
+        {
+            issues.Add($"{user} is in none of the approver groups ({WorkloadRules.Join(context.Policy.ApproverGroups)})");
+        }
+        if (context.Now >= old.ExpiresAt)
+        {
+            issues.Add($"it expired at {WorkloadRules.Format(old.ExpiresAt)} and can no longer be approved");
+        }
+        return issues.Count == 0
+            ? Decision.Allow(DecisionCode.NoApprovalNeeded, $"{user} approved ChangeApproval {old.Key}")
+            : Decision.Deny(Refused("approved", issues));
+    }
+
+    /// <summary>
+    /// Existing entries keep their content and order; only the caller's own entry may go; at most
+    /// one entry is added, at the end.
+    /// </summary>
+    internal static (ApprovalEntry? Added, string? Problem) ApprovalsDiff(IReadOnlyList<ApprovalEntry> old, IReadOnlyList<ApprovalEntry> updated, string user)
+    {
+        var j = 0;
+        foreach (var entry in old)
+        {
+            if (j < updated.Count && updated[j] == entry)
+            {
+                j++;
+                continue;
+            }
+            if (entry.Approver != user)
+            {
+                return (null, $"the approval by {entry.Approver} cannot be changed or removed by {user}; only your own entry may be withdrawn");
+            }
+        }
+        var extra = updated.Count - j;
+        if (extra > 1)
+        {
+            return (null, "at most one approval can be added at a time, at the end of spec.approvals");
+        }
+        return (extra == 1 ? updated[^1] : null, null);
+    }
+
+    private static JsonElement Spec(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("spec", out var spec) ? spec : default;
+
+    private static string Refused(string verb, IReadOnlyList<string> problems) =>
+        $"this ChangeApproval cannot be {verb}: " + (problems.Count == 1 ? problems[0] : "\n- " + string.Join("\n- ", problems));
+}

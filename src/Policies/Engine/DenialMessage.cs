@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Admission.Policies;
+
+/// <summary>Denials a person can act on: what is guarded, what each approval lacks, and what to run next.</summary>
+public static class DenialMessage
+{
+    public static string Build(AdmissionInput request, WorkloadKind kind, AdmissionPolicy policy, IReadOnlyList<Assessment> closestFirst, IReadOnlyList<string> hints)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"namespace {request.Namespace} is Tier-1: {request.Operation.ToWire()} of {kind.Kind} {request.Namespace}/{request.Name} ")
+          .Append($"needs a ChangeApproval approved by {policy.RequiredApprovals} people other than its requester.");
+        if (closestFirst.Count == 0)
+        {
+            sb.Append($" No ChangeApproval in {request.Namespace} targets {kind.Kind} {request.Name}.");
+        }
+        foreach (var a in closestFirst)
+        {
+            sb.Append($"\n- ChangeApproval {a.Approval.Name}: {string.Join("; ", a.Problems)}.");
+        }
+        foreach (var hint in hints)
+        {
+            sb.Append('\n').Append(hint);
+        }
+        sb.Append('\n').Append(closestFirst.Count == 0 ? "Request one: " : "Or request a new one: ").Append(RequestCommand(request, kind));
+        return sb.ToString();
+    }
+
+    /// <summary>What kubectl shows on a server-side dry run: one line per approval still short of valid.</summary>
+    public static IReadOnlyList<string> Warnings(WorkloadKind kind, AdmissionInput request, IReadOnlyList<Assessment> closestFirst)
+    {
+        if (closestFirst.Count == 0)
+        {
+            return [$"no ChangeApproval targets {kind.Kind} {request.Namespace}/{request.Name}; request one: {RequestCommand(request, kind)}"];
+        }
+        return [.. closestFirst.Select(a => $"ChangeApproval {request.Namespace}/{a.Approval.Name}: {string.Join("; ", a.Problems)}")];
+    }
+
+    public static string RequestCommand(AdmissionInput request, WorkloadKind kind)
+    {
+        var resource = kind.Group.Length == 0 ? kind.Kind.ToLowerInvariant() : kind.Group == "apps" ? kind.Kind.ToLowerInvariant() : $"{kind.Kind.ToLowerInvariant()}.{kind.Group}";
+        var op = request.Operation switch
+        {
+            Operation.Delete => " --operation DELETE",
+            _ => "",
+        };
+        return $"kubectl change request {resource}/{request.Name} -n {request.Namespace}{op} --reason \"<why>\"";
+    }
+}

@@ -1,0 +1,49 @@
+namespace Admission.Policies.Model;
+
+/// <summary>The spec of a ChangeApproval as read from the API (contract section 1).</summary>
+public sealed record ChangeApproval
+{
+    public const string Group = "approvals.admission.dev";
+    public const string Version = "v1alpha1";
+    public const string ApiVersion = Group + "/" + Version;
+    public const string KindName = "ChangeApproval";
+    public const string Plural = "changeapprovals";
+
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public required ApprovalTarget Target { get; init; }
+    public required IReadOnlyList<Operation> Operations { get; init; }
+    public IReadOnlyList<string> Images { get; init; } = [];
+    public required string Reason { get; init; }
+    public string? Ticket { get; init; }
+    public required string RequestedBy { get; init; }
+    public DateTimeOffset? NotBefore { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public IReadOnlyList<ApprovalEntry> Approvals { get; init; } = [];
+
+    public string Key => Namespace + "/" + Name;
+
+    /// <summary>Distinct approvers that count: the requester's own entries never do.</summary>
+    public IReadOnlyList<string> CountedApprovers()
+    {
+        var seen = new List<string>(Approvals.Count);
+        foreach (var entry in Approvals)
+        {
+            if (entry.Approver.Length == 0 || entry.Approver == RequestedBy || seen.Contains(entry.Approver))
+            {
+                continue;
+            }
+            seen.Add(entry.Approver);
+        }
+        return seen;
+    }
+
+    public bool InWindow(DateTimeOffset now) => (NotBefore is null || NotBefore <= now) && now < ExpiresAt;
+
+    public bool IsValid(DateTimeOffset now, int requiredApprovals) =>
+        InWindow(now) && CountedApprovers().Count >= requiredApprovals;
+}
+
+public sealed record ApprovalTarget(string ApiGroup, string Kind, string Name);
+
+public sealed record ApprovalEntry(string Approver, DateTimeOffset? ApprovedAt, string? Comment);

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Admission.Policies.Model;
+
+/// <summary>
+/// Reads a ChangeApproval object (JSON, as the API server stores it) into the model, collecting
+/// every problem with its field path rather than stopping at the first.
+/// </summary>
+public static class ChangeApprovalReader
+{
+    public static ChangeApproval? Read(JsonElement obj, List<InputError> errors, string source = "ChangeApproval", string defaultNamespace = "")
+    {
+        var start = errors.Count;
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new InputError(source, null, "", "must be an object"));
+            return null;
+        }
+        var meta = Child(obj, "metadata");
+        var name = Str(meta, "name") ?? "";
+        var ns = Str(meta, "namespace") ?? defaultNamespace;
+        if (name.Length == 0 && Str(meta, "generateName") is { } gen)
+        {
+            name = gen;
+        }
+        if (name.Length == 0) errors.Add(new InputError(source, null, "metadata.name", "is required"));
+        if (Child(obj, "spec") is not { ValueKind: JsonValueKind.Object } spec)
+        {
+            errors.Add(new InputError(source, null, "spec", "is required"));
+            return null;
+        }
+
+        ApprovalTarget? target = null;
+        if (Child(spec, "target") is { ValueKind: JsonValueKind.Object } t)
+        {
+            var group = Str(t, "apiGroup") ?? "apps";
+            var kind = Str(t, "kind") ?? "";
+            var targetName = Str(t, "name") ?? "";
+            if (kind.Length == 0) errors.Add(new InputError(source, null, "spec.target.kind", "is required"));
+            if (targetName.Length == 0) errors.Add(new InputError(source, null, "spec.target.name", "is required"));
+            target = new ApprovalTarget(group, kind, targetName);
+        }
+        else
+        {
+            errors.Add(new InputError(source, null, "spec.target", "is required"));
+        }
+
+        var operations = new List<Operation>();
+        if (Child(spec, "operations") is { } ops && ops.ValueKind != JsonValueKind.Null)
+        {
+            if (ops.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add(new InputError(source, null, "spec.operations", "must be a list"));
+            }
+            else
+            {
+                var i = 0;
+                foreach (var op in ops.EnumerateArray())
+                {
+                    var text = op.ValueKind == JsonValueKind.String ? op.GetString() : null;
+                    if (Operations.TryParse(text, out var parsed) && parsed != Operation.Connect) { if (!operations.Contains(parsed)) operations.Add(parsed); }
+                    else errors.Add(new InputError(source, null, $"spec.operations[{i}]", $"\"{op}\" is not one of CREATE, UPDATE, DELETE"));
+                    i++;
+                }
+            }
+        }
+        else
+        {
+            operations.AddRange([Operation.Create, Operation.Update]);
+        }
+
+        var images = StrList(spec, "images", "spec.images", source, errors);
+        var reason = Str(spec, "reason") ?? "";
+        if (reason.Length == 0) errors.Add(new InputError(source, null, "spec.reason", "is required"));
+        else if (reason.Length > 1024) errors.Add(new InputError(source, null, "spec.reason", $"must be at most 1024 characters, not {reason.Length}"));
+        var requestedBy = Str(spec, "requestedBy") ?? "";
+        if (requestedBy.Length == 0) errors.Add(new InputError(source, null, "spec.requestedBy", "is required"));
+        var notBefore = Time(spec, "notBefore", "spec.notBefore", source, errors, required: false);
+        var expiresAt = Time(spec, "expiresAt", "spec.expiresAt", source, errors, required: true);
+
+        var approvals = new List<ApprovalEntry>();
+        if (Child(spec, "approvals") is { } list && list.ValueKind != JsonValueKind.Null)
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add(new InputError(source, null, "spec.approvals", "must be a list"));
+            }
+            else
+            {
+                var i = 0;
+                foreach (var entry in list.EnumerateArray())
+                {
+                    var path = $"spec.approvals[{i++}]";
+                    if (entry.ValueKind != JsonValueKind.Object)
+                    {
+                        errors.Add(new InputError(source, null, path, "must be an object"));
+                        continue;
+                    }
+                    var approver = Str(entry, "approver") ?? "";
+                    if (approver.Length == 0) errors.Add(new InputError(source, null, path + ".approver", "is required"));
+                    var at = Time(entry, "approvedAt", path + ".approvedAt", source, errors, required: false);
+                    approvals.Add(new ApprovalEntry(approver, at, Str(entry, "comment")));
+                }
+            }
+        }
+
+        if (errors.Count > start || target is null || expiresAt is null)
+        {
+            return null;
+        }
+        return new ChangeApproval
+        {
+            Namespace = ns,
+            Name = name,
+            Target = target,
+            Operations = operations,
+            Images = images,
+            Reason = reason,
+            Ticket = Str(spec, "ticket"),
+            RequestedBy = requestedBy,
+            NotBefore = notBefore,
+            ExpiresAt = expiresAt.Value,
+            Approvals = approvals,
+        };
+    }
+
+    internal static JsonElement? Child(JsonElement? obj, string name) =>
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) ? v : null;
+
+    internal static string? Str(JsonElement? obj, string name) =>
+        Child(obj, name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+
+    private static List<string> StrList(JsonElement obj, string name, string path, string source, List<InputError> errors)
+    {
+        var result = new List<string>();
+        if (Child(obj, name) is not { } list || list.ValueKind == JsonValueKind.Null) return result;
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new InputError(source, null, path, "must be a list of strings"));
+            return result;
+        }
+        var i = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } s) result.Add(s);
+            else errors.Add(new InputError(source, null, $"{path}[{i}]", "must be a non-empty string"));
+            i++;
+        }
+        return result;
+    }
+
+    private static DateTimeOffset? Time(JsonElement obj, string name, string path, string source, List<InputError> errors, bool required)
+    {
+        var child = Child(obj, name);
+        if (child is null || child.Value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) errors.Add(new InputError(source, null, path, "is required"));
+            return null;
+        }
+        if (child.Value.ValueKind == JsonValueKind.String && TryParseTime(child.Value.GetString(), out var t)) return t;
+        errors.Add(new InputError(source, null, path, $"{child.Value.GetRawText()} is not an RFC 3339 time such as 2026-03-06T18:00:00Z"));
+        return null;
+    }
+
+    /// <summary>RFC 3339 as Kubernetes writes it: a date, a time and an explicit offset or Z.</summary>
+    public static bool TryParseTime(string? text, out DateTimeOffset time)
+    {
+        time = default;
+        if (text is null || text.Length < 20 || text[10] is not ('T' or 't') ||
+            !(text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-'))
+        {
+            return false;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Admission.Policies; public static class Placeholder {}

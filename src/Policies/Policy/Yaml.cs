@@ -1,0 +1,20 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Admission.Policies;
+
+internal static class Yaml
+{
+    public static int Line(YamlNode node) => (int)node.Start.Line;
+
+    public static bool IsNull(YamlScalarNode s) =>
+        s.Style == ScalarStyle.Plain && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    /// <summary>YamlDotNet's messages repeat the position; keep only what the problem is.</summary>
+    public static string Describe(YamlException e)
+    {
+        var message = e.InnerException?.Message ?? e.Message;
+        var paren = message.IndexOf("): ", StringComparison.Ordinal);
+        return paren >= 0 && message.StartsWith('(') ? message[(paren + 3)..] : message;
+    }
+}
