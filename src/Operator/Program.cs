@@ -1,1 +1,40 @@
-return 0;
+using System.CommandLine;
+using Admission.Operator.Cli;
+
+namespace Admission.Operator;
+
+public static class Program
+{
+    public const int UsageError = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("admission: a two-person approval gate for changes to Tier-1 Kubernetes workloads")
+        {
+            CheckCommand.Create(),
+            ServeCommand.Create(),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine("error: " + error.Message);
+            }
+            Console.Error.WriteLine("See 'admission --help'.");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke();
+        }
+        catch (Policies.InputException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine("error: " + error);
+            }
+            return UsageError;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Admission.Operator.Manifests;
+using Admission.Policies;
+using Admission.Policies.Model;
+
+namespace Admission.Operator.Cli;
+
+internal static class CheckCommand
+{
+    public static Command Create()
+    {
+        var files = new Option<string[]>("--filename", "-f")
+        {
+            Description = "File or folder of YAML or JSON manifests to decide (repeatable); - reads standard input",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var approvals = new Option<string[]>("--approvals")
+        {
+            Description = "File or folder of ChangeApproval manifests (repeatable)",
+        };
+        var policy = new Option<string?>("--policy") { Description = "Policy file (AdmissionPolicy YAML); defaults apply without it" };
+        var user = new Option<string>("--user") { Description = "Username making the change", DefaultValueFactory = _ => "unknown" };
+        var groups = new Option<string[]>("--group") { Description = "A group of the user (repeatable)" };
+        var operation = new Option<string>("--operation") { Description = "CREATE, UPDATE or DELETE", DefaultValueFactory = _ => "CREATE" };
+        operation.AcceptOnlyFromAmong("CREATE", "UPDATE", "DELETE");
+        var now = new Option<string?>("--now") { Description = "Decide as of this RFC 3339 time (default: the clock)" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace for objects without one", DefaultValueFactory = _ => "default" };
+        var output = new Option<string>("--output", "-o") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("check", "Decide offline, as the webhook would, whether applying manifests would be admitted. " +
+            "Exit status: 0 all allowed, 1 any denied, 2 usage or input error.")
+        {
+            files, approvals, policy, user, groups, operation, now, ns, output,
+        };
+        command.SetAction(result =>
+        {
+            var nowText = result.GetValue(now);
+            DateTimeOffset instant = TimeProvider.System.GetUtcNow();
+            if (nowText is not null && !ChangeApprovalReader.TryParseTime(nowText, out instant))
+            {
+                Console.Error.WriteLine($"error: --now: \"{nowText}\" is not an RFC 3339 time such as 2026-03-06T12:00:00Z");
+                return CheckRunner.InputError;
+            }
+            _ = Operations.TryParse(result.GetValue(operation), out var op);
+            var options = new CheckOptions(
+                result.GetValue(files) ?? [],
+                result.GetValue(approvals) ?? [],
+                result.GetValue(policy),
+                result.GetValue(user) ?? "unknown",
+                result.GetValue(groups) ?? [],
+                op,
+                instant,
+                result.GetValue(ns) ?? "default",
+                result.GetValue(output) == "json");
+            return CheckRunner.Run(options, Console.Out, Console.Error);
+        });
+        return command;
+    }
+}

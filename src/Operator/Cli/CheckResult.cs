@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Admission.Operator.Cli;
+
+/// <summary>One row of <c>admission check -o json</c> (contract section 6).</summary>
+public sealed record CheckResult(
+    string Kind,
+    string Namespace,
+    string Name,
+    bool Allowed,
+    string Decision,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Approval,
+    string Message);
