@@ -22,8 +22,10 @@ namespace Admission.Operator;
 internal sealed partial class AdmissionJson : JsonSerializerContext
 {
     /// <summary>Messages carry quotes and angle brackets; people read them, so they are not escaped.</summary>
-    public static readonly AdmissionJson Relaxed = new(new JsonSerializerOptions(Default.Options)
+    public static readonly AdmissionJson Relaxed = new(new JsonSerializerOptions
     {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }
