@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Admission.Operator.Hosting;
+using Admission.Policies;
 
 namespace Admission.Operator.Cli;
 
@@ -6,8 +8,74 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var command = new Command("serve", "Run the validating admission webhook over HTTPS");
-        command.SetAction(_ => 0);
+        var listen = new Option<string?>("--listen") { Description = "HTTPS URL to listen on (default https://127.0.0.1:8443; in a cluster https://0.0.0.0:8443)" };
+        var policy = new Option<string?>("--policy") { Description = "Policy file (AdmissionPolicy YAML)" };
+        var approvals = new Option<string[]>("--approvals") { Description = "Local mode: files or folders of ChangeApprovals and Namespaces, reloaded when they change (repeatable)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Cluster mode: kubeconfig file (default: in-cluster configuration)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM serving certificate, reloaded when it changes" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
+        var tlsDir = new Option<string>("--tls-dir") { Description = "Where a generated CA and serving certificate are kept", DefaultValueFactory = _ => ".admission/tls" };
+        var dnsNames = new Option<string[]>("--dns-name") { Description = "Extra DNS name for the generated serving certificate (repeatable)" };
+        var staleness = new Option<string>("--max-cache-staleness") { Description = "Cluster mode: not ready once the cache has been out of touch this long", DefaultValueFactory = _ => "60s" };
+        var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var ns = new Option<string?>("--namespace") { Description = "Cluster mode: the namespace the webhook runs in (Lease, certificate Secret); default $POD_NAMESPACE" };
+        var leaseName = new Option<string>("--lease-name") { Description = "Cluster mode: the leader election Lease", DefaultValueFactory = _ => "admission-operator" };
+        var noLeader = new Option<bool>("--no-leader-election") { Description = "Cluster mode: serve the webhook only, never run the status operator" };
+        var certSecret = new Option<string?>("--cert-secret") { Description = "Cluster mode: Secret holding the serving certificate, created and renewed by the leader ('self' certificates)" };
+        var webhookConfig = new Option<string?>("--webhook-configuration") { Description = "Cluster mode: ValidatingWebhookConfiguration whose caBundle the leader keeps current ('self' certificates)" };
+
+        var command = new Command("serve", "Run the validating admission webhook over HTTPS")
+        {
+            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var errors = new List<InputError>();
+            var approvalPaths = result.GetValue(approvals) ?? [];
+            var listenText = result.GetValue(listen) ?? (approvalPaths.Length == 0 && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null
+                ? "https://0.0.0.0:8443" : "https://127.0.0.1:8443");
+            if (!Uri.TryCreate(listenText, UriKind.Absolute, out var listenUri))
+            {
+                errors.Add(new InputError("--listen", null, "", $"\"{listenText}\" is not a URL"));
+            }
+            if (result.GetValue(tlsCert) is null != result.GetValue(tlsKey) is null)
+            {
+                errors.Add(new InputError("--tls-cert/--tls-key", null, "", "give both, or neither"));
+            }
+            var stalenessText = result.GetValue(staleness)!;
+            if (!GoDuration.TryParse(stalenessText, out var maxStaleness) || maxStaleness <= TimeSpan.Zero)
+            {
+                errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
+            }
+            if (errors.Count > 0) throw new InputException(errors);
+
+            var options = new ServeOptions
+            {
+                Listen = listenUri!,
+                PolicyFile = result.GetValue(policy),
+                Approvals = approvalPaths,
+                Kubeconfig = result.GetValue(kubeconfig),
+                TlsCert = result.GetValue(tlsCert),
+                TlsKey = result.GetValue(tlsKey),
+                TlsDir = result.GetValue(tlsDir)!,
+                DnsNames = result.GetValue(dnsNames) ?? [],
+                MaxCacheStaleness = maxStaleness,
+                LogFormat = result.GetValue(logFormat)!,
+                Namespace = result.GetValue(ns) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE"),
+                LeaseName = result.GetValue(leaseName)!,
+                LeaderElection = !result.GetValue(noLeader),
+                CertSecret = result.GetValue(certSecret),
+                WebhookConfiguration = result.GetValue(webhookConfig),
+            };
+            var admissionPolicy = PolicyLoader.Load(options.PolicyFile);
+            WebhookHost.ListenEndpoint(options.Listen);
+            await using var app = WebhookHost.Build(options, admissionPolicy, Console.Out);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine($"admission webhook listening on {options.Listen} ({(options.LocalMode ? "local mode: " + string.Join(", ", options.Approvals) : "cluster mode")})");
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
         return command;
     }
 }

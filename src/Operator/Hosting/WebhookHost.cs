@@ -1,0 +1,118 @@
+using System.Net;
+using System.Security.Authentication;
+using Admission.Operator.Local;
+using Admission.Operator.State;
+using Admission.Operator.Tls;
+using Admission.Operator.Webhook;
+using Admission.Policies;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Prometheus;
+
+namespace Admission.Operator.Hosting;
+
+/// <summary>Wires the webhook: Kestrel over HTTPS, the state source, the endpoints.</summary>
+public static class WebhookHost
+{
+    public static WebApplication Build(ServeOptions options, AdmissionPolicy policy, TextWriter console)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' "; });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' "; });
+        }
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
+
+        var certificates = new CertificateStore();
+        builder.Services.AddSingleton(certificates);
+        builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReviewHandler>();
+        ConfigureTls(builder, options, certificates, console);
+        ConfigureState(builder, options);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = ValidateEndpoint.MaxBodyBytes;
+            var endpoint = ListenEndpoint(options.Listen);
+            kestrel.Listen(endpoint, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
+                {
+                    ServerCertificate = certificates.Current,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                }),
+            }));
+        });
+
+        var app = builder.Build();
+        app.MapValidate();
+        app.MapHealth();
+        app.MapMetrics("/metrics");
+        return app;
+    }
+
+    private static void ConfigureTls(WebApplicationBuilder builder, ServeOptions options, CertificateStore store, TextWriter console)
+    {
+        string cert, key;
+        if (options.TlsCert is not null && options.TlsKey is not null)
+        {
+            (cert, key) = (options.TlsCert, options.TlsKey);
+        }
+        else if (options.CertSecret is not null)
+        {
+            return; // cluster 'self' mode: the certificate comes from a Secret, see Cluster/
+        }
+        else
+        {
+            var files = new TlsDirectory.Files(options.TlsDir);
+            var names = new List<string> { "localhost", "127.0.0.1" };
+            names.AddRange(options.DnsNames);
+            var created = TlsDirectory.Ensure(files, names, DateTimeOffset.UtcNow);
+            console.WriteLine($"{(created ? "created" : "reusing")} serving certificate for {string.Join(", ", names)}; CA certificate: {Path.GetFullPath(files.CaCert)}");
+            (cert, key) = (files.Cert, files.Key);
+        }
+        builder.Services.AddSingleton(sp =>
+        {
+            var reloader = new PemFileReloader(cert, key, store, sp.GetRequiredService<ILogger<PemFileReloader>>());
+            reloader.LoadInitial();
+            return reloader;
+        });
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PemFileReloader>());
+    }
+
+    private static void ConfigureState(WebApplicationBuilder builder, ServeOptions options)
+    {
+        if (options.LocalMode)
+        {
+            builder.Services.AddSingleton(sp =>
+            {
+                var store = new LocalApprovalStore(options.Approvals, sp.GetRequiredService<ILogger<LocalApprovalStore>>());
+                store.LoadInitial();
+                return store;
+            });
+            builder.Services.AddSingleton<IApprovalState>(sp => sp.GetRequiredService<LocalApprovalStore>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalApprovalStore>());
+            return;
+        }
+        Cluster.ClusterServices.Add(builder, options);
+    }
+
+    public static IPEndPoint ListenEndpoint(Uri listen)
+    {
+        if (listen.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new Policies.InputException([new Policies.InputError("--listen", null, "", $"\"{listen}\" must be an https:// URL")]);
+        }
+        var port = listen.IsDefaultPort ? 443 : listen.Port;
+        if (listen.Host is "localhost") return new IPEndPoint(IPAddress.Loopback, port);
+        if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, port);
+        throw new Policies.InputException([new Policies.InputError("--listen", null, "", $"host \"{listen.Host}\" must be an IP address or localhost")]);
+    }
+}

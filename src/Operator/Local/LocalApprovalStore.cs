@@ -1,0 +1,166 @@
+using Admission.Operator.Manifests;
+using Admission.Operator.Observability;
+using Admission.Operator.State;
+using Admission.Policies;
+using Admission.Policies.Model;
+
+namespace Admission.Operator.Local;
+
+/// <summary>
+/// Local mode: ChangeApprovals and Namespaces from files, reloaded when they change. A file that
+/// breaks keeps its last good content in force, and the problem is reported rather than applied.
+/// </summary>
+public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILogger<LocalApprovalStore> logger)
+    : BackgroundService, IApprovalState
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>Editors write in several steps; wait for the files to settle before reading.</summary>
+    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
+    private volatile DecisionSnapshot _snapshot = DecisionSnapshot.Empty;
+    private volatile Readiness _readiness = new(false, "approval files not loaded yet");
+
+    public DecisionSnapshot Snapshot => _snapshot;
+
+    public Readiness Readiness => _readiness;
+
+    public bool CanVerify => _readiness.Ready;
+
+    public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
+
+    /// <summary>Reads every file now; called once before the server starts listening.</summary>
+    public void LoadInitial() => Reload(force: true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (!Changed()) continue;
+            await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            Reload(force: false);
+        }
+    }
+
+    private bool Changed()
+    {
+        var current = ListFiles();
+        if (current.Count != _files.Count) return true;
+        foreach (var (path, stamp) in current)
+        {
+            if (!_files.TryGetValue(path, out var state) || state.Stamp != stamp) return true;
+        }
+        return false;
+    }
+
+    private Dictionary<string, (DateTime, long)> ListFiles()
+    {
+        var result = new Dictionary<string, (DateTime, long)>(StringComparer.Ordinal);
+        foreach (var file in ManifestReader.Expand(paths, []))
+        {
+            try
+            {
+                var info = new FileInfo(file);
+                if (info.Exists) result[file] = (info.LastWriteTimeUtc, info.Length);
+            }
+            catch (IOException)
+            {
+                // vanished between listing and stat: the next tick sees it gone
+            }
+        }
+        return result;
+    }
+
+    private void Reload(bool force)
+    {
+        var current = ListFiles();
+        foreach (var gone in _files.Keys.Where(k => !current.ContainsKey(k)).ToList())
+        {
+            _files.Remove(gone);
+            LogRemoved(logger, gone);
+        }
+        foreach (var (path, stamp) in current)
+        {
+            if (!force && _files.TryGetValue(path, out var known) && known.Stamp == stamp) continue;
+            var previous = _files.GetValueOrDefault(path);
+            var errors = new List<InputError>();
+            var loaded = Load(path, errors);
+            if (errors.Count == 0)
+            {
+                _files[path] = new FileState(stamp, loaded.Approvals, loaded.Namespaces, null);
+                LogLoaded(logger, path, loaded.Approvals.Count, loaded.Namespaces.Count);
+            }
+            else
+            {
+                var error = string.Join("; ", errors);
+                _files[path] = new FileState(stamp, previous?.Approvals ?? [], previous?.Namespaces ?? [], error);
+                LogBroken(logger, path, error);
+            }
+        }
+        Publish(paths.Count == 0 || current.Count > 0 || paths.Any(p => File.Exists(p) || Directory.Exists(p)));
+    }
+
+    private static (List<ChangeApproval> Approvals, List<KeyValuePair<string, IReadOnlyDictionary<string, string>>> Namespaces) Load(string path, List<InputError> errors)
+    {
+        var approvals = new List<ChangeApproval>();
+        var namespaces = new List<KeyValuePair<string, IReadOnlyDictionary<string, string>>>();
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new InputError(path, null, "", "cannot be read: " + e.Message));
+            return (approvals, namespaces);
+        }
+        foreach (var m in ManifestReader.Read(text, path, "default", errors))
+        {
+            if (m.Kind == "Namespace" && m.ApiVersion == "v1")
+            {
+                namespaces.Add(KeyValuePair.Create(m.Name, ObjectInspection.Labels(m.Object)));
+            }
+            else if (m.Kind == ChangeApproval.KindName && m.ApiVersion == ChangeApproval.ApiVersion)
+            {
+                var fieldErrors = new List<InputError>();
+                var approval = ChangeApprovalReader.Read(m.Object, fieldErrors, path, m.Namespace);
+                errors.AddRange(fieldErrors.Select(e => e with { Line = m.Line }));
+                if (approval is not null) approvals.Add(approval);
+            }
+            // Other kinds may share the folder (the examples do); they are not approval data.
+        }
+        return (approvals, namespaces);
+    }
+
+    private void Publish(bool pathsExist)
+    {
+        var approvals = new ApprovalIndex(_files.Values.SelectMany(f => f.Approvals));
+        var namespaces = new NamespaceIndex(_files.Values.SelectMany(f => f.Namespaces)
+            .GroupBy(kv => kv.Key, StringComparer.Ordinal).Select(g => g.Last()));
+        _snapshot = new DecisionSnapshot(approvals, namespaces);
+        var broken = _files.Where(f => f.Value.Error is not null).Select(f => $"{f.Value.Error} (last good content kept)").ToList();
+        AdmissionMetrics.ApprovalsCached.Set(approvals.Count);
+        AdmissionMetrics.NamespacesCached.Set(namespaces.Count);
+        AdmissionMetrics.ApprovalSourceErrors.Set(broken.Count);
+        var summary = $"{approvals.Count} ChangeApprovals and {namespaces.Count} Namespaces from {_files.Count} files";
+        _readiness = pathsExist
+            ? new Readiness(true, broken.Count == 0 ? summary : summary + "; broken: " + string.Join("; ", broken))
+            : new Readiness(false, $"none of the approval paths exist: {string.Join(", ", paths)}");
+    }
+
+    private sealed record FileState(
+        (DateTime, long) Stamp,
+        List<ChangeApproval> Approvals,
+        List<KeyValuePair<string, IReadOnlyDictionary<string, string>>> Namespaces,
+        string? Error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "approval file {Path} loaded: {Approvals} ChangeApprovals, {Namespaces} Namespaces")]
+    private static partial void LogLoaded(ILogger logger, string path, int approvals, int namespaces);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "approval file {Path} is broken, its last good content stays in force: {Error}")]
+    private static partial void LogBroken(ILogger logger, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "approval file {Path} removed")]
+    private static partial void LogRemoved(ILogger logger, string path);
+}

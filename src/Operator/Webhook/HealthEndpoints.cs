@@ -1,0 +1,23 @@
+using Admission.Operator.State;
+using Admission.Operator.Tls;
+
+namespace Admission.Operator.Webhook;
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        // Liveness says only that the process serves HTTP: restarting for a lost API server would not help.
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates) =>
+        {
+            var readiness = state.Readiness;
+            var certOk = certificates.Current is not null;
+            var detail = $"certificates: {(certOk ? "loaded, expire " + certificates.NotAfter.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "not loaded")}\napprovals: {readiness.Detail}\n";
+            return certOk && readiness.Ready
+                ? Results.Text("ok\n" + detail)
+                : Results.Text("not ready\n" + detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Admission.Operator.Observability;
+using Admission.Operator.State;
+using Admission.Policies;
+
+namespace Admission.Operator.Webhook;
+
+/// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
+public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger)
+{
+    public async ValueTask<AdmissionReview> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var uid = request.Uid!;
+        var (input, problem) = ReviewTranslator.ToInput(request);
+        if (input is null)
+        {
+            AdmissionMetrics.Decisions.WithLabels("denied", "denied").Inc();
+            return ReviewResponses.Errored(uid, 400, problem!);
+        }
+
+        var decision = Decide(input, state.Snapshot);
+        if (!decision.Allowed && IsWorkload(input))
+        {
+            // A denial is the expensive mistake: look once more, so an approval made a moment ago counts.
+            var fresher = await state.FreshenAsync(input.Namespace, cancellationToken).ConfigureAwait(false);
+            if (fresher is not null)
+            {
+                decision = Decide(input, fresher);
+            }
+            else if (!state.CanVerify)
+            {
+                decision = Decision.Deny(
+                    $"approvals cannot be verified right now (the webhook has not synced with the API server), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +
+                    "Retry shortly; if this persists, ask the platform team to check the admission webhook.\n" + decision.Message);
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        AdmissionMetrics.Decisions.WithLabels(decision.Allowed ? "allowed" : "denied", decision.Code.ToWire()).Inc();
+        LogDecision(logger, uid, input.User.Username, input.Operation.ToWire(), Describe(input), input.Namespace, input.Name,
+            decision.Code.ToWire(), decision.Approval ?? "", input.DryRun, elapsed.TotalMilliseconds);
+        if (decision.Code == DecisionCode.BreakGlass)
+        {
+            LogBreakGlass(logger, uid, input.User.Username, input.Namespace, input.Name, decision.Message);
+        }
+        return ReviewResponses.From(uid, decision);
+    }
+
+    private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot) =>
+        AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow()));
+
+    private bool IsWorkload(AdmissionInput input) =>
+        input.SubResource is null ? policy.GuardedKind(input.Group, input.Kind) is not null
+        : input.SubResource == "scale" && policy.GuardedResource(input.Group, input.Resource) is not null;
+
+    private static string Describe(AdmissionInput input) =>
+        (input.Group.Length == 0 ? input.Resource : input.Resource + "." + input.Group) + (input.SubResource is null ? "" : "/" + input.SubResource);
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "decision uid={Uid} user={User} operation={Operation} resource={Resource} object={Namespace}/{Name} decision={Decision} approval={Approval} dryRun={DryRun} latencyMs={LatencyMs:F3}")]
+    private static partial void LogDecision(ILogger logger, string uid, string user, string operation, string resource,
+        string @namespace, string name, string decision, string approval, bool dryRun, double latencyMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "break-glass uid={Uid} user={User} object={Namespace}/{Name}: {Detail}")]
+    private static partial void LogBreakGlass(ILogger logger, string uid, string user, string @namespace, string name, string detail);
+}

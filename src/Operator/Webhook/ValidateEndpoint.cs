@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Admission.Operator.Observability;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Admission.Operator.Webhook;
+
+/// <summary>POST /validate: decode, call the handler, encode. Nothing here decides.</summary>
+public static class ValidateEndpoint
+{
+    /// <summary>An UPDATE carries two objects of up to 3 MiB each, plus the envelope.</summary>
+    public const long MaxBodyBytes = 8 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapValidate(this IEndpointRouteBuilder app)
+    {
+        app.Map("/validate", HandleAsync);
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context, ReviewHandler handler)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            context.Response.Headers.Allow = "POST";
+            await Refuse(context, StatusCodes.Status405MethodNotAllowed, $"method {request.Method} is not allowed; POST an AdmissionReview").ConfigureAwait(false);
+            return;
+        }
+        if (!IsJson(request.ContentType))
+        {
+            await Refuse(context, StatusCodes.Status415UnsupportedMediaType,
+                $"content type \"{request.ContentType}\" is not supported; send application/json").ConfigureAwait(false);
+            return;
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await Refuse(context, StatusCodes.Status413PayloadTooLarge, $"body of {request.ContentLength} bytes is over the limit of {MaxBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = await JsonSerializer.DeserializeAsync(request.Body, AdmissionJson.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {Short(e)}").ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await Refuse(context, StatusCodes.Status413PayloadTooLarge, $"body is over the limit of {MaxBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+        if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
+            return;
+        }
+
+        var response = await handler.HandleAsync(review!.Request!, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, AdmissionJson.Relaxed.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        AdmissionMetrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return false;
+        var semi = contentType.IndexOf(';', StringComparison.Ordinal);
+        var media = (semi < 0 ? contentType : contentType[..semi]).Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Short(JsonException e)
+    {
+        var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine})" : "";
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message) + where;
+    }
+
+    private static Task Refuse(HttpContext context, int status, string message)
+    {
+        AdmissionMetrics.BadRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+}
