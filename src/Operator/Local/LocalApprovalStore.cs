@@ -17,6 +17,8 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
     /// <summary>Editors write in several steps; wait for the files to settle before reading.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
+    private static readonly HashSet<string> ApprovalKinds = [ChangeApproval.KindName, "Namespace"];
+
     private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
     private volatile DecisionSnapshot _snapshot = DecisionSnapshot.Empty;
     private volatile Readiness _readiness = new(false, "approval files not loaded yet");
@@ -115,7 +117,7 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
             errors.Add(new InputError(path, null, "", "cannot be read: " + e.Message));
             return (approvals, namespaces);
         }
-        foreach (var m in ManifestReader.Read(text, path, "default", errors))
+        foreach (var m in ManifestReader.Read(text, path, "default", errors, ApprovalKinds))
         {
             if (m.Kind == "Namespace" && m.ApiVersion == "v1")
             {

@@ -64,22 +64,23 @@ public static class ManifestReader
         return manifests;
     }
 
-    public static List<Manifest> Read(string text, string source, string defaultNamespace, List<InputError> errors)
+    /// <param name="onlyKinds">When set, other objects are skipped unchecked: approvals may share a folder with anything.</param>
+    public static List<Manifest> Read(string text, string source, string defaultNamespace, List<InputError> errors, IReadOnlySet<string>? onlyKinds = null)
     {
         var result = new List<Manifest>();
         var trimmed = text.AsSpan().TrimStart();
         if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
         {
-            ReadJson(text, source, defaultNamespace, errors, result);
+            ReadJson(text, source, defaultNamespace, errors, result, onlyKinds);
         }
         else
         {
-            ReadYaml(text, source, defaultNamespace, errors, result);
+            ReadYaml(text, source, defaultNamespace, errors, result, onlyKinds);
         }
         return result;
     }
 
-    private static void ReadJson(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result)
+    private static void ReadJson(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds)
     {
         JsonNode? node;
         try
@@ -93,15 +94,15 @@ public static class ManifestReader
         }
         if (node is JsonArray array)
         {
-            foreach (var item in array) Add(item, source, 1, defaultNamespace, errors, result);
+            foreach (var item in array) Add(item, source, 1, defaultNamespace, errors, result, onlyKinds);
         }
         else
         {
-            Add(node, source, 1, defaultNamespace, errors, result);
+            Add(node, source, 1, defaultNamespace, errors, result, onlyKinds);
         }
     }
 
-    private static void ReadYaml(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result)
+    private static void ReadYaml(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds)
     {
         var stream = new YamlStream();
         try
@@ -121,11 +122,11 @@ public static class ManifestReader
                 continue; // an empty document, e.g. after a trailing "---"
             }
             var json = YamlJson.Convert(node, source, errors);
-            Add(json, source, (int)node.Start.Line, defaultNamespace, errors, result);
+            Add(json, source, (int)node.Start.Line, defaultNamespace, errors, result, onlyKinds);
         }
     }
 
-    private static void Add(JsonNode? node, string source, int line, string defaultNamespace, List<InputError> errors, List<Manifest> result)
+    private static void Add(JsonNode? node, string source, int line, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds)
     {
         if (node is not JsonObject obj)
         {
@@ -140,7 +141,11 @@ public static class ManifestReader
 
         if (kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items)
         {
-            foreach (var item in items) Add(item?.DeepClone(), source, line, defaultNamespace, errors, result);
+            foreach (var item in items) Add(item?.DeepClone(), source, line, defaultNamespace, errors, result, onlyKinds);
+            return;
+        }
+        if (onlyKinds is not null && !onlyKinds.Contains(kind))
+        {
             return;
         }
         var meta = obj["metadata"] as JsonObject;
