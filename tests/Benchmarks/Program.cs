@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Admission.Benchmarks.DecisionBenchmarks).Assembly).Run(args);
