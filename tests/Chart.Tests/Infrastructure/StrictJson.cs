@@ -32,7 +32,8 @@ internal static class StrictJson
         }
         catch (JsonException e)
         {
-            throw new StrictReadException($"{what}: cannot read as {typeof(T).Name}: {e.Message}", e);
+            var at = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path.TrimStart('$').TrimStart('.')}";
+            throw new StrictReadException($"{what}: cannot read as {typeof(T).Name}{at}: {e.Message}", e);
         }
 
         if (model is null)
