@@ -25,9 +25,10 @@ COPY --from=build /app ./
 # 65532 is the non-root UID the Helm chart runs as (runAsUser/runAsGroup 65532, runAsNonRoot).
 # Numeric, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
 USER 65532:65532
-# The root filesystem is read-only in the cluster: .NET writes its temporary files under /tmp,
-# which the chart mounts as an emptyDir.
+# The root filesystem is read-only in the cluster: .NET writes its temporary files (and anything
+# it keeps under HOME) in /tmp, which the chart mounts as an emptyDir. UID 65532 has no home.
 ENV TMPDIR=/tmp \
+    HOME=/tmp \
     DOTNET_gcServer=0
 EXPOSE 8443
 ENTRYPOINT ["/app/admission"]
