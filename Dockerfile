@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# The admission webhook image: built with the .NET SDK, run on the chiseled ASP.NET runtime
+# (no shell, no package manager), as a non-root user, with only the published app.
+#
+#   docker build -t admission:0.1.0 .
+#   docker run --rm admission:0.1.0 --help
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Restore first, from the project files alone, so the package layer is cached across code changes.
+COPY Directory.Build.props ./
+COPY src/Policies/Admission.Policies.csproj src/Policies/
+COPY src/Operator/Admission.Operator.csproj src/Operator/
+RUN dotnet restore src/Operator/Admission.Operator.csproj
+
+COPY src/ src/
+# Framework-dependent (the runtime image provides ASP.NET Core); UseAppHost gives /app/admission.
+RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -o /app --no-self-contained -p:UseAppHost=true --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+
+# 65532 is the non-root UID the Helm chart runs as (runAsUser/runAsGroup 65532, runAsNonRoot).
+# Numeric, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
+USER 65532:65532
+# The root filesystem is read-only in the cluster: .NET writes its temporary files (and anything
+# it keeps under HOME) in /tmp, which the chart mounts as an emptyDir. UID 65532 has no home.
+ENV TMPDIR=/tmp \
+    HOME=/tmp \
+    DOTNET_gcServer=0
+EXPOSE 8443
+ENTRYPOINT ["/app/admission"]
+CMD ["serve"]

@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Admission.Chart.Tests.Infrastructure;
+
+namespace Admission.Chart.Tests;
+
+/// <summary>The Dockerfile refers to files that exist and builds the image the chart runs.</summary>
+public partial class DockerfileTests
+{
+    private static readonly Lazy<string> Dockerfile = new(() => File.ReadAllText(Repo.PathOf("Dockerfile")));
+
+    /// <summary>Instructions with line continuations joined.</summary>
+    private static List<string> Instructions() =>
+        Dockerfile.Value.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n')
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+    [Fact]
+    public void It_publishes_the_operator_project_framework_dependent_with_an_app_host()
+    {
+        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+        var project = PublishProject().Match(publish).Groups[1].Value;
+
+        Assert.Equal("src/Operator/Admission.Operator.csproj", project);
+        Assert.True(File.Exists(Repo.PathOf(project.Split('/'))), $"{project} does not exist");
+        Assert.Contains("-c Release", publish, StringComparison.Ordinal);
+        Assert.Contains("-o /app", publish, StringComparison.Ordinal);
+        Assert.Contains("--no-self-contained", publish, StringComparison.Ordinal);
+        Assert.Contains("-p:UseAppHost=true", publish, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_entrypoint_is_the_assembly_named_admission()
+    {
+        var csproj = XDocument.Load(Repo.PathOf("src", "Operator", "Admission.Operator.csproj"));
+        var assemblyName = csproj.Descendants("AssemblyName").Select(e => e.Value).SingleOrDefault();
+
+        Assert.Equal("admission", assemblyName);
+        Assert.Contains($"ENTRYPOINT [\"/app/{assemblyName}\"]", Instructions());
+        Assert.Contains("CMD [\"serve\"]", Instructions());
+    }
+
+    [Fact]
+    public void It_builds_on_the_SDK_and_runs_on_the_chiseled_runtime_as_the_charts_user()
+    {
+        var froms = Instructions().Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(2, froms.Count);
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 ", froms[0], StringComparison.Ordinal);
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", froms[1], StringComparison.Ordinal);
+        var afterRuntime = Instructions().SkipWhile(l => l != froms[1]).ToList();
+        Assert.Contains("USER 65532:65532", afterRuntime);
+        Assert.Contains("COPY --from=build /app ./", afterRuntime);
+        // No shell in the runtime image: no RUN after the last FROM.
+        Assert.DoesNotContain(afterRuntime, l => l.StartsWith("RUN ", StringComparison.Ordinal));
+
+        var deployment = RenderedChart.For(Scenario.Default).Single<k8s.Models.V1Deployment>();
+        Assert.Equal(65532, deployment.Spec.Template.Spec.SecurityContext.RunAsUser);
+    }
+
+    [Fact]
+    public void Every_file_the_build_copies_exists()
+    {
+        foreach (var copy in Instructions().Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+        {
+            var parts = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var source in parts[1..^1])
+            {
+                var path = Repo.PathOf(source.TrimEnd('/').Split('/'));
+                Assert.True(File.Exists(path) || Directory.Exists(path), $"{copy}: {source} does not exist");
+            }
+        }
+    }
+
+    [Fact]
+    public void Dockerignore_excludes_build_output_git_and_tools()
+    {
+        var patterns = File.ReadAllLines(Repo.PathOf(".dockerignore")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        foreach (var required in new[] { "**/bin/", "**/obj/", ".git", ".tools", "tests/" })
+        {
+            Assert.Contains(required, patterns);
+        }
+
+        // Nothing the build copies is excluded.
+        Assert.DoesNotContain(patterns, p => p is "src" or "src/" or "Directory.Build.props");
+    }
+
+    [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
+    private static partial Regex PublishProject();
+}

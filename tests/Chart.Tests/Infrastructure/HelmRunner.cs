@@ -1,0 +1,76 @@
+using System.Diagnostics;
+
+namespace Admission.Chart.Tests.Infrastructure;
+
+internal sealed record HelmResult(int ExitCode, string StdOut, string StdErr, string CommandLine)
+{
+    public string Describe() => $"`{CommandLine}` exited {ExitCode}\n--- stderr ---\n{StdErr}\n--- stdout ---\n{StdOut}";
+}
+
+/// <summary>Runs the real helm binary, isolated from the user's helm configuration.</summary>
+internal static class HelmRunner
+{
+    public const string Namespace = "admission-system";
+    public const string ReleaseName = "admission";
+
+    private static readonly string HelmHome = Path.Combine(Path.GetTempPath(), "admission-chart-tests-helm");
+
+    /// <summary>helm template with --include-crds, in the test namespace, with the given values files.</summary>
+    public static HelmResult Template(params string[] valuesFiles)
+    {
+        var args = new List<string> { "template", ReleaseName, Repo.ChartDir, "--namespace", Namespace, "--include-crds" };
+        foreach (var file in valuesFiles)
+        {
+            args.Add("--values");
+            args.Add(file);
+        }
+
+        return Run(args);
+    }
+
+    /// <summary>helm lint --strict in the test namespace, with the given values files.</summary>
+    public static HelmResult Lint(params string[] valuesFiles)
+    {
+        var args = new List<string> { "lint", Repo.ChartDir, "--strict", "--namespace", Namespace };
+        foreach (var file in valuesFiles)
+        {
+            args.Add("--values");
+            args.Add(file);
+        }
+
+        return Run(args);
+    }
+
+    public static HelmResult Run(IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo(Repo.Helm)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        // Keep helm away from the user's repositories, plugins and cache.
+        psi.Environment["HELM_CACHE_HOME"] = Path.Combine(HelmHome, "cache");
+        psi.Environment["HELM_CONFIG_HOME"] = Path.Combine(HelmHome, "config");
+        psi.Environment["HELM_DATA_HOME"] = Path.Combine(HelmHome, "data");
+        psi.Environment.Remove("KUBECONFIG");
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Cannot start {Repo.Helm}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helm {string.Join(' ', args)} did not finish within 2 minutes");
+        }
+
+        process.WaitForExit();
+        return new HelmResult(process.ExitCode, stdout.Result, stderr.Result, "helm " + string.Join(' ', args));
+    }
+}
