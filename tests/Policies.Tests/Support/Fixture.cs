@@ -12,9 +12,9 @@ public static class Fixture
     public const string Plain = "sandbox";
     public const string Image = "registry.example.com/checkout:2.4.1";
     public const string Requester = "carol";
-    public const string Approvers = "tier1-approvers";
-    public const string BreakGlass = "tier1-break-glass";
-    public const string Admins = "system:masters";
+    public const string ApproverGroup = "tier1-approvers";
+    public const string BreakGlassGroup = "tier1-break-glass";
+    public const string AdminGroup = "system:masters";
 
     public static readonly UserInfo Deployer = new("dave", ["developers", "system:authenticated"]);
 
