@@ -125,7 +125,8 @@ public static class PolicyParser
                     try
                     {
                         // Anchored here, once: "matches it in full" must not depend on how users write it.
-                        var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                        // \A and \z, not ^ and $: "$" also matches before a final newline.
+                        var regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
                         policy = policy with { TicketPattern = regex, TicketPatternText = pattern };
                     }
                     catch (ArgumentException e)
