@@ -29,6 +29,7 @@ public sealed record Approval
     public DateTimeOffset? NotBefore { get; init; } = Fixture.Now.AddHours(-1);
     public DateTimeOffset? ExpiresAt { get; init; } = Fixture.Now.AddHours(3);
     public IReadOnlyList<Entry> Approvals { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     public string Key => Namespace + "/" + Name;
 
@@ -69,9 +70,16 @@ public sealed record Approval
         {
             ["apiVersion"] = ChangeApproval.ApiVersion,
             ["kind"] = ChangeApproval.KindName,
-            ["metadata"] = new JsonObject { ["name"] = Name, ["namespace"] = Namespace, ["generation"] = 1 },
+            ["metadata"] = new JsonObject { ["name"] = Name, ["namespace"] = Namespace, ["generation"] = 1, ["labels"] = LabelsNode() },
             ["spec"] = spec,
         };
+    }
+
+    private JsonObject LabelsNode()
+    {
+        var labels = new JsonObject();
+        foreach (var (k, v) in Labels) labels[k] = v;
+        return labels;
     }
 
     /// <summary>The model the engine decides with, read the way the webhook reads it.</summary>
