@@ -65,7 +65,7 @@ public static class PolicyParser
         var policy = AdmissionPolicy.Default;
         foreach (var (keyNode, value) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, "") is not { } key) continue;
             switch (key)
             {
                 case "apiVersion":
@@ -156,7 +156,7 @@ public static class PolicyParser
         if (reader.Mapping(value, "tier1") is not { } map) return policy;
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, "tier1") is not { } key) continue;
             switch (key)
             {
                 case "namespaces":
@@ -183,14 +183,14 @@ public static class PolicyParser
         var expressions = new List<LabelSelectorRequirement>();
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, path) is not { } key) continue;
             switch (key)
             {
                 case "matchLabels":
                     if (reader.Mapping(child, path + ".matchLabels") is not { } m) break;
                     foreach (var (lk, lv) in m.Children)
                     {
-                        var name = ((YamlScalarNode)lk).Value ?? "";
+                        if (reader.Key(lk, path + ".matchLabels") is not { } name) continue;
                         if (reader.String(lv, $"{path}.matchLabels.{name}") is { } v) labels[name] = v;
                     }
                     break;
@@ -215,7 +215,7 @@ public static class PolicyParser
         IReadOnlyList<string> values = [];
         foreach (var (keyNode, child) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, path) is not { } name) continue;
             switch (name)
             {
                 case "key": key = reader.String(child, path + ".key"); break;
@@ -238,6 +238,14 @@ public static class PolicyParser
     {
         public void Error(YamlNode node, string path, string message) =>
             errors.Add(new InputError(source, Yaml.Line(node), path, message));
+
+        /// <summary>A mapping key; YAML allows lists and mappings as keys, a policy does not.</summary>
+        public string? Key(YamlNode keyNode, string parent)
+        {
+            if (keyNode is YamlScalarNode scalar) return scalar.Value ?? "";
+            Error(keyNode, parent, "keys must be plain names, not lists or mappings");
+            return null;
+        }
 
         public string? String(YamlNode node, string path)
         {
