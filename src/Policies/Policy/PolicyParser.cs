@@ -135,6 +135,8 @@ public static class PolicyParser
                     {
                         // Anchored here, once: "matches it in full" must not depend on how users write it.
                         // \A and \z, not ^ and $: "$" also matches before a final newline.
+                        // Checked on its own first: "a)|(b" is no regular expression, but wrapped it would be one.
+                        _ = new Regex(pattern, RegexOptions.CultureInvariant);
                         var regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
                         policy = policy with { TicketPattern = regex, TicketPatternText = pattern };
                     }
