@@ -114,7 +114,11 @@ public class ApprovalMatchingTests
         ];
         var reference = AdmissionEngine.Decide(Requests.Update(Old, NewImage), Context(valid));
 
-        var decision = AdmissionEngine.Decide(Requests.Update(Old, NewImage), Context(order.Select(i => valid[i])));
+        var indexed = AdmissionEngine.Decide(Requests.Update(Old, NewImage), Context(order.Select(i => valid[i])));
+        // A source that answers in the order given, as a cache might: the rules must not lean on the index's sorting.
+        var decision = AdmissionEngine.Decide(Requests.Update(Old, NewImage), Context() with { Approvals = new ListSource(order.Select(i => valid[i].ToModel())) });
+
+        Assert.Equal(reference.Approval, indexed.Approval);
 
         Assert.Equal(Approved, decision.Code);
         Assert.Equal(reference.Approval, decision.Approval);

@@ -161,3 +161,15 @@ public static class Requests
             metadata = new { name, labels },
         });
 }
+
+/// <summary>
+/// An approval source that answers in the order it was given, as a cache or informer might:
+/// <see cref="IApprovalSource"/> promises no order, so the rules must not depend on one.
+/// </summary>
+public sealed class ListSource(IEnumerable<ChangeApproval> approvals) : IApprovalSource
+{
+    private readonly ChangeApproval[] _all = [.. approvals];
+
+    public IReadOnlyList<ChangeApproval> Targeting(string ns, string group, string kind, string name) =>
+        [.. _all.Where(a => a.Namespace == ns && a.Target.ApiGroup == group && a.Target.Kind == kind && a.Target.Name == name)];
+}
