@@ -62,7 +62,7 @@ public static class WorkloadRules
         }
         if (best is not null)
         {
-            var approvers = string.Join(", ", best.Approval.CountedApprovers());
+            var approvers = string.Join(", ", best.Approval.CountedApprovers().Order(StringComparer.Ordinal));
             return Decision.ApprovedBy(best.Approval.Key, $"approved by {approvers} in ChangeApproval {best.Approval.Key}");
         }
 
@@ -80,7 +80,8 @@ public static class WorkloadRules
     private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, int required)
     {
         var problems = new List<string>();
-        var counted = approval.CountedApprovers();
+        // Sorted: the message must not depend on the order in which entries were stored.
+        var counted = approval.CountedApprovers().Order(StringComparer.Ordinal).ToList();
         var missing = Math.Max(0, required - counted.Count);
         if (missing > 0)
         {

@@ -30,13 +30,22 @@ public static class PolicyParser
     public static AdmissionPolicy TryParse(string yaml, string source, List<InputError> errors)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Yaml.Describe(e)));
+            return AdmissionPolicy.Default;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
+            // collections (e.g. "[a, b" followed by another key); the last event read locates it.
+            var line = parser.Current is { } last ? (int)last.Start.Line : 1;
+            errors.Add(new InputError(source, line, "", "not valid YAML: a flow collection ([...] or {...}) starting here is not closed"));
             return AdmissionPolicy.Default;
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
@@ -56,7 +65,7 @@ public static class PolicyParser
         var policy = AdmissionPolicy.Default;
         foreach (var (keyNode, value) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, "") is not { } key) continue;
             switch (key)
             {
                 case "apiVersion":
@@ -125,7 +134,10 @@ public static class PolicyParser
                     try
                     {
                         // Anchored here, once: "matches it in full" must not depend on how users write it.
-                        var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                        // \A and \z, not ^ and $: "$" also matches before a final newline.
+                        // Checked on its own first: "a)|(b" is no regular expression, but wrapped it would be one.
+                        _ = new Regex(pattern, RegexOptions.CultureInvariant);
+                        var regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
                         policy = policy with { TicketPattern = regex, TicketPatternText = pattern };
                     }
                     catch (ArgumentException e)
@@ -146,7 +158,7 @@ public static class PolicyParser
         if (reader.Mapping(value, "tier1") is not { } map) return policy;
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, "tier1") is not { } key) continue;
             switch (key)
             {
                 case "namespaces":
@@ -173,14 +185,14 @@ public static class PolicyParser
         var expressions = new List<LabelSelectorRequirement>();
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, path) is not { } key) continue;
             switch (key)
             {
                 case "matchLabels":
                     if (reader.Mapping(child, path + ".matchLabels") is not { } m) break;
                     foreach (var (lk, lv) in m.Children)
                     {
-                        var name = ((YamlScalarNode)lk).Value ?? "";
+                        if (reader.Key(lk, path + ".matchLabels") is not { } name) continue;
                         if (reader.String(lv, $"{path}.matchLabels.{name}") is { } v) labels[name] = v;
                     }
                     break;
@@ -205,7 +217,7 @@ public static class PolicyParser
         IReadOnlyList<string> values = [];
         foreach (var (keyNode, child) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            if (reader.Key(keyNode, path) is not { } name) continue;
             switch (name)
             {
                 case "key": key = reader.String(child, path + ".key"); break;
@@ -228,6 +240,14 @@ public static class PolicyParser
     {
         public void Error(YamlNode node, string path, string message) =>
             errors.Add(new InputError(source, Yaml.Line(node), path, message));
+
+        /// <summary>A mapping key; YAML allows lists and mappings as keys, a policy does not.</summary>
+        public string? Key(YamlNode keyNode, string parent)
+        {
+            if (keyNode is YamlScalarNode scalar) return scalar.Value ?? "";
+            Error(keyNode, parent, "keys must be plain names, not lists or mappings");
+            return null;
+        }
 
         public string? String(YamlNode node, string path)
         {
