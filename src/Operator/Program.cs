@@ -36,5 +36,11 @@ public static class Program
             }
             return UsageError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // Environment problems (a port in use, an unreadable key) are not bugs: say what, not where in the code.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
     }
 }

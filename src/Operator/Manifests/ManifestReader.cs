@@ -104,14 +104,8 @@ public static class ManifestReader
 
     private static void ReadYaml(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds)
     {
-        var stream = new YamlStream();
-        try
+        if (Policies.Yaml.Load(text, source, errors) is not { } stream)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Describe(e)));
             return;
         }
         foreach (var doc in stream.Documents)
@@ -170,12 +164,5 @@ public static class ManifestReader
     {
         var i = message.IndexOf(" Path:", StringComparison.Ordinal);
         return i > 0 ? message[..i] : message;
-    }
-
-    internal static string Describe(YamlException e)
-    {
-        var message = e.InnerException?.Message ?? e.Message;
-        var paren = message.IndexOf("): ", StringComparison.Ordinal);
-        return paren >= 0 && message.StartsWith('(') ? message[(paren + 3)..] : message;
     }
 }

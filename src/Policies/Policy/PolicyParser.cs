@@ -29,23 +29,8 @@ public static class PolicyParser
 
     public static AdmissionPolicy TryParse(string yaml, string source, List<InputError> errors)
     {
-        var stream = new YamlStream();
-        var parser = new Parser(new StringReader(yaml));
-        try
+        if (Yaml.Load(yaml, source, errors) is not { } stream)
         {
-            stream.Load(parser);
-        }
-        catch (YamlException e)
-        {
-            errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Yaml.Describe(e)));
-            return AdmissionPolicy.Default;
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
-            // collections (e.g. "[a, b" followed by another key); the last event read locates it.
-            var line = parser.Current is { } last ? (int)last.Start.Line : 1;
-            errors.Add(new InputError(source, line, "", "not valid YAML: a flow collection ([...] or {...}) starting here is not closed"));
             return AdmissionPolicy.Default;
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })

@@ -3,8 +3,33 @@ using YamlDotNet.RepresentationModel;
 
 namespace Admission.Policies;
 
-internal static class Yaml
+/// <summary>YAML loading shared by the policy and manifest readers: every failure becomes a located error.</summary>
+public static class Yaml
 {
+    /// <summary>Loads every document, or records where the text stops being YAML and returns null.</summary>
+    public static YamlStream? Load(string text, string source, List<InputError> errors)
+    {
+        var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+            return stream;
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Describe(e)));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
+            // collections (e.g. "[a, b" followed by another key); the last event read locates it.
+            var line = parser.Current is { } last ? (int)last.Start.Line : 1;
+            errors.Add(new InputError(source, line, "", "not valid YAML: a flow collection ([...] or {...}) starting here is not closed"));
+        }
+        return null;
+    }
+
     public static int Line(YamlNode node) => (int)node.Start.Line;
 
     public static bool IsNull(YamlScalarNode s) =>
