@@ -161,7 +161,7 @@ public class WebhookTests
         var rule = Assert.Single(Webhook(scenario, Namespaces).Rules);
 
         Assert.Equal([""], rule.ApiGroups);
-        Assert.Equal(["namespaces"], rule.Resources);
+        Assert.Equal(["namespaces", "namespaces/status", "namespaces/finalize"], rule.Resources);
         Assert.Equal(["UPDATE", "DELETE"], rule.Operations);
         Assert.Equal("Cluster", rule.Scope);
         // Not limited to Tier-1 labels: removing the label is exactly what must be seen.

@@ -14,7 +14,8 @@ public static class AdmissionEngine
         {
             return ChangeApprovalRules.Decide(request, context);
         }
-        if (request.Group == CoreGroup && request.Resource == "namespaces" && request.SubResource is null)
+        // A Namespace's labels can change through its status and finalize subresources too.
+        if (request.Group == CoreGroup && request.Resource == "namespaces" && request.SubResource is null or "status" or "finalize")
         {
             return NamespaceRules.Decide(request, context);
         }

@@ -48,6 +48,8 @@ public class NamespaceRulesTests
         { "DELETE of a non-Tier-1 namespace: allowed", Delete(Plain, NoTier, Dev, NotGuarded) },
         { "DELETE without the old object: the namespace's known labels decide (Tier-1): denied", Delete(Tier1, null, Dev, Denied) },
         { "DELETE without the old object: the namespace's known labels decide (plain): allowed", Delete(Plain, null, Dev, NotGuarded) },
+        { "UPDATE through namespaces/status removing the tier label: denied", new(Requests.Namespace(Operation.Update, Tier1, Tier, NoTier, Dev) with { SubResource = "status" }, Denied) },
+        { "UPDATE through namespaces/finalize removing the tier label: denied", new(Requests.Namespace(Operation.Update, Tier1, Tier, NoTier, Dev) with { SubResource = "finalize" }, Denied) },
         { "CREATE of a namespace: allowed", new(Requests.Namespace(Operation.Create, "new-one", null, Tier, Dev), NotGuarded) },
     };
 
