@@ -43,10 +43,11 @@ public static class ValidateEndpoint
             limit.MaxRequestBodySize = MaxBodyBytes;
         }
 
-        AdmissionReview? review;
+        // One parse of the body; the objects in the review stay views into this document.
+        JsonDocument document;
         try
         {
-            review = await JsonSerializer.DeserializeAsync(request.Body, AdmissionJson.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+            document = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
@@ -58,17 +59,34 @@ public static class ValidateEndpoint
             await Refuse(context, StatusCodes.Status413PayloadTooLarge, $"body is over the limit of {MaxBodyBytes} bytes").ConfigureAwait(false);
             return;
         }
-        if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+        using (document)
         {
-            await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
-            return;
+            AdmissionReview review;
+            try
+            {
+                review = ReviewReader.Read(document.RootElement);
+            }
+            catch (JsonException e)
+            {
+                await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {e.Message}").ConfigureAwait(false);
+                return;
+            }
+            if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+            {
+                await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
+                return;
+            }
+            var response = await handler.HandleAsync(review.Request!, context.RequestAborted).ConfigureAwait(false);
+            await Respond(context, response).ConfigureAwait(false);
         }
+        AdmissionMetrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
 
-        var response = await handler.HandleAsync(review!.Request!, context.RequestAborted).ConfigureAwait(false);
+    private static async Task Respond(HttpContext context, AdmissionReview response)
+    {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, response, AdmissionJson.Relaxed.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
-        AdmissionMetrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private static bool IsJson(string? contentType)
