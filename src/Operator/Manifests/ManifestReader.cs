@@ -104,13 +104,21 @@ public static class ManifestReader
     private static void ReadYaml(string text, string source, string defaultNamespace, List<InputError> errors, List<Manifest> result)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Describe(e)));
+            return;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some broken input,
+            // e.g. a flow mapping "{a: b" that is never closed.
+            errors.Add(new InputError(source, (int)scanner.CurrentPosition.Line, "", "not valid YAML: " + UnparsableYaml));
             return;
         }
         foreach (var doc in stream.Documents)
@@ -166,6 +174,8 @@ public static class ManifestReader
         var i = message.IndexOf(" Path:", StringComparison.Ordinal);
         return i > 0 ? message[..i] : message;
     }
+
+    internal const string UnparsableYaml = "cannot be parsed here; look above for an unclosed { or [";
 
     internal static string Describe(YamlException e)
     {

@@ -30,13 +30,21 @@ public static class PolicyParser
     public static AdmissionPolicy TryParse(string yaml, string source, List<InputError> errors)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Yaml.Describe(e)));
+            return AdmissionPolicy.Default;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some broken input,
+            // e.g. a flow mapping "{a: b" that is never closed.
+            errors.Add(new InputError(source, (int)scanner.CurrentPosition.Line, "", "not valid YAML: cannot be parsed here; look above for an unclosed { or ["));
             return AdmissionPolicy.Default;
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
