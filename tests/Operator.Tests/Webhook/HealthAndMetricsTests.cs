@@ -74,6 +74,24 @@ public sealed class HealthAndMetricsTests(LocalWebhookFixture webhook)
         Assert.True(expected > DateTimeOffset.UtcNow.AddDays(300).ToUnixTimeSeconds());
     }
 
+    [Fact]
+    public async Task Each_decision_is_logged_on_one_line_without_object_contents()
+    {
+        var review = Review.Example("deployment-create");
+        review.Annotate(review.Object, "example.com/secret-ish", "do-not-log-this-value");
+        Assert.True((await webhook.Client.ReviewAsync(review)).Allowed);
+        var line = await WebhookCalls.EventuallyAsync(
+            () => Task.FromResult(webhook.Server.Output.Split('\n').FirstOrDefault(l => l.Contains($"uid={review.Uid}", StringComparison.Ordinal))),
+            l => l is not null, TimeSpan.FromSeconds(5), "the decision log line");
+        foreach (var part in new[] { "decision uid=", "user=carol", "operation=CREATE", "resource=deployments.apps", "object=payments/checkout",
+                     "decision=approved", "approval=payments/checkout-2-4-1", "dryRun=False", "latencyMs=" })
+        {
+            Assert.Contains(part, line, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("do-not-log-this-value", webhook.Server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("registry.example.com/checkout", webhook.Server.Output, StringComparison.Ordinal);
+    }
+
     private async Task<PrometheusText> Metrics()
     {
         using var response = await webhook.Client.GetAsync("metrics");
