@@ -64,7 +64,7 @@ public static class PolicyParser
         var policy = AdmissionPolicy.Default;
         foreach (var (keyNode, value) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = Yaml.Key(keyNode);
             switch (key)
             {
                 case "apiVersion":
@@ -154,7 +154,7 @@ public static class PolicyParser
         if (reader.Mapping(value, "tier1") is not { } map) return policy;
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = Yaml.Key(keyNode);
             switch (key)
             {
                 case "namespaces":
@@ -181,14 +181,18 @@ public static class PolicyParser
         var expressions = new List<LabelSelectorRequirement>();
         foreach (var (keyNode, child) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = Yaml.Key(keyNode);
             switch (key)
             {
                 case "matchLabels":
                     if (reader.Mapping(child, path + ".matchLabels") is not { } m) break;
                     foreach (var (lk, lv) in m.Children)
                     {
-                        var name = ((YamlScalarNode)lk).Value ?? "";
+                        if (lk is not YamlScalarNode { Value: { } name })
+                        {
+                            reader.Error(lk, path + ".matchLabels", "label names must be strings");
+                            continue;
+                        }
                         if (reader.String(lv, $"{path}.matchLabels.{name}") is { } v) labels[name] = v;
                     }
                     break;
@@ -213,7 +217,7 @@ public static class PolicyParser
         IReadOnlyList<string> values = [];
         foreach (var (keyNode, child) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = Yaml.Key(keyNode);
             switch (name)
             {
                 case "key": key = reader.String(child, path + ".key"); break;
