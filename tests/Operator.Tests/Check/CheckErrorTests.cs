@@ -21,6 +21,7 @@ public sealed class CheckErrorTests
         { "a broken file in a folder", ["-f", Data("broken")], [Data("broken", "syntax.yaml") + ":7:", Data("broken", "bad.json") + ":3:", Data("broken", "no-kind.yaml") + ":1:", Data("broken", "unclosed.yaml") + ":6:"] },
         { "unknown policy key", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "unknown-key.yaml")], [Data("policies", "unknown-key.yaml") + ":5: tier1.namespaceSelectors: unknown key"] },
         { "requiredApprovals 1", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "one-approval.yaml")], [Data("policies", "one-approval.yaml") + ":4: requiredApprovals: must be at least 2"] },
+        { "policy key that is not a string", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "non-string-key.yaml")], [Data("policies", "non-string-key.yaml") + ":3: (sequence used as a key): unknown key"] },
         { "policy value of the wrong type", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "wrong-type.yaml")], [Data("policies", "wrong-type.yaml") + ":3: allowReplicaChanges:"] },
         { "missing policy file", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "absent.yaml")], [Data("policies", "absent.yaml") + ": cannot be read"] },
         { "missing manifest file", ["-f", Data("absent.yaml")], [Data("absent.yaml") + ": no such file or directory"] },

@@ -81,10 +81,11 @@ public sealed class CertificateReloadTests
 
         Assert.True(failures.IsEmpty, $"requests failed during the switch:\n{string.Join("\n", failures.Take(10))}\n{server.Output}");
         Assert.True(switchedAfter < TimeSpan.FromSeconds(5), $"the new certificate was served only after {switchedAfter}");
-        // Once the new certificate is served, the old one never comes back.
+        // Once the new certificate is served, the old one never comes back (a handshake that had
+        // already started on another worker may still finish with it, so allow one per worker).
         var seen = trust.SeenThumbprints.ToList();
         var firstNew = seen.IndexOf(leaf2.Thumbprint);
-        Assert.All(seen.Skip(firstNew), t => Assert.Equal(leaf2.Thumbprint, t));
+        Assert.All(seen.Skip(firstNew + loops.Count), t => Assert.Equal(leaf2.Thumbprint, t));
         Assert.Contains("serving certificate reloaded", server.Output, StringComparison.Ordinal);
 
         using var check = trust.Create(server.BaseAddress);
