@@ -13,7 +13,7 @@ public static class ReviewReader
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new JsonException($"the body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+            throw new JsonException($"the body is not an AdmissionReview (it is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object)");
         }
         return new AdmissionReview
         {

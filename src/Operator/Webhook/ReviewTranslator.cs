@@ -40,11 +40,21 @@ public static class ReviewTranslator
             Resource = resource,
             SubResource = string.IsNullOrEmpty(r.SubResource) ? null : r.SubResource,
             Namespace = r.Namespace ?? "",
-            Name = r.Name ?? "",
+            Name = string.IsNullOrEmpty(r.Name) ? MetadataName(r.Object) ?? MetadataName(r.OldObject) ?? "" : r.Name,
             User = user,
             Object = r.Object is { ValueKind: not System.Text.Json.JsonValueKind.Null } o ? o : null,
             OldObject = r.OldObject is { ValueKind: not System.Text.Json.JsonValueKind.Null } old ? old : null,
             DryRun = r.DryRun == true,
         }, null);
     }
+
+    /// <summary>
+    /// request.name may be empty on CREATE (some API server versions leave it out); the object
+    /// then names itself. With generateName there is no name yet, and none is found here.
+    /// </summary>
+    private static string? MetadataName(System.Text.Json.JsonElement? obj) =>
+        obj is { ValueKind: System.Text.Json.JsonValueKind.Object } o &&
+        o.TryGetProperty("metadata", out var meta) && meta.ValueKind == System.Text.Json.JsonValueKind.Object &&
+        meta.TryGetProperty("name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String &&
+        name.GetString() is { Length: > 0 } text ? text : null;
 }

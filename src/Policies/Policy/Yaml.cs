@@ -25,12 +25,15 @@ public static class Yaml
             // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
             // collections (e.g. "[a, b" followed by another key); the last event read locates it.
             var line = parser.Current is { } last ? (int)last.Start.Line : 1;
-            errors.Add(new InputError(source, line, "", "not valid YAML: a flow collection ([...] or {...}) starting here is not closed"));
+            errors.Add(new InputError(source, line, "", "not valid YAML: cannot be parsed past here; look above for an unclosed { or ["));
         }
         return null;
     }
 
     public static int Line(YamlNode node) => (int)node.Start.Line;
+
+    /// <summary>A mapping key as text; a key that is not a scalar (e.g. "[a]: b") becomes a name no known key has.</summary>
+    public static string Key(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : $"({node.NodeType.ToString().ToLowerInvariant()} used as a key)";
 
     public static bool IsNull(YamlScalarNode s) =>
         s.Style == ScalarStyle.Plain && s.Value is null or "" or "~" or "null" or "Null" or "NULL";

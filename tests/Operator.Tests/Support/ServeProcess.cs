@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Admission.Operator.Tests.Support;
+
+public sealed record ServeSettings
+{
+    /// <summary>--approvals paths (local mode). Required: the tests never run against a cluster.</summary>
+    public IReadOnlyList<string> Approvals { get; init; } = [];
+    public string? Policy { get; init; }
+    /// <summary>--tls-dir; a fresh temporary one when null and no --tls-cert is given.</summary>
+    public string? TlsDir { get; init; }
+    public string? TlsCert { get; init; }
+    public string? TlsKey { get; init; }
+    /// <summary>The CA that signed --tls-cert (with generated certificates, ca.crt under --tls-dir is used).</summary>
+    public string? CaFile { get; init; }
+    public IReadOnlyList<string> DnsNames { get; init; } = [];
+}
+
+/// <summary>
+/// <c>admission serve</c> as a real process on a free loopback port, reached over HTTPS by a
+/// client that trusts only the webhook's CA. Started by <see cref="StartAsync"/>, which returns
+/// once <c>/readyz</c> answers 200.
+/// </summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TempDir? _ownTlsDir;
+
+    private ServeProcess(Process process, int port, string tlsDir, string caFile, TempDir? ownTlsDir)
+    {
+        _process = process;
+        Port = port;
+        TlsDir = tlsDir;
+        CaFile = caFile;
+        _ownTlsDir = ownTlsDir;
+        BaseAddress = new Uri($"https://127.0.0.1:{port}/");
+    }
+
+    public int Port { get; }
+    public string TlsDir { get; }
+    public string CaFile { get; }
+    public Uri BaseAddress { get; }
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed so far (stdout and stderr interleaved).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public static async Task<ServeProcess> StartAsync(ServeSettings settings)
+    {
+        if (settings.Approvals.Count == 0) throw new ArgumentException("tests run serve in local mode only", nameof(settings));
+        var ownTlsDir = settings.TlsDir is null && settings.TlsCert is null ? new TempDir("admission-tls-") : null;
+        var tlsDir = settings.TlsDir ?? ownTlsDir?.Path ?? Path.GetDirectoryName(settings.TlsCert)!;
+        var port = FreePort();
+        var args = new List<string> { "serve", "--listen", $"https://127.0.0.1:{port}", "--tls-dir", tlsDir };
+        foreach (var a in settings.Approvals) args.AddRange(["--approvals", a]);
+        if (settings.Policy is not null) args.AddRange(["--policy", settings.Policy]);
+        if (settings.TlsCert is not null) args.AddRange(["--tls-cert", settings.TlsCert, "--tls-key", settings.TlsKey!]);
+        foreach (var n in settings.DnsNames) args.AddRange(["--dns-name", n]);
+
+        var process = Process.Start(AdmissionCli.StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
+        var caFile = settings.CaFile ?? Path.Combine(tlsDir, "ca.crt");
+        var serve = new ServeProcess(process, port, tlsDir, caFile, ownTlsDir);
+        process.OutputDataReceived += (_, e) => serve.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => serve.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        try
+        {
+            await serve.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await serve.DisposeAsync();
+            throw;
+        }
+        return serve;
+    }
+
+    /// <summary>A client that, like kube-apiserver, trusts only this server's CA.</summary>
+    public HttpClient CreateClient() => ApiServerClient.TrustingCaFile(CaFile).Create(BaseAddress);
+
+    private async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        HttpClient? client = null;
+        string last = "";
+        try
+        {
+            while (deadline.Elapsed < timeout)
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"admission serve exited with {_process.ExitCode} before it was ready:\n{Output}");
+                }
+                if (client is null && File.Exists(CaFile))
+                {
+                    try
+                    {
+                        client = CreateClient();
+                    }
+                    catch (System.Security.Cryptography.CryptographicException e)
+                    {
+                        last = $"{CaFile} not complete yet: {e.Message}"; // being written right now
+                    }
+                }
+                if (client is not null)
+                {
+                    try
+                    {
+                        using var response = await client.GetAsync("readyz");
+                        last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                        if (response.StatusCode == HttpStatusCode.OK) return;
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        last = e.Message;
+                    }
+                }
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            client?.Dispose();
+        }
+        throw new TimeoutException($"admission serve was not ready within {timeout} (last: {last}):\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the process with SIGTERM, as the kubelet does, and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            kill?.WaitForExit();
+        }
+        else
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
+        }
+        _process.Dispose();
+        _ownTlsDir?.Dispose();
+    }
+}

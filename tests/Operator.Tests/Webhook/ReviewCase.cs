@@ -1,0 +1,48 @@
+using Admission.Operator.Tests.Support;
+
+namespace Admission.Operator.Tests.Webhook;
+
+/// <summary>One row of a decision table: a request and everything its answer must show.</summary>
+public sealed record ReviewCase(
+    Func<DateTimeOffset, Review> Build,
+    bool Allowed,
+    string Decision,
+    string? Approval = null,
+    string[]? MessageContains = null,
+    string? WarningContains = null)
+{
+    /// <summary>Asserts every response field kube-apiserver reads.</summary>
+    public void AssertAnswer(Review sent, ReviewAnswer answer)
+    {
+        Assert.Equal("application/json", answer.ContentType);
+        Assert.Equal("admission.k8s.io/v1", answer.ApiVersion);
+        Assert.Equal("AdmissionReview", answer.Kind);
+        Assert.Equal(sent.Uid, answer.Uid);
+        Assert.True(Allowed == answer.Allowed, $"expected allowed={Allowed}, got {answer.Body}");
+        Assert.Equal(Decision, answer.Decision);
+        // approval is audited when, and only when, the decision is "approved".
+        Assert.Equal(Approval, answer.Approval);
+        Assert.Equal(Approval is null ? ["decision"] : ["approval", "decision"], answer.AuditAnnotations.Keys.Order(StringComparer.Ordinal));
+        if (Allowed)
+        {
+            Assert.True(answer.Code is null or 200, $"an allowed answer carries no failure status: {answer.Body}");
+        }
+        else
+        {
+            Assert.Equal(403, answer.Code);
+            Assert.False(string.IsNullOrWhiteSpace(answer.Message), "a denial explains itself");
+        }
+        foreach (var part in MessageContains ?? [])
+        {
+            Assert.True(answer.Message?.Contains(part, StringComparison.Ordinal) == true, $"message should contain \"{part}\": {answer.Message}");
+        }
+        if (WarningContains is null)
+        {
+            Assert.Empty(answer.Warnings);
+        }
+        else
+        {
+            Assert.Contains(answer.Warnings, w => w.Contains(WarningContains, StringComparison.Ordinal));
+        }
+    }
+}
