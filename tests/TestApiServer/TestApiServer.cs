@@ -132,6 +132,39 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public Kubernetes CreateClient(string username, string? @namespace = null) => new(ClientConfiguration(username, @namespace));
 
+    /// <summary>A plain HttpClient with BaseAddress, the CA trusted and the user's bearer token, for raw requests.</summary>
+    public HttpClient CreateHttpClient(string? username)
+    {
+        var ca = X509CertificateLoader.LoadCertificate(_authority.Certificate.RawData);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    return chain.Build(leaf);
+                },
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+        if (username is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TokenOf(username));
+        }
+
+        return client;
+    }
+
     /// <summary>Stores an object directly, with no authentication or admission, replacing any with the same name.</summary>
     public JsonObject Seed(JsonObject obj)
     {

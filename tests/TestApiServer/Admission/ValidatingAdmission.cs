@@ -105,7 +105,7 @@ internal sealed class ValidatingAdmission(
     {
         var name = webhook["name"]?.ToString() ?? "";
         var ignoreFailure = webhook["failurePolicy"]?.ToString() == "Ignore";
-        var timeout = TimeSpan.FromSeconds(webhook["timeoutSeconds"]?.GetValue<int>() ?? 10);
+        var timeout = TimeSpan.FromSeconds(JsonValues.Integer(webhook["timeoutSeconds"]) ?? 10);
         var uid = Guid.NewGuid().ToString();
         try
         {
@@ -113,7 +113,7 @@ internal sealed class ValidatingAdmission(
             var review = await caller.PostAsync(endpoint, AdmissionReviews.Request(request, uid), timeout, cancellationToken);
             var response = CheckResponse(review, uid);
             var warnings = (response["warnings"] as JsonArray ?? []).Select(w => w?.ToString() ?? "").ToList();
-            if (response["allowed"]?.GetValue<bool>() == true)
+            if (JsonValues.Boolean(response["allowed"]) == true)
             {
                 return (warnings, null);
             }
@@ -159,7 +159,7 @@ internal sealed class ValidatingAdmission(
             var reference = new ServiceReference(
                 service["namespace"]?.ToString() ?? "",
                 service["name"]?.ToString() ?? "",
-                service["port"]?.GetValue<int>() ?? 443,
+                (int)(JsonValues.Integer(service["port"]) ?? 443),
                 service["path"]?.ToString() ?? "/");
             var resolver = serviceResolver() ?? throw new WebhookCallException(
                 $"service \"{reference.Namespace}/{reference.Name}\" cannot be resolved: the test set no ServiceResolver");
@@ -201,7 +201,7 @@ internal sealed class ValidatingAdmission(
     private static ApiException Denial(string webhookName, JsonObject? result)
     {
         var status = result is null ? [] : (JsonObject)result.DeepClone();
-        var code = status["code"]?.GetValue<int>() ?? 0;
+        var code = JsonValues.Integer(status["code"]) ?? 0;
         if (code < 400)
         {
             status["code"] = (int)HttpStatusCode.Forbidden;

@@ -24,7 +24,7 @@ internal sealed class WebhookCaller : IDisposable
         timeoutSource.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {
-            Content = new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(Storage.JsonValues.Serialize(review), Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.ParseAdd("application/json");
         try

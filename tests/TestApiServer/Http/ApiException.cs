@@ -6,12 +6,12 @@ namespace Admission.TestApiServer.Http;
 internal sealed class ApiException : Exception
 {
     public ApiException(JsonObject status)
-        : base(status["message"]?.GetValue<string>())
+        : base(status["message"]?.ToString())
     {
         Status = status;
     }
 
     public JsonObject Status { get; }
 
-    public int Code => Status["code"]?.GetValue<int>() ?? 500;
+    public int Code => (int)(Storage.JsonValues.Integer(Status["code"]) ?? 500);
 }

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.TestApiServer.Http.Protobuf;
+using Admission.TestApiServer.Resources;
 using Microsoft.AspNetCore.Http;
 
 namespace Admission.TestApiServer.Http;
@@ -11,7 +13,7 @@ internal static class HttpJson
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        var bytes = Encoding.UTF8.GetBytes(Storage.JsonValues.Serialize(body));
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
@@ -31,6 +33,26 @@ internal static class HttpJson
 
     public static async Task<JsonObject> ReadObjectAsync(HttpContext context) =>
         await ReadAsync(context) as JsonObject ?? throw StatusBodies.BadRequest("the request body is not a JSON object");
+
+    /// <summary>A JSON body, or one of the few protobuf bodies kubectl's typed commands send.</summary>
+    public static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceDefinition resource)
+    {
+        if (MediaType(context.Request.ContentType) != ProtobufBodies.MediaType)
+        {
+            return await ReadObjectAsync(context);
+        }
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        try
+        {
+            return ProtobufBodies.Decode(resource, buffer.ToArray());
+        }
+        catch (FormatException e)
+        {
+            throw StatusBodies.BadRequest($"the protobuf body could not be read: {e.Message}");
+        }
+    }
 
     /// <summary>The media type without parameters, lower-cased.</summary>
     public static string MediaType(string? contentType) =>

@@ -36,7 +36,7 @@ internal static class ScaleView
     /// <summary>The workload with the Scale's replica count.</summary>
     public static JsonObject ApplyTo(ResourceDefinition resource, JsonObject workload, JsonObject scale)
     {
-        if (scale["spec"]?["replicas"] is not JsonValue replicas || !replicas.TryGetValue<int>(out var count))
+        if (JsonValues.Integer(scale["spec"]?["replicas"]) is not { } count)
         {
             throw StatusBodies.Invalid(resource, Meta.Name(workload), "spec.replicas", "Required value");
         }

@@ -73,8 +73,8 @@ internal static class StatusBodies
         new(Failure(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{resource.GroupResource}\"",
             new JsonObject { ["group"] = resource.Group, ["kind"] = resource.Plural }));
 
-    public static ApiException UnsupportedMediaType(string contentType) =>
-        new(Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {contentType})"));
+    public static ApiException UnsupportedMediaType(string contentType, string accepted) =>
+        new(Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {accepted} (got {contentType})"));
 
     public static ApiException Internal(string message) =>
         new(Failure(500, "InternalError", $"Internal error occurred: {message}",

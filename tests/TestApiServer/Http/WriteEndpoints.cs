@@ -21,7 +21,7 @@ internal sealed class WriteEndpoints(ServerState state)
             throw StatusBodies.MethodNotSupported(resource, "create");
         }
 
-        var body = await HttpJson.ReadObjectAsync(request.Http);
+        var body = await HttpJson.ReadObjectAsync(request.Http, resource);
         if (resource.CreateOnly)
         {
             await HttpJson.WriteAsync(request.Http, 201, ReviewEndpoints.Answer(state, request, resource, body));
@@ -55,7 +55,7 @@ internal sealed class WriteEndpoints(ServerState state)
 
     public async Task ReplaceAsync(ApiRequest request, ApiPath path)
     {
-        var body = await HttpJson.ReadObjectAsync(request.Http);
+        var body = await HttpJson.ReadObjectAsync(request.Http, path.Resource);
         await UpdateAsync(request, path, _ => (JsonObject)body.DeepClone());
     }
 
@@ -69,11 +69,12 @@ internal sealed class WriteEndpoints(ServerState state)
             "application/json-patch+json" when patch is JsonArray ops => view => JsonPatch.Apply(view, ops) as JsonObject
                 ?? throw new PatchException("the patch did not produce an object"),
             "application/strategic-merge-patch+json" when path.Resource.CustomResource =>
-                throw StatusBodies.UnsupportedMediaType(mediaType),
+                throw StatusBodies.UnsupportedMediaType(mediaType, "application/json-patch+json, application/merge-patch+json"),
             "application/strategic-merge-patch+json" when patch is JsonObject smp => view => StrategicMergePatch.Apply(view, smp),
             "application/merge-patch+json" or "application/json-patch+json" or "application/strategic-merge-patch+json" =>
                 throw StatusBodies.BadRequest($"the patch is not valid for {mediaType}"),
-            _ => throw StatusBodies.UnsupportedMediaType(mediaType),
+            _ => throw StatusBodies.UnsupportedMediaType(mediaType,
+                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
         };
         await UpdateAsync(request, path, view =>
         {

@@ -19,6 +19,9 @@ internal static class Defaulting
             case "statefulsets.apps":
                 SetIfMissing(Child(obj, "spec"), "replicas", 1);
                 break;
+            case "secrets":
+                SetIfMissing(obj, "type", "Opaque");
+                break;
             case "changeapprovals.approvals.admission.dev":
                 DefaultChangeApproval(obj);
                 break;
@@ -31,7 +34,7 @@ internal static class Defaulting
     private static void DefaultNamespace(JsonObject ns)
     {
         // kube-apiserver always sets this label so that namespaceSelectors can pick a namespace by name.
-        var name = ns["metadata"]?["name"]?.GetValue<string>();
+        var name = ns["metadata"]?["name"]?.ToString();
         if (name is not null)
         {
             Child(Child(ns, "metadata"), "labels")["kubernetes.io/metadata.name"] = name;

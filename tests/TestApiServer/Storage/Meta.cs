@@ -31,7 +31,7 @@ internal static class Meta
         Metadata(obj)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
 
     public static long Generation(JsonNode? obj) =>
-        obj?["metadata"]?["generation"] is JsonValue v && v.TryGetValue<long>(out var g) ? g : 0;
+        JsonValues.Integer(obj?["metadata"]?["generation"]) ?? 0;
 
     public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

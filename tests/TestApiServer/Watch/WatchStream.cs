@@ -143,7 +143,7 @@ internal sealed class WatchStream(ServerState state)
 
     private static async Task WriteAsync(HttpContext http, JsonObject line, CancellationToken token)
     {
-        var bytes = Encoding.UTF8.GetBytes(line.ToJsonString() + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonValues.Serialize(line) + "\n");
         await http.Response.Body.WriteAsync(bytes, token);
         await http.Response.Body.FlushAsync(token);
     }
