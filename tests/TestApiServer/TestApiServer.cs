@@ -179,20 +179,20 @@ public sealed class TestApiServer : IAsyncDisposable
                 prepared["status"] = status.DeepClone();
             }
 
-            return _state.Store.Create(resource, prepared, "").Object!;
+            return Normalized(_state.Store.Create(resource, prepared, "").Object!);
         }
 
         var updated = (JsonObject)obj.DeepClone();
         Meta.Metadata(updated)["uid"] = existing["metadata"]?["uid"]?.DeepClone();
         Meta.Metadata(updated)["creationTimestamp"] = existing["metadata"]?["creationTimestamp"]?.DeepClone();
         Defaulting.Apply(resource, updated);
-        return _state.Store.Update(resource, updated, Meta.ResourceVersion(existing), "", "").Object!;
+        return Normalized(_state.Store.Update(resource, updated, Meta.ResourceVersion(existing), "", "").Object!);
     }
 
     public JsonObject? Get(string group, string plural, string? @namespace, string name)
     {
         var resource = _state.Catalog.Find(group, plural) ?? throw new ArgumentException($"{plural}.{group} is not served");
-        return _state.Store.Get(resource, @namespace ?? "", name);
+        return _state.Store.Get(resource, @namespace ?? "", name) is { } found ? Normalized(found) : null;
     }
 
     /// <summary>Forgets all history: open watches get a 410 Gone ERROR event and end; watches from older resourceVersions get 410.</summary>
@@ -291,6 +291,9 @@ public sealed class TestApiServer : IAsyncDisposable
         return _state.Catalog.All.FirstOrDefault(d => d.Group == group && d.Kind == kind && !d.CreateOnly)
             ?? throw new ArgumentException($"{apiVersion} {kind} is not served");
     }
+
+    /// <summary>Through text and back, so callers get the number types a client would, not those the server built.</summary>
+    private static JsonObject Normalized(JsonObject obj) => (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
 
     private static JsonObject WithoutResourceVersion(JsonObject obj)
     {
