@@ -59,6 +59,27 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Typed_commands_that_send_protobuf_work_for_the_types_decoded()
+    {
+        _server.Seed(Servers.Namespace("payments"));
+        Ok(await _kubectl.RunAsync("create", "configmap", "settings", "--from-literal=mode=prod"));
+        Ok(await _kubectl.RunAsync("create", "secret", "generic", "token", "--from-literal=key=s3cret"));
+        Assert.Equal("""{"mode":"prod"}""", _server.Get("", "configmaps", "payments", "settings")!["data"]!.ToJsonString());
+        var secret = _server.Get("", "secrets", "payments", "token")!;
+        Assert.Equal(Convert.ToBase64String("s3cret"u8.ToArray()), secret["data"]!["key"]!.ToString());
+        Assert.Equal("Opaque", secret["type"]!.ToString());
+
+        _server.Authorize = a => a.Verb != "delete";
+        Assert.Equal("yes\n", Ok(await _kubectl.RunAsync("auth", "can-i", "create", "deployments")).Stdout);
+        var (code, no, _) = await _kubectl.RunAsync("auth", "can-i", "delete", "deployments");
+        Assert.Equal((1, "no\n"), (code, no));
+
+        var (refused, _, unsupported) = await _kubectl.RunAsync("create", "deployment", "web", "--image=nginx");
+        Assert.Equal(1, refused);
+        Assert.Contains("unknown format", unsupported);
+    }
+
+    [Fact]
     public async Task Deployment_create_apply_replace_scale_and_delete()
     {
         _server.Seed(Servers.Namespace("payments"));
