@@ -219,6 +219,27 @@ public sealed class AdmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_object_selector_matches_the_new_or_the_old_labels()
+    {
+        var configuration = Webhooks.Configuration("guarded.admission.dev", Webhooks.Url(_webhook), ["configmaps"]);
+        configuration["webhooks"]![0]!["objectSelector"] = JsonNode.Parse("""{"matchExpressions":[{"key":"guarded","operator":"In","values":["yes"]}]}""");
+        Register(configuration);
+        _webhook.Respond = _ => TestWebhook.Deny("guarded");
+        var plain = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "c" } };
+        var (created, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, "/api/v1/namespaces/payments/configmaps", plain);
+        Assert.Equal(201, created);
+
+        var label = JsonNode.Parse("""{"metadata":{"labels":{"guarded":"yes"}}}""");
+        var (labelled, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Patch, "/api/v1/namespaces/payments/configmaps/c", label, "application/merge-patch+json");
+        Assert.Equal(403, labelled);
+
+        _server.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "c", ["namespace"] = "payments", ["labels"] = new JsonObject { ["guarded"] = "yes" } } });
+        var unlabel = JsonNode.Parse("""{"metadata":{"labels":null}}""");
+        var (unlabelled, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Patch, "/api/v1/namespaces/payments/configmaps/c", unlabel, "application/merge-patch+json");
+        Assert.Equal(403, unlabelled);
+    }
+
+    [Fact]
     public async Task Webhook_configurations_are_never_sent_to_webhooks()
     {
         Register(Webhooks.Configuration("all.admission.dev", Webhooks.Url(_webhook), ["*/*"]));
