@@ -251,6 +251,24 @@ public sealed class AdmissionTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("name", "\"deny\"", "webhooks[0].name")]
+    [InlineData("sideEffects", "\"Unknown\"", "webhooks[0].sideEffects")]
+    [InlineData("admissionReviewVersions", "[\"v2\"]", "webhooks[0].admissionReviewVersions")]
+    [InlineData("failurePolicy", "\"Sometimes\"", "webhooks[0].failurePolicy")]
+    [InlineData("timeoutSeconds", "31", "webhooks[0].timeoutSeconds")]
+    [InlineData("clientConfig", "{\"url\":\"http://127.0.0.1:1/validate\"}", "webhooks[0].clientConfig.url")]
+    [InlineData("clientConfig", "{}", "webhooks[0].clientConfig")]
+    public async Task Webhook_configurations_are_validated_like_kube_apiserver_does(string field, string value, string reported)
+    {
+        var configuration = Webhooks.Configuration("bad.admission.dev", Webhooks.Url(_webhook), ["deployments"]);
+        configuration["webhooks"]![0]![field] = JsonNode.Parse(value);
+        var (status, body, _) = await _server.SendAsync(Servers.Admin, HttpMethod.Post,
+            "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", configuration);
+        Assert.Equal(422, status);
+        Assert.StartsWith($"ValidatingWebhookConfiguration.admissionregistration.k8s.io \"bad.admission.dev\" is invalid: {reported}: ", body!["message"]!.ToString());
+    }
+
+    [Theory]
     [InlineData("deployments", "", true)]
     [InlineData("deployments", "scale", false)]
     [InlineData("deployments/scale", "scale", true)]
