@@ -50,6 +50,7 @@ public sealed class ResilienceTests : IAsyncLifetime
 
         // And once it is gone too, the change is refused.
         Assert.True((await DeleteApprovalAsync("fresh")).Ok);
+        await Wait.ForAsync(() => admission.MetricAsync("admission_approvals_cached"), v => v == 0, TimeSpan.FromSeconds(5), "the deletion followed");
         var denied = await _cluster.ChangeDeploymentAsync();
         Assert.False(denied.Ok);
         Assert.Contains("Tier-1", denied.Message, StringComparison.Ordinal);
