@@ -16,8 +16,11 @@ internal sealed class AdmissionProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private HttpClient? _http;
 
-    private AdmissionProcess(Process process, string name, int port, string tlsDir)
+    private readonly Func<string>? _trust;
+
+    private AdmissionProcess(Process process, string name, int port, string tlsDir, Func<string>? trust)
     {
+        _trust = trust;
         _process = process;
         Name = name;
         Port = port;
@@ -33,6 +36,9 @@ internal sealed class AdmissionProcess : IAsyncDisposable
     public string CaFile => Path.Combine(TlsDir, "ca.crt");
 
     public IReadOnlyList<string> Output => [.. _output];
+
+    /// <summary>The thumbprint of the certificate served at the last TLS handshake.</summary>
+    public string? ServedCertificate { get; private set; }
 
     public bool Exited => _process.HasExited;
 
@@ -52,9 +58,11 @@ internal sealed class AdmissionProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static AdmissionProcess Start(string name, string kubeconfig, string tlsDir, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    /// <param name="trust">The CA bundle to trust, read at each handshake; by default the generated ca.crt under the TLS folder.</param>
+    public static AdmissionProcess Start(string name, string kubeconfig, string tlsDir, IReadOnlyDictionary<string, string> environment,
+        int? port = null, Func<string>? trust = null, params string[] extraArgs)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -69,7 +77,7 @@ internal sealed class AdmissionProcess : IAsyncDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = new Process { StartInfo = start };
-        var result = new AdmissionProcess(process, name, port, tlsDir);
+        var result = new AdmissionProcess(process, name, port.Value, tlsDir, trust);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) result._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) result._output.Enqueue("stderr: " + e.Data); };
         process.Start();
@@ -103,19 +111,23 @@ internal sealed class AdmissionProcess : IAsyncDisposable
     private HttpClient Http()
     {
         if (_http is not null) return _http;
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaFile));
+        var trust = _trust ?? (() => File.ReadAllText(CaFile));
         var handler = new SocketsHttpHandler
         {
+            PooledConnectionLifetime = TimeSpan.Zero,
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
                     if (certificate is null) return false;
+                    var bundle = new X509Certificate2Collection();
+                    bundle.ImportFromPem(trust());
                     using var chain = new X509Chain();
                     chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.CustomTrustStore.AddRange(bundle);
                     chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
                     using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    ServedCertificate = leaf.Thumbprint;
                     return chain.Build(leaf);
                 },
             },
@@ -141,14 +153,21 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public async Task WaitReadyAsync(bool ready, TimeSpan timeout)
     {
-        await CaPemAsync();
+        await WaitForOutputAsync("admission webhook listening", TimeSpan.FromSeconds(30));
         var deadline = DateTime.UtcNow + timeout;
         var last = "";
         while (true)
         {
-            var (status, body) = await GetAsync("/readyz");
-            last = body;
-            if ((status == 200) == ready) return;
+            try
+            {
+                var (status, body) = await GetAsync("/readyz");
+                last = body;
+                if ((status == 200) == ready) return;
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message; // no certificate to serve yet
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{Name} /readyz never became {(ready ? "ready" : "not ready")}: {last}\n{Log}");
             await Task.Delay(100);
         }

@@ -88,6 +88,13 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public string Kubeconfig(string replica) => Path.Combine(Dir, replica + ".kubeconfig");
 
+    /// <summary>Keeps a process started by hand, so that it is stopped with the harness.</summary>
+    public AdmissionProcess Track(AdmissionProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
     public static string UserOf(string replica) => "system:serviceaccount:admission-system:" + replica;
 
     /// <summary>Starts a replica, registers the webhook at the first one, waits until it is ready.</summary>
@@ -96,7 +103,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         var env = new Dictionary<string, string>(FastTimings, StringComparer.Ordinal);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) env[k] = v;
-        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, ["--namespace", SystemNamespace, .. extraArgs]);
+        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, extraArgs: ["--namespace", SystemNamespace, .. extraArgs]);
         _processes.Add(process);
         var ca = await process.CaPemAsync();
         if (_processes.Count == 1) RegisterWebhook(process.Port, ca);
@@ -107,7 +114,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <summary>The ValidatingWebhookConfiguration the chart installs, pointed at a loopback URL.</summary>
     public void RegisterWebhook(int port, string caPem)
     {
-        var clientConfig = new { url = $"https://127.0.0.1:{port}/validate", caBundle = Convert.ToBase64String(Encoding.UTF8.GetBytes(caPem)) };
+        object clientConfig = caPem.Length == 0
+            ? new { url = $"https://127.0.0.1:{port}/validate" }
+            : new { url = $"https://127.0.0.1:{port}/validate", caBundle = Convert.ToBase64String(Encoding.UTF8.GetBytes(caPem)) };
         var ops = new[] { "CREATE", "UPDATE", "DELETE" };
         Api.Seed(Node(new
         {
