@@ -57,6 +57,18 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_that_stalls_without_closing_is_detected_and_replaced()
+    {
+        var admission = await _cluster.StartAdmissionAsync(environment: new Dictionary<string, string> { ["ADMISSION_WATCH_IDLE_TIMEOUT"] = "2s" });
+        _cluster.Api.StallWatches = true;
+        await ApprovedAsync("during-the-stall");
+        await admission.WaitForOutputAsync("presumed stalled", TimeSpan.FromSeconds(10));
+        _cluster.Api.StallWatches = false;
+        await Wait.ForAsync(() => admission.MetricAsync("admission_approvals_cached"), v => v == 1, TimeSpan.FromSeconds(10), "the approval made during the stall cached");
+        Assert.True((await admission.GetAsync("/readyz")).Status == 200);
+    }
+
+    [Fact]
     public async Task Down_at_start_is_not_ready_and_denies_with_a_clear_message()
     {
         await _cluster.Api.StopAsync();
