@@ -13,10 +13,10 @@ public class RbacTests
     private static readonly Dictionary<string, string[]> ServerClusterRoleSelf = new()
     {
         ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "watch"],
-        ["approvals.admission.dev/changeapprovals/status[*]"] = ["get", "patch", "update"],
+        ["approvals.admission.dev/changeapprovals/status[*]"] = ["update"],
         ["/namespaces[*]"] = ["get", "list", "watch"],
-        ["/events[*]"] = ["create", "patch"],
-        ["admissionregistration.k8s.io/validatingwebhookconfigurations[admission]"] = ["get", "list", "patch", "watch"],
+        ["/events[*]"] = ["create"],
+        ["admissionregistration.k8s.io/validatingwebhookconfigurations[admission]"] = ["get", "update"],
     };
 
     private static readonly Dictionary<string, string[]> ServerClusterRoleFiles =
