@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Admission.TestApiServer.Storage;
+
+namespace Admission.TestApiServer.Http;
+
+/// <summary>
+/// DELETE of one object. Objects go at once: there are no finalizers, no graceful deletion and no
+/// garbage collector. Deleting a Namespace removes everything in it straight away.
+/// </summary>
+internal sealed class DeleteEndpoint(ServerState state)
+{
+    private const string NamespaceController = "system:serviceaccount:kube-system:namespace-controller";
+
+    public async Task DeleteAsync(ApiRequest request, ApiPath path)
+    {
+        var resource = path.Resource;
+        if (path.IsCollection || path.Subresource.Length > 0)
+        {
+            throw StatusBodies.MethodNotSupported(resource, "deletecollection");
+        }
+
+        var name = path.Name!;
+        var ns = path.Namespace ?? "";
+        var options = await ReadOptionsAsync(request);
+        var dryRun = request.DryRun || (options["dryRun"] as JsonArray)?.Any(v => v?.ToString() == "All") == true;
+        var admissionOptions = Operations.Options("DeleteOptions", request, options);
+        if (dryRun)
+        {
+            admissionOptions["dryRun"] = new JsonArray("All");
+        }
+
+        while (true)
+        {
+            var current = state.Store.Get(resource, ns, name) ?? throw StatusBodies.NotFound(resource, name);
+            CheckPreconditions(options, current, path);
+            var attributes = Operations.Attributes(request, path, resource, "DELETE", name, null, current, admissionOptions) with { DryRun = dryRun };
+            await state.Admission.ValidateAsync(attributes, request.Warnings, request.Aborted);
+            JsonObject deleted;
+            if (dryRun)
+            {
+                deleted = current;
+            }
+            else
+            {
+                var outcome = state.Store.Delete(resource, ns, name, Meta.ResourceVersion(current), request.User.Username);
+                if (outcome.Status == WriteStatus.Conflict)
+                {
+                    continue;
+                }
+
+                if (outcome.Status == WriteStatus.NotFound)
+                {
+                    throw StatusBodies.NotFound(resource, name);
+                }
+
+                deleted = outcome.Object!;
+                if (ReferenceEquals(resource, state.Catalog.Namespaces))
+                {
+                    state.Store.DeleteNamespaceContents(name, NamespaceController);
+                }
+            }
+
+            await HttpJson.WriteAsync(request.Http, 200, resource.ReturnDeletedObject
+                ? deleted
+                : StatusBodies.Success(resource, name, deleted["metadata"]?["uid"]?.ToString()));
+            return;
+        }
+    }
+
+    private static async Task<JsonObject> ReadOptionsAsync(ApiRequest request)
+    {
+        using var reader = new StreamReader(request.Http.Request.Body);
+        var text = await reader.ReadToEndAsync(request.Aborted);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? throw StatusBodies.BadRequest("DeleteOptions must be a JSON object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw StatusBodies.BadRequest($"the request body is not JSON: {e.Message}");
+        }
+    }
+
+    private static void CheckPreconditions(JsonObject options, JsonObject current, ApiPath path)
+    {
+        if (options["preconditions"] is not JsonObject preconditions)
+        {
+            return;
+        }
+
+        var uid = preconditions["uid"]?.ToString();
+        var actualUid = current["metadata"]?["uid"]?.ToString();
+        if (uid is { Length: > 0 } && uid != actualUid)
+        {
+            throw StatusBodies.Conflict(path.Resource, path.Name!,
+                $"Precondition failed: UID in precondition: {uid}, UID in object meta: {actualUid}");
+        }
+
+        var rv = preconditions["resourceVersion"]?.ToString();
+        if (rv is { Length: > 0 } && rv != Meta.ResourceVersionText(current))
+        {
+            throw StatusBodies.Conflict(path.Resource, path.Name!,
+                $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {Meta.ResourceVersionText(current)}");
+        }
+    }
+}

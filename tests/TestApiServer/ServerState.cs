@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Admission.TestApiServer.Admission;
+using Admission.TestApiServer.Auth;
+using Admission.TestApiServer.Http;
+using Admission.TestApiServer.Resources;
+using Admission.TestApiServer.Storage;
+
+namespace Admission.TestApiServer;
+
+/// <summary>Everything that outlives one Kestrel host: data, users, switches, logs.</summary>
+internal sealed class ServerState : IDisposable
+{
+    public ServerState(TestApiServerOptions options)
+    {
+        Options = options;
+        Catalog = new ResourceCatalog(options.ExtraResources);
+        Store = new ObjectStore(options.HistoryWindow);
+        Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
+    }
+
+    public TestApiServerOptions Options { get; }
+
+    public ResourceCatalog Catalog { get; }
+
+    public ObjectStore Store { get; }
+
+    public WebhookCaller Caller { get; } = new();
+
+    public ValidatingAdmission Admission { get; }
+
+    public TokenAuthenticator Tokens { get; } = new();
+
+    public ConcurrentQueue<RequestRecord> Requests { get; } = new();
+
+    public volatile bool StallWatches;
+
+    public Func<AuthorizationAttributes, bool>? Authorize { get; set; }
+
+    public Func<ServiceReference, Uri>? ServiceResolver { get; set; }
+
+    public string ServerAddress { get; set; } = "";
+
+    public void Dispose() => Caller.Dispose();
+}

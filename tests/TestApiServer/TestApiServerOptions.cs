@@ -1,0 +1,21 @@
+using Admission.TestApiServer.Resources;
+
+namespace Admission.TestApiServer;
+
+public sealed class TestApiServerOptions
+{
+    /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (kube-apiserver: about a minute).</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many writes are kept for watches to resume from; older resourceVersions get 410 Gone.</summary>
+    public int HistoryWindow { get; set; } = 1000;
+
+    /// <summary>How long a watch without timeoutSeconds stays open.</summary>
+    public TimeSpan DefaultWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Namespaces that exist from the start, as in a new cluster.</summary>
+    public IList<string> Namespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    /// <summary>More types to serve, beyond <see cref="ResourceCatalog.Defaults"/>.</summary>
+    public IList<ResourceDefinition> ExtraResources { get; } = [];
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Admission.TestApiServer.Http;
+using Admission.TestApiServer.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Admission.TestApiServer.Watch;
+
+/// <summary>
+/// One ?watch=true request: HTTP 200, then newline-delimited {"type","object"} events, flushed one by
+/// one, until timeoutSeconds, the client leaving, CloseWatches, or a 410 ERROR event.
+/// While StallWatches is on, nothing at all is written, bookmarks included, and the connection stays open.
+/// </summary>
+internal sealed class WatchStream(ServerState state)
+{
+    private static readonly TimeSpan StallPoll = TimeSpan.FromMilliseconds(50);
+
+    public async Task RunAsync(ApiRequest request, ApiPath path, CancellationToken serverStopping)
+    {
+        var (labels, fields) = ReadEndpoints.Selectors(request);
+        var from = StartingResourceVersion(request.Query("resourceVersion"));
+        var bookmarks = request.Query("allowWatchBookmarks") == "true";
+        var timeout = request.Query("timeoutSeconds") is { } seconds && int.TryParse(seconds, CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(s)
+            : state.Options.DefaultWatchTimeout;
+        bool Matches(JsonObject o) => labels.Matches(o) && fields.Matches(o);
+
+        var http = request.Http;
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        WatchSubscription subscription;
+        try
+        {
+            subscription = state.Store.Subscribe(path.Resource, path.Namespace, from);
+        }
+        catch (ResourceExpiredException e)
+        {
+            await WriteAsync(http, WatchEvents.Line("ERROR", StatusBodies.Gone(e.Message)), http.RequestAborted);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
+        stop.CancelAfter(timeout);
+        using var abortOnShutdown = serverStopping.Register(http.Abort);
+        try
+        {
+            await http.Response.StartAsync(stop.Token);
+            await http.Response.Body.FlushAsync(stop.Token);
+            await PumpAsync(http, path, subscription, Matches, bookmarks, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            state.Store.Unsubscribe(subscription);
+        }
+    }
+
+    private async Task PumpAsync(HttpContext http, ApiPath path, WatchSubscription subscription,
+        Func<JsonObject, bool> matches, bool bookmarks, CancellationToken token)
+    {
+        long lastSent = 0;
+        async Task SendAsync(StoredEvent e)
+        {
+            if (WatchEvents.TypeFor(e, matches) is { } type)
+            {
+                await WriteAsync(http, WatchEvents.Line(type, e.Object), token);
+            }
+
+            lastSent = Math.Max(lastSent, e.ResourceVersion);
+        }
+
+        var pending = new Queue<StoredEvent>(subscription.Backlog);
+        var reader = subscription.Feed.Reader;
+        var nextBookmark = DateTime.UtcNow + state.Options.BookmarkInterval;
+        Task<bool>? waiting = null;
+        while (!token.IsCancellationRequested)
+        {
+            if (state.StallWatches)
+            {
+                await Task.Delay(StallPoll, token);
+                continue;
+            }
+
+            while (pending.TryDequeue(out var queued))
+            {
+                await SendAsync(queued);
+            }
+
+            // Read the revision before draining: every write up to it is already in the feed.
+            var bookmarkRv = state.Store.CurrentResourceVersion;
+            while (reader.TryRead(out var e))
+            {
+                await SendAsync(e);
+            }
+
+            if (reader.Completion.IsCompleted)
+            {
+                if (reader.Completion.Exception?.InnerException is ResourceExpiredException expired)
+                {
+                    await WriteAsync(http, WatchEvents.Line("ERROR", StatusBodies.Gone(expired.Message)), token);
+                }
+
+                return;
+            }
+
+            if (bookmarks && DateTime.UtcNow >= nextBookmark)
+            {
+                await WriteAsync(http, WatchEvents.Bookmark(path.Resource, Math.Max(bookmarkRv, lastSent)), token);
+                nextBookmark = DateTime.UtcNow + state.Options.BookmarkInterval;
+            }
+
+            waiting ??= reader.WaitToReadAsync(token).AsTask();
+            var untilBookmark = bookmarks ? nextBookmark - DateTime.UtcNow : TimeSpan.FromSeconds(1);
+            var delay = TimeSpan.FromTicks(Math.Clamp(untilBookmark.Ticks, TimeSpan.FromMilliseconds(1).Ticks, StallPoll.Ticks * 4));
+            await Task.WhenAny(waiting, Task.Delay(delay, token));
+            if (waiting.IsCompleted)
+            {
+                _ = waiting.Exception;
+                waiting = null;
+            }
+        }
+    }
+
+    private static long? StartingResourceVersion(string? text)
+    {
+        if (text is null or "" or "0")
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var rv)
+            ? rv
+            : throw StatusBodies.BadRequest($"invalid resource version: {text}");
+    }
+
+    private static async Task WriteAsync(HttpContext http, JsonObject line, CancellationToken token)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonValues.Serialize(line) + "\n");
+        await http.Response.Body.WriteAsync(bytes, token);
+        await http.Response.Body.FlushAsync(token);
+    }
+}
