@@ -1,10 +1,68 @@
 using Admission.Operator.Hosting;
+using Admission.Operator.State;
+using Admission.Policies;
+using k8s;
 
 namespace Admission.Operator.Cluster;
 
-/// <summary>Cluster mode: approvals from the API server (see issue 4).</summary>
+/// <summary>
+/// Cluster mode: approvals from the API server through a watch-fed cache; the status operator
+/// (and, with <c>--cert-secret</c>, the certificate issuer) on the elected leader only.
+/// </summary>
 public static class ClusterServices
 {
-    public static void Add(WebApplicationBuilder builder, ServeOptions options) =>
-        throw new Policies.InputException([new Policies.InputError("serve", null, "", "cluster mode is not available yet; pass --approvals PATH to run locally")]);
+    public static void Add(WebApplicationBuilder builder, ServeOptions options)
+    {
+        var timings = ClusterTimings.FromEnvironment();
+        var config = LoadConfiguration(options);
+        var ns = options.Namespace ?? config.Namespace ?? "default";
+        builder.Services.AddSingleton(timings);
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var client = sp.GetRequiredService<IKubernetes>();
+            var approvals = new ChangeApprovalListWatch(client);
+            return new ClusterApprovalCache(approvals, new NamespaceListWatch(client), approvals,
+                options.MaxCacheStaleness, timings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterApprovalCache>>());
+        });
+        builder.Services.AddSingleton<IApprovalState>(sp => sp.GetRequiredService<ClusterApprovalCache>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterApprovalCache>());
+
+        if (options.CertSecret is not null)
+        {
+            SelfCertificates.Add(builder, options, ns, timings);
+        }
+
+        if (!options.LeaderElection) return;
+        var identity = LeaseLeaderElection.NewIdentity();
+        builder.Services.AddSingleton<ILeaderElection>(sp => new LeaseLeaderElection(
+            sp.GetRequiredService<IKubernetes>(), ns, options.LeaseName, identity, timings, sp.GetRequiredService<ILogger<LeaseLeaderElection>>()));
+        builder.Services.AddSingleton<ILeaderWork>(sp => new ApprovalStatusController(
+            sp.GetRequiredService<ClusterApprovalCache>(),
+            new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>()));
+        builder.Services.AddHostedService<LeaderService>();
+    }
+
+    private static KubernetesClientConfiguration LoadConfiguration(ServeOptions options)
+    {
+        try
+        {
+            if (options.Kubeconfig is not null)
+            {
+                return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
+            }
+            if (KubernetesClientConfiguration.IsInCluster())
+            {
+                return KubernetesClientConfiguration.InClusterConfig();
+            }
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+        {
+            throw new InputException([new InputError(options.Kubeconfig ?? "in-cluster configuration", null, "", e.Message)]);
+        }
+        throw new InputException([new InputError("serve", null, "",
+            "no cluster to run against: pass --kubeconfig FILE, run inside a cluster, or pass --approvals PATH to run locally")]);
+    }
 }

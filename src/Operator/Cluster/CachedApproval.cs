@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Admission.Policies;
+using Admission.Policies.Model;
+
+namespace Admission.Operator.Cluster;
+
+/// <summary>
+/// A ChangeApproval as the API server holds it: the raw object (for the status operator) and,
+/// when its spec reads, the model decisions use. One that does not read never approves anything.
+/// </summary>
+internal sealed record CachedApproval(string Namespace, string Name, JsonElement Raw, ChangeApproval? Model, string? Problem)
+{
+    public string Key => Namespace + "/" + Name;
+
+    public string? ResourceVersion => Meta("resourceVersion");
+
+    public string? Uid => Meta("uid");
+
+    public long Generation => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
+        m.TryGetProperty("generation", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetInt64() : 0;
+
+    public JsonElement? Status => Raw.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : null;
+
+    private string? Meta(string field) => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
+        m.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public static CachedApproval? From(JsonElement raw)
+    {
+        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var name = meta.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        var ns = meta.TryGetProperty("namespace", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+        if (name.Length == 0 || ns.Length == 0) return null;
+        var errors = new List<InputError>();
+        var model = ChangeApprovalReader.Read(raw, errors, $"ChangeApproval {ns}/{name}", ns);
+        return new CachedApproval(ns, name, raw, model, errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")));
+    }
+}
+
+/// <summary>The raw ChangeApprovals the status operator works from, with a change feed.</summary>
+internal interface IApprovalObjects
+{
+    IReadOnlyCollection<CachedApproval> All { get; }
+
+    CachedApproval? Find(string key);
+
+    /// <summary>Raised with the key of each ChangeApproval added, changed or removed (after the snapshot is published).</summary>
+    event Action<string>? Changed;
+}

@@ -1,0 +1,304 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Admission.Operator.Observability;
+using Admission.Operator.State;
+using Admission.Policies;
+
+namespace Admission.Operator.Cluster;
+
+/// <summary>
+/// Cluster mode's approval state: ChangeApprovals (all namespaces) and Namespaces, each fed by
+/// list-then-watch (<see cref="ListWatchLoop"/>), published as an immutable snapshot swapped whole
+/// after each change. Ready after the first full sync of both, and only while the API server has
+/// been heard from within <c>--max-cache-staleness</c>. Before a denial, <see cref="FreshenAsync"/>
+/// reads the namespace's ChangeApprovals live, so an approval made a moment ago counts.
+/// </summary>
+internal sealed partial class ClusterApprovalCache : BackgroundService, IApprovalState, IApprovalObjects
+{
+    private readonly IListWatchSource _approvalSource;
+    private readonly IListWatchSource _namespaceSource;
+    private readonly ILiveReader? _liveReader;
+    private readonly TimeSpan _maxStaleness;
+    private readonly ClusterTimings _timings;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ClusterApprovalCache> _logger;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CachedApproval> _approvals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
+    private readonly SourceState _approvalState = new();
+    private readonly SourceState _namespaceState = new();
+    private volatile Published _published = Published.Empty;
+    private long _lastLiveReadTicks;
+
+    public ClusterApprovalCache(
+        IListWatchSource approvalSource, IListWatchSource namespaceSource, ILiveReader? liveReader,
+        TimeSpan maxStaleness, ClusterTimings timings, TimeProvider clock, ILogger<ClusterApprovalCache> logger)
+    {
+        _approvalSource = approvalSource;
+        _namespaceSource = namespaceSource;
+        _liveReader = liveReader;
+        _maxStaleness = maxStaleness;
+        _timings = timings;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public event Action<string>? Changed;
+
+    public DecisionSnapshot Snapshot => _published.Snapshot;
+
+    public IReadOnlyCollection<CachedApproval> All => _published.Approvals.Values.ToList();
+
+    public CachedApproval? Find(string key) => _published.Approvals.GetValueOrDefault(key);
+
+    public bool Synced => _approvalState.Synced && _namespaceState.Synced;
+
+    public Readiness Readiness
+    {
+        get
+        {
+            if (!Synced)
+            {
+                return new Readiness(false,
+                    $"not synced with the API server yet (ChangeApprovals: {_approvalState.Describe()}; Namespaces: {_namespaceState.Describe()})");
+            }
+            var age = ContactAge();
+            var published = _published;
+            if (age > _maxStaleness)
+            {
+                return new Readiness(false,
+                    $"out of touch with the API server for {Seconds(age)} (more than --max-cache-staleness {Seconds(_maxStaleness)}); " +
+                    $"last error: {_approvalState.LastError ?? _namespaceState.LastError ?? "none"}");
+            }
+            return new Readiness(true,
+                $"synced: {published.Snapshot.Approvals.Count} ChangeApprovals, {published.Snapshot.Namespaces.Count} Namespaces; last contact {Seconds(age)} ago");
+        }
+    }
+
+    public bool CanVerify =>
+        (Synced && ContactAge() <= _maxStaleness) ||
+        _clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastLiveReadTicks) <= _maxStaleness.Ticks;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idle = _timings.EffectiveIdleTimeout(_maxStaleness);
+        var approvals = new ListWatchLoop(_approvalSource, new ApprovalSink(this), idle,
+            new Backoff(_timings.BackoffInitial, _timings.BackoffMax), _clock, _logger);
+        var namespaces = new ListWatchLoop(_namespaceSource, new NamespaceSink(this), idle,
+            new Backoff(_timings.BackoffInitial, _timings.BackoffMax), _clock, _logger);
+        return Task.WhenAll(
+            Task.Run(() => approvals.RunAsync(stoppingToken), stoppingToken),
+            Task.Run(() => namespaces.RunAsync(stoppingToken), stoppingToken));
+    }
+
+    public async ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (_liveReader is null) return null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timings.LiveReadTimeout);
+        var published = _published;
+        try
+        {
+            var approvalsTask = _liveReader.ListApprovalsAsync(ns, timeout.Token);
+            var namespaceTask = published.Namespaces.ContainsKey(ns)
+                ? Task.FromResult<JsonElement?>(null)
+                : _liveReader.ReadNamespaceAsync(ns, timeout.Token);
+            var items = await approvalsTask.ConfigureAwait(false);
+            var nsObject = await namespaceTask.ConfigureAwait(false);
+
+            var live = items.Select(CachedApproval.From).OfType<CachedApproval>().Where(a => a.Namespace == ns && a.Model is not null).Select(a => a.Model!);
+            var approvals = new ApprovalIndex(published.Approvals.Values.Where(a => a.Namespace != ns && a.Model is not null).Select(a => a.Model!).Concat(live));
+            var namespaces = published.Snapshot.Namespaces;
+            if (nsObject is { } nsJson)
+            {
+                namespaces = new NamespaceIndex(published.Namespaces.SetItem(ns, ObjectInspection.Labels(nsJson)));
+            }
+            AdmissionMetrics.LiveReads.WithLabels("ok").Inc();
+            Interlocked.Exchange(ref _lastLiveReadTicks, _clock.GetUtcNow().UtcTicks);
+            return new DecisionSnapshot(approvals, namespaces);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            AdmissionMetrics.LiveReads.WithLabels("timeout").Inc();
+            LogLiveReadFailed(_logger, ns, $"no answer within {_timings.LiveReadTimeout.TotalMilliseconds:0} ms");
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            AdmissionMetrics.LiveReads.WithLabels("error").Inc();
+            LogLiveReadFailed(_logger, ns, ListWatchLoop.Describe(e));
+            return null;
+        }
+    }
+
+    private TimeSpan ContactAge()
+    {
+        var oldest = Math.Min(Interlocked.Read(ref _approvalState.LastContactTicks), Interlocked.Read(ref _namespaceState.LastContactTicks));
+        return TimeSpan.FromTicks(_clock.GetUtcNow().UtcTicks - oldest);
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
+
+    private void Touch(SourceState state, string? error = null)
+    {
+        if (error is null)
+        {
+            Interlocked.Exchange(ref state.LastContactTicks, _clock.GetUtcNow().UtcTicks);
+            state.LastError = null;
+        }
+        else
+        {
+            state.LastError = error;
+        }
+    }
+
+    /// <summary>Rebuilds and swaps the snapshot; called under the gate.</summary>
+    private void Publish()
+    {
+        var approvals = _approvals.ToImmutableDictionary(StringComparer.Ordinal);
+        var namespaces = _namespaces.ToImmutableDictionary(StringComparer.Ordinal);
+        var snapshot = new DecisionSnapshot(
+            new ApprovalIndex(approvals.Values.Where(a => a.Model is not null).Select(a => a.Model!)),
+            new NamespaceIndex(namespaces));
+        _published = new Published(snapshot, approvals, namespaces);
+        AdmissionMetrics.ApprovalsCached.Set(snapshot.Approvals.Count);
+        AdmissionMetrics.NamespacesCached.Set(snapshot.Namespaces.Count);
+    }
+
+    private void RaiseChanged(IEnumerable<string> keys)
+    {
+        var handler = Changed;
+        if (handler is null) return;
+        foreach (var key in keys)
+        {
+            try
+            {
+                handler(key);
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailed(_logger, key, e.Message);
+            }
+        }
+    }
+
+    private sealed class SourceState
+    {
+        public long LastContactTicks;
+        public volatile bool Synced;
+        public volatile string? LastError;
+
+        public string Describe() => Synced ? "synced" : LastError ?? "waiting for the first list";
+    }
+
+    private sealed record Published(
+        DecisionSnapshot Snapshot,
+        ImmutableDictionary<string, CachedApproval> Approvals,
+        ImmutableDictionary<string, IReadOnlyDictionary<string, string>> Namespaces)
+    {
+        public static readonly Published Empty = new(DecisionSnapshot.Empty,
+            ImmutableDictionary<string, CachedApproval>.Empty, ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty);
+    }
+
+    private sealed class ApprovalSink(ClusterApprovalCache cache) : IListWatchSink
+    {
+        public void Replace(IReadOnlyList<JsonElement> items)
+        {
+            List<string> keys;
+            lock (cache._gate)
+            {
+                keys = [.. cache._approvals.Keys];
+                cache._approvals.Clear();
+                foreach (var item in items)
+                {
+                    if (Read(item) is { } approval)
+                    {
+                        cache._approvals[approval.Key] = approval;
+                        keys.Add(approval.Key);
+                    }
+                }
+                cache.Publish();
+                cache.Touch(cache._approvalState);
+                cache._approvalState.Synced = true;
+            }
+            cache.RaiseChanged(keys.Distinct(StringComparer.Ordinal));
+        }
+
+        public void Apply(WatchEventKind kind, JsonElement obj)
+        {
+            var approval = Read(obj);
+            if (approval is null) return;
+            lock (cache._gate)
+            {
+                if (kind == WatchEventKind.Deleted) cache._approvals.Remove(approval.Key);
+                else cache._approvals[approval.Key] = approval;
+                cache.Publish();
+                cache.Touch(cache._approvalState);
+            }
+            cache.RaiseChanged([approval.Key]);
+        }
+
+        public void Contact() => cache.Touch(cache._approvalState);
+
+        public void Failed(string error) => cache.Touch(cache._approvalState, error);
+
+        private CachedApproval? Read(JsonElement item)
+        {
+            var approval = CachedApproval.From(item);
+            if (approval?.Problem is { } problem)
+            {
+                LogUnreadable(cache._logger, approval.Key, problem);
+            }
+            return approval;
+        }
+    }
+
+    private sealed class NamespaceSink(ClusterApprovalCache cache) : IListWatchSink
+    {
+        public void Replace(IReadOnlyList<JsonElement> items)
+        {
+            lock (cache._gate)
+            {
+                cache._namespaces.Clear();
+                foreach (var item in items)
+                {
+                    if (Name(item) is { } name) cache._namespaces[name] = ObjectInspection.Labels(item);
+                }
+                cache.Publish();
+                cache.Touch(cache._namespaceState);
+                cache._namespaceState.Synced = true;
+            }
+        }
+
+        public void Apply(WatchEventKind kind, JsonElement obj)
+        {
+            if (Name(obj) is not { } name) return;
+            lock (cache._gate)
+            {
+                if (kind == WatchEventKind.Deleted) cache._namespaces.Remove(name);
+                else cache._namespaces[name] = ObjectInspection.Labels(obj);
+                cache.Publish();
+                cache.Touch(cache._namespaceState);
+            }
+        }
+
+        public void Contact() => cache.Touch(cache._namespaceState);
+
+        public void Failed(string error) => cache.Touch(cache._namespaceState, error);
+
+        private static string? Name(JsonElement item) =>
+            item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
+            m.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ChangeApproval {Key} does not read and approves nothing: {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string key, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "live read of namespace {Namespace}'s ChangeApprovals failed, deciding from the cache: {Error}")]
+    private static partial void LogLiveReadFailed(ILogger logger, string @namespace, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "change handler failed for {Key}: {Error}")]
+    private static partial void LogHandlerFailed(ILogger logger, string key, string error);
+}
