@@ -272,7 +272,11 @@ public sealed class EndToEndCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_webhook is not null) await _webhook.DisposeAsync();
+        if (_webhook is not null)
+        {
+            await _webhook.DisposeAsync();
+            Transcript.SaveFile("webhook.log", _webhook.Output);
+        }
         if (Server is not null) await Server.DisposeAsync();
         try
         {

@@ -20,11 +20,13 @@ internal sealed class Transcript(string name)
         _text.Append('\n');
     }
 
-    public void Save()
+    public void Save() => SaveFile(name + ".txt", _text.ToString());
+
+    public static void SaveFile(string file, string text)
     {
         var dir = Environment.GetEnvironmentVariable("PLUGIN_TRANSCRIPT_DIR") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "transcripts");
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, name + ".txt"), _text.ToString());
+        File.WriteAllText(Path.Combine(dir, file), text);
     }
 
     private static string Quote(string arg) =>
