@@ -48,7 +48,17 @@ public sealed class PluginHost
                 return new Identity(forced, []);
             }
         }
-        var identity = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
+        Identity identity;
+        try
+        {
+            identity = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterApiException e) when (e.StatusCode is 404 or 405)
+        {
+            throw new CommandFailedException(
+                $"error: the API server did not say who you are (SelfSubjectReview: {e.StatusCode} {e.Reason}; it needs Kubernetes 1.28 or later); " +
+                $"set {UserOverrideVariable} to your username and try again.");
+        }
         if (string.IsNullOrEmpty(identity.Username))
         {
             throw new ClusterApiException(200, "NoUsername", $"the API server did not say who you are (SelfSubjectReview returned no username); set {UserOverrideVariable}");

@@ -59,6 +59,9 @@ internal sealed class FakeCluster : IClusterConnector
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>When set, only the SelfSubjectReview fails with this.</summary>
+    public Exception? FailWhoAmI { get; set; }
+
     public ClusterConnection Connect(KubeSelection selection) =>
         new(new Client(this, User), selection.Namespace ?? DefaultNamespace, "fake", "https://fake.example:6443");
 
@@ -124,6 +127,7 @@ internal sealed class FakeCluster : IClusterConnector
         public Task<Identity> WhoAmIAsync(CancellationToken cancellationToken)
         {
             Check("whoami");
+            if (cluster.FailWhoAmI is { } e) throw e;
             return Task.FromResult(new Identity(user, cluster.Groups.GetValueOrDefault(user) ?? ["system:authenticated"]));
         }
 

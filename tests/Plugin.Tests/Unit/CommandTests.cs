@@ -490,6 +490,21 @@ public class CommandTests
     }
 
     [Fact]
+    public async Task A_cluster_without_self_subject_review_asks_for_the_username()
+    {
+        var cluster = Cluster();
+        cluster.FailWhoAmI = new ClusterApiException(404, "NotFound", "the server could not find the requested resource");
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "--reason", "r");
+        Assert.Equal(1, result.Exit);
+        Assert.Equal("error: the API server did not say who you are (SelfSubjectReview: 404 NotFound; it needs Kubernetes 1.28 or later); " +
+                     "set KUBECTL_CHANGE_USER to your username and try again.\n", result.Err);
+        var env = new Dictionary<string, string> { ["KUBECTL_CHANGE_USER"] = "carol" };
+        var withName = await Run.RunAsync(cluster, "carol", env, "request", "deployment/checkout", "--reason", "r");
+        Assert.Equal(0, withName.Exit);
+        Assert.Equal("carol", cluster.Approval("payments", Name)!["spec"]!["requestedBy"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Webhook_unreachable_says_the_gate_fails_closed()
     {
         var cluster = Cluster();
