@@ -105,6 +105,41 @@ public sealed class CrudTests : IAsyncLifetime
         Assert.Equal("web-2", Assert.Single(list.Items).Metadata.Name);
     }
 
+    [Fact]
+    public async Task GenericClient_watches_changeapprovals_across_namespaces()
+    {
+        await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
+        using var approvals = new GenericClient(_client, "approvals.admission.dev", "v1alpha1", "changeapprovals", disposeClient: false);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var seen = new List<string>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var (type, item) in approvals.WatchAsync<ChangeApproval>(cancel: stop.Token))
+            {
+                seen.Add($"{type} {item.Metadata.NamespaceProperty}/{item.Metadata.Name}");
+                if (seen.Count == 2)
+                {
+                    return;
+                }
+            }
+        });
+        await WaitForWatch();
+        await approvals.CreateNamespacedAsync(Deserialize(Servers.ChangeApproval("payments", "a")), "payments");
+        await approvals.CreateNamespacedAsync(Deserialize(Servers.ChangeApproval("shop", "b")), "shop");
+        await watching.WaitAsync(stop.Token);
+        Assert.Equal(["Added payments/a", "Added shop/b"], seen);
+    }
+
+    [Fact]
+    public async Task The_request_log_records_method_path_user_and_status()
+    {
+        await _client.CoreV1.ReadNamespaceAsync("payments");
+        using var anonymous = _server.CreateHttpClient(null);
+        await anonymous.GetAsync("/api/v1/namespaces/payments");
+        var records = _server.Requests.Where(r => r.Path == "/api/v1/namespaces/payments").ToList();
+        Assert.Equal([("GET", "alice", 200), ("GET", null, 401)], records.Select(r => (r.Method, r.User, r.Status)).ToArray());
+    }
+
     [Theory]
     [InlineData("tier=1", "a")]
     [InlineData("tier==1", "a")]
@@ -202,6 +237,14 @@ public sealed class CrudTests : IAsyncLifetime
         await _client.CoreV1.DeleteNamespaceAsync("payments");
         Assert.Empty((await _client.CoreV1.ListConfigMapForAllNamespacesAsync()).Items);
         Assert.DoesNotContain("payments", (await _client.CoreV1.ListNamespaceAsync()).Items.Select(n => n.Metadata.Name));
+    }
+
+    private async Task WaitForWatch()
+    {
+        for (var i = 0; i < 100 && _server.WatchCount == 0; i++)
+        {
+            await Task.Delay(20);
+        }
     }
 
     private Task<V1ConfigMap> Seed(string name, Dictionary<string, string> labels) =>

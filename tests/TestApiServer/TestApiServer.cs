@@ -1,6 +1,4 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json.Nodes;
 using Admission.TestApiServer.Admission;
 using Admission.TestApiServer.Auth;
@@ -8,11 +6,7 @@ using Admission.TestApiServer.Http;
 using Admission.TestApiServer.Resources;
 using Admission.TestApiServer.Storage;
 using Admission.TestApiServer.Tls;
-using k8s;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Admission.TestApiServer;
 
@@ -20,7 +14,7 @@ namespace Admission.TestApiServer;
 /// An in-process Kubernetes API server for tests, over HTTPS on a random loopback port. See README.md
 /// for what it serves and where it differs from kube-apiserver.
 /// </summary>
-public sealed class TestApiServer : IAsyncDisposable
+public sealed partial class TestApiServer : IAsyncDisposable
 {
     private readonly ServerState _state;
     private readonly CertificateAuthority _authority;
@@ -117,54 +111,6 @@ public sealed class TestApiServer : IAsyncDisposable
         return user;
     }
 
-    /// <summary>Writes a kubeconfig for a user added with <see cref="AddUser"/>, with a context whose default namespace is <paramref name="namespace"/>.</summary>
-    public void WriteKubeconfig(string path, string username, string? @namespace = null) =>
-        File.WriteAllText(path, Kubeconfig.Render(BaseUrl, CaPem, username, TokenOf(username), @namespace));
-
-    /// <summary>A KubernetesClient configuration for a user added with <see cref="AddUser"/>.</summary>
-    public KubernetesClientConfiguration ClientConfiguration(string username, string? @namespace = null) => new()
-    {
-        Host = BaseUrl,
-        AccessToken = TokenOf(username),
-        SslCaCerts = [X509CertificateLoader.LoadCertificate(_authority.Certificate.RawData)],
-        Namespace = @namespace,
-    };
-
-    public Kubernetes CreateClient(string username, string? @namespace = null) => new(ClientConfiguration(username, @namespace));
-
-    /// <summary>A plain HttpClient with BaseAddress, the CA trusted and the user's bearer token, for raw requests.</summary>
-    public HttpClient CreateHttpClient(string? username)
-    {
-        var ca = X509CertificateLoader.LoadCertificate(_authority.Certificate.RawData);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                    return chain.Build(leaf);
-                },
-            },
-        };
-        var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
-        if (username is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TokenOf(username));
-        }
-
-        return client;
-    }
-
     /// <summary>Stores an object directly, with no authentication or admission, replacing any with the same name.</summary>
     public JsonObject Seed(JsonObject obj)
     {
@@ -179,109 +125,21 @@ public sealed class TestApiServer : IAsyncDisposable
                 prepared["status"] = status.DeepClone();
             }
 
-            return _state.Store.Create(resource, prepared, "").Object!;
+            return Normalized(_state.Store.Create(resource, prepared, "").Object!);
         }
 
         var updated = (JsonObject)obj.DeepClone();
         Meta.Metadata(updated)["uid"] = existing["metadata"]?["uid"]?.DeepClone();
         Meta.Metadata(updated)["creationTimestamp"] = existing["metadata"]?["creationTimestamp"]?.DeepClone();
         Defaulting.Apply(resource, updated);
-        return _state.Store.Update(resource, updated, Meta.ResourceVersion(existing), "", "").Object!;
+        return Normalized(_state.Store.Update(resource, updated, Meta.ResourceVersion(existing), "", "").Object!);
     }
 
     public JsonObject? Get(string group, string plural, string? @namespace, string name)
     {
         var resource = _state.Catalog.Find(group, plural) ?? throw new ArgumentException($"{plural}.{group} is not served");
-        return _state.Store.Get(resource, @namespace ?? "", name);
+        return _state.Store.Get(resource, @namespace ?? "", name) is { } found ? Normalized(found) : null;
     }
-
-    /// <summary>Forgets all history: open watches get a 410 Gone ERROR event and end; watches from older resourceVersions get 410.</summary>
-    public void ExpireResourceVersions() => _state.Store.ExpireAll();
-
-    /// <summary>Ends every open watch cleanly, as kube-apiserver does at a watch timeout.</summary>
-    public void CloseWatches() => _state.Store.CloseAll();
-
-    /// <summary>Starts listening again (on the same port after a <see cref="StopAsync"/>), with the same data.</summary>
-    public async Task StartAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            if (_host is not null)
-            {
-                return;
-            }
-
-            var host = BuildHost(_port);
-            await host.StartAsync();
-            _host = host;
-            _port = host.Urls.Select(u => new Uri(u).Port).First();
-            _state.ServerAddress = $"127.0.0.1:{_port}";
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    /// <summary>
-    /// Stops listening: new connections are refused and open ones (watches included) are cut.
-    /// Data, users and the port are kept for <see cref="StartAsync"/>.
-    /// </summary>
-    public async Task StopAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            if (_host is null)
-            {
-                return;
-            }
-
-            using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
-            {
-                await _host.StopAsync(grace.Token);
-            }
-
-            await _host.DisposeAsync();
-            _host = null;
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _state.Dispose();
-        _serving.Dispose();
-        _authority.Dispose();
-        _lifecycle.Dispose();
-    }
-
-    private WebApplication BuildHost(int port)
-    {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
-            kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, port, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(_serving);
-            });
-        });
-        var app = builder.Build();
-        app.Run(_pipeline.HandleAsync);
-        return app;
-    }
-
-    private string TokenOf(string username) =>
-        _state.Tokens.TokenFor(username) ?? throw new ArgumentException($"no user \"{username}\": call AddUser first", nameof(username));
 
     private ResourceDefinition ResourceOf(JsonObject obj)
     {
@@ -291,6 +149,9 @@ public sealed class TestApiServer : IAsyncDisposable
         return _state.Catalog.All.FirstOrDefault(d => d.Group == group && d.Kind == kind && !d.CreateOnly)
             ?? throw new ArgumentException($"{apiVersion} {kind} is not served");
     }
+
+    /// <summary>Through text and back, so callers get the number types a client would, not those the server built.</summary>
+    private static JsonObject Normalized(JsonObject obj) => (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
 
     private static JsonObject WithoutResourceVersion(JsonObject obj)
     {

@@ -50,6 +50,7 @@ internal static partial class ObjectPreparation
         }
 
         Defaulting.Apply(resource, obj);
+        Validation.Check(resource, obj);
         return obj;
     }
 
@@ -111,6 +112,7 @@ internal static partial class ObjectPreparation
         }
 
         Defaulting.Apply(resource, obj);
+        Validation.Check(resource, obj);
         if (resource.TracksGeneration && !SameOutsideMetadataAndStatus(current, obj))
         {
             metadata["generation"] = Meta.Generation(current) + 1;

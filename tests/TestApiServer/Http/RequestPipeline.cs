@@ -84,6 +84,11 @@ internal sealed class RequestPipeline(ServerState state)
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
+        {
+            // A bug or an input nothing else caught: answer as kube-apiserver's panic recovery would, not with an empty 500.
+            await HttpJson.WriteAsync(http, 500, StatusBodies.Internal(e.Message).Status);
+        }
         finally
         {
             Log();

@@ -19,8 +19,8 @@ internal static class Defaulting
             case "statefulsets.apps":
                 SetIfMissing(Child(obj, "spec"), "replicas", 1);
                 break;
-            case "secrets":
-                SetIfMissing(obj, "type", "Opaque");
+            case "secrets" when obj["type"]?.ToString() is null or "":
+                obj["type"] = "Opaque";
                 break;
             case "changeapprovals.approvals.admission.dev":
                 DefaultChangeApproval(obj);

@@ -273,7 +273,7 @@ internal sealed class ObjectStore(int historyWindow)
         }
 
         var change = new StoredChange(e.Type, e.Resource.Group, e.Resource.Plural, subresource, Meta.Namespace(e.Object),
-            Meta.Name(e.Object), username, e.ResourceVersion, (JsonObject)e.Object.DeepClone());
+            Meta.Name(e.Object), username, e.ResourceVersion, (JsonObject)JsonNode.Parse(e.Object.ToJsonString())!);
         _changes.Add(change);
         return change;
     }

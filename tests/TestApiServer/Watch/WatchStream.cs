@@ -67,11 +67,28 @@ internal sealed class WatchStream(ServerState state)
         Func<JsonObject, bool> matches, bool bookmarks, CancellationToken token)
     {
         long lastSent = 0;
+        var asTable = Tables.Wanted(http.Request.Headers.Accept);
+        var includeObject = http.Request.Query["includeObject"].FirstOrDefault();
+        var columnsSent = false;
         async Task SendAsync(StoredEvent e)
         {
             if (WatchEvents.TypeFor(e, matches) is { } type)
             {
-                await WriteAsync(http, WatchEvents.Line(type, e.Object), token);
+                JsonNode shown = e.Object;
+                if (asTable)
+                {
+                    // Like kube-apiserver, only the first Table of a watch carries the column definitions.
+                    var table = Tables.Build(path.Resource, [e.Object], e.ResourceVersion, includeObject);
+                    if (columnsSent)
+                    {
+                        table["columnDefinitions"] = new JsonArray();
+                    }
+
+                    columnsSent = true;
+                    shown = table;
+                }
+
+                await WriteAsync(http, WatchEvents.Line(type, shown), token);
             }
 
             lastSent = Math.Max(lastSent, e.ResourceVersion);

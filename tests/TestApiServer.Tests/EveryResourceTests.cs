@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Admission.TestApiServer.Resources;
+using Admission.TestApiServer.Tests.Support;
+
+namespace Admission.TestApiServer.Tests;
+
+/// <summary>Every stored type in the catalog goes through the same verbs at its own URLs.</summary>
+public sealed class EveryResourceTests : IAsyncLifetime
+{
+    private TestApiServer _server = null!;
+
+    public static TheoryData<string, string> StoredTypes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var resource in ResourceCatalog.Defaults.Where(d => !d.CreateOnly))
+        {
+            data.Add(resource.Group, resource.Plural);
+        }
+
+        return data;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _server = await Servers.StartAsync();
+        _server.Seed(Servers.Namespace("payments"));
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(StoredTypes))]
+    public async Task Create_get_list_update_watch_and_delete(string group, string plural)
+    {
+        var resource = _server.Resources.Find(group, plural)!;
+        var prefix = group.Length == 0 ? "/api/v1" : $"/apis/{group}/{resource.Version}";
+        var collection = resource.Namespaced ? $"{prefix}/namespaces/payments/{plural}" : $"{prefix}/{plural}";
+        var name = "item-1";
+        var body = new JsonObject
+        {
+            ["apiVersion"] = resource.ApiVersion,
+            ["kind"] = resource.Kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["pick"] = "me" } },
+        };
+
+        await using var watch = await RawWatch.OpenAsync(_server, Servers.Alice, $"{collection}?watch=true&resourceVersion={_server.ResourceVersion}");
+        var (created, createdBody, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, collection, body);
+        Assert.Equal(201, created);
+        Assert.Equal(resource.Namespaced ? "payments" : null, createdBody!["metadata"]!["namespace"]?.ToString());
+
+        var (got, gotBody, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Get, $"{collection}/{name}");
+        Assert.Equal(200, got);
+        Assert.Equal(createdBody["metadata"]!["uid"]!.ToString(), gotBody!["metadata"]!["uid"]!.ToString());
+
+        var (_, listBody, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Get, $"{collection}?labelSelector=pick%3Dme");
+        Assert.Equal(resource.ListKind, listBody!["kind"]!.ToString());
+        Assert.Equal(name, Assert.Single(listBody["items"]!.AsArray())!["metadata"]!["name"]!.ToString());
+
+        gotBody["metadata"]!["annotations"] = new JsonObject { ["touched"] = "yes" };
+        var (updated, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Put, $"{collection}/{name}", gotBody);
+        Assert.Equal(200, updated);
+
+        var (deleted, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Delete, $"{collection}/{name}");
+        Assert.Equal(200, deleted);
+        var (missing, missingBody, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Get, $"{collection}/{name}");
+        Assert.Equal(404, missing);
+        Assert.Equal($"{resource.GroupResource} \"{name}\" not found", missingBody!["message"]!.ToString());
+
+        var types = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            types.Add((await watch.NextAsync(TimeSpan.FromSeconds(5)))!["type"]!.ToString());
+        }
+
+        Assert.Equal(["ADDED", "MODIFIED", "DELETED"], types);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoredTypes))]
+    public async Task Discovery_lists_each_type_with_its_scope_and_subresources(string group, string plural)
+    {
+        var resource = _server.Resources.Find(group, plural)!;
+        var (_, doc, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Get, group.Length == 0 ? "/api/v1" : $"/apis/{group}/{resource.Version}");
+        var entries = doc!["resources"]!.AsArray().Select(r => r!["name"]!.ToString()).ToList();
+        Assert.Contains(plural, entries);
+        foreach (var sub in resource.SubresourceNames)
+        {
+            Assert.Contains($"{plural}/{sub}", entries);
+        }
+
+        var entry = doc["resources"]!.AsArray().First(r => r!["name"]!.ToString() == plural)!;
+        Assert.Equal(resource.Namespaced, entry["namespaced"]!.GetValue<bool>());
+        Assert.Equal(resource.Kind, entry["kind"]!.ToString());
+    }
+}
