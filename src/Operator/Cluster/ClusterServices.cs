@@ -15,6 +15,8 @@ public static class ClusterServices
     {
         var timings = ClusterTimings.FromEnvironment();
         var config = LoadConfiguration(options);
+        // Lists and writes that hang are abandoned and retried; watches are not bound by this.
+        config.HttpClientTimeout = TimeSpan.FromSeconds(30);
         var ns = options.Namespace ?? config.Namespace ?? "default";
         builder.Services.AddSingleton(timings);
         builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));

@@ -123,7 +123,14 @@ internal static class KubeJson
             }
             if (error is KubernetesException { Status: { } status })
             {
-                yield return new WatchEvent(WatchEventKind.Error, ToElement(status));
+                // V1Status does not serialize (its converter only reads): carry what the loop needs.
+                yield return new WatchEvent(WatchEventKind.Error, JsonSerializer.SerializeToElement(new Dictionary<string, object?>
+                {
+                    ["kind"] = "Status",
+                    ["code"] = status.Code,
+                    ["reason"] = status.Reason,
+                    ["message"] = status.Message,
+                }, StatusJson.Default.DictionaryStringObject));
             }
             else if (error is not null)
             {
@@ -132,3 +139,8 @@ internal static class KubeJson
         }
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class StatusJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -19,7 +19,7 @@ internal interface IListWatchSink
 
 /// <summary>
 /// List, then watch from the list's resourceVersion, for ever: bookmarks move the resourceVersion
-/// on; a 410 relists; a watch the server closes is resumed where it left off; a failure is retried
+/// on; a 410 relists; a watch the server closes is resumed where it left off; a failure relists
 /// after a jittered, capped exponential backoff; a watch that stays silent longer than the idle
 /// timeout (no event, no bookmark) is presumed stalled and replaced by a relist, which also proves
 /// the API server is still there.
@@ -79,10 +79,14 @@ internal sealed partial class ListWatchLoop(
                     resourceVersion = null;
                     break;
                 case Outcome.Failed:
+                    // Like client-go's reflector: after a failed watch, start over with a list. What the
+                    // failure hides (an expired resourceVersion reported as something else, events lost
+                    // with the connection) cannot then leave the cache wrong.
                     sink.Failed(detail);
                     var delay = backoff.Next();
                     LogFailed(logger, source.Name, detail, delay.TotalSeconds);
                     await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
+                    resourceVersion = null;
                     break;
             }
         }
@@ -180,6 +184,6 @@ internal sealed partial class ListWatchLoop(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: relisting: {Reason}")]
     private static partial void LogRelist(ILogger logger, string source, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Error}; retrying in {DelaySeconds:0.0}s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Error}; relisting in {DelaySeconds:0.0}s")]
     private static partial void LogFailed(ILogger logger, string source, string error, double delaySeconds);
 }

@@ -260,7 +260,17 @@ internal sealed partial class CertificateIssuer(
     {
         if (webhookConfiguration is null) return;
         var wanted = Encoding.UTF8.GetBytes(bundlePem);
-        var config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        V1ValidatingWebhookConfiguration config;
+        try
+        {
+            config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Installed later (or by hand): the next check writes its caBundle.
+            LogNoConfiguration(logger, webhookConfiguration);
+            return;
+        }
         var stale = config.Webhooks?.Where(w => w.ClientConfig.CaBundle is null || !w.ClientConfig.CaBundle.SequenceEqual(wanted)).ToList() ?? [];
         if (stale.Count == 0) return;
         foreach (var webhook in stale) webhook.ClientConfig.CaBundle = wanted;
@@ -286,6 +296,9 @@ internal sealed partial class CertificateIssuer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "certificates: caBundle of {Configuration} updated on {Count} webhook(s)")]
     private static partial void LogBundle(ILogger logger, string configuration, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "certificates: ValidatingWebhookConfiguration {Configuration} does not exist (yet); its caBundle is set once it does")]
+    private static partial void LogNoConfiguration(ILogger logger, string configuration);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "certificates: {Error}")]
     private static partial void LogFailed(ILogger logger, string error);

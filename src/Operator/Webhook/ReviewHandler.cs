@@ -19,20 +19,23 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
             return ReviewResponses.Errored(uid, 400, problem!);
         }
 
-        var decision = Decide(input, state.Snapshot);
-        if (!decision.Allowed && IsWorkload(input))
+        var snapshot = state.Snapshot;
+        var decision = Decide(input, snapshot);
+        if (IsWorkload(input) && NeedsFresherLook(decision, input, snapshot))
         {
             // A denial is the expensive mistake: look once more, so an approval made a moment ago counts.
+            // So is an admission the state cannot back: a namespace not known yet, or state out of touch.
             var fresher = await state.FreshenAsync(input.Namespace, cancellationToken).ConfigureAwait(false);
             if (fresher is not null)
             {
                 decision = Decide(input, fresher);
             }
-            else if (!state.CanVerify)
+            else if (!state.CanVerify && DependsOnState(decision))
             {
                 decision = Decision.Deny(
-                    $"approvals cannot be verified right now (the webhook has not synced with the API server), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +
-                    "Retry shortly; if this persists, ask the platform team to check the admission webhook.\n" + decision.Message);
+                    $"approvals cannot be verified right now (the webhook is not in touch with the API server), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +
+                    "Retry shortly; if this persists, ask the platform team to check the admission webhook." +
+                    (decision.Allowed ? "" : "\n" + decision.Message));
             }
         }
 
@@ -49,6 +52,15 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
 
     private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot) =>
         AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow()));
+
+    private bool NeedsFresherLook(Decision decision, AdmissionInput input, DecisionSnapshot snapshot) =>
+        !decision.Allowed ||
+        (decision.Code == DecisionCode.NotGuarded && (snapshot.Namespaces.Labels(input.Namespace) is null || !state.CanVerify)) ||
+        (decision.Code == DecisionCode.Approved && !state.CanVerify);
+
+    /// <summary>Whether the decision rests on approvals or namespace labels (exempt, no-approval-needed and break-glass do not).</summary>
+    private static bool DependsOnState(Decision decision) =>
+        !decision.Allowed || decision.Code is DecisionCode.NotGuarded or DecisionCode.Approved;
 
     private bool IsWorkload(AdmissionInput input) =>
         input.SubResource is null ? policy.GuardedKind(input.Group, input.Kind) is not null

@@ -135,6 +135,8 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
         _namespaces.AnswerList("20");
         await Synced();
 
+        _approvals.Send(WatchEventKind.Bookmark, Objects.Bookmark("10"));
+        await Task.Delay(50);
         _approvals.ExpireNextWatch = true;
         _approvals.AnswerList("95", Objects.Approval(approvers: ["alice", "bob"]));
         _approvals.CloseWatch();
@@ -234,6 +236,22 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
         Assert.Null(await cache.FreshenAsync("payments", CancellationToken.None));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "bounded by the live read timeout");
         Assert.False(cache.CanVerify);
+    }
+
+    [Fact]
+    public async Task A_failed_watch_relists_after_a_backoff()
+    {
+        var cache = await Start();
+        _approvals.AnswerList("10", Objects.Approval(name: "kept"));
+        _namespaces.AnswerList("20");
+        await Synced();
+
+        _approvals.AnswerList("40", Objects.Approval(name: "after"));
+        _approvals.Watch.TryComplete(new IOException("connection reset by peer"));
+        await Eventually.True(() => _approvals.ListCount == 2 && _approvals.WatchedFrom.Contains("40"), "relisted after the failure");
+        Assert.Equal(["after:"], Approvals(cache.Snapshot).Where(a => a.StartsWith("after", StringComparison.Ordinal)));
+        Assert.Equal(1, cache.Snapshot.Approvals.Count);
+        Assert.True(cache.Readiness.Ready);
     }
 
     [Fact]

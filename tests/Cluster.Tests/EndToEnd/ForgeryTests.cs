@@ -1,0 +1,66 @@
+using k8s;
+
+namespace Admission.Cluster.Tests.EndToEnd;
+
+/// <summary>Approvals cannot be forged: every attempt is refused by the API server, on the webhook's word.</summary>
+public sealed class ForgeryTests : IAsyncLifetime
+{
+    private const string Name = "checkout-2-4-1";
+    private ClusterHarness _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await ClusterHarness.StartAsync();
+        await _cluster.StartAdmissionAsync();
+        Assert.True((await _cluster.CreateApprovalAsync("carol", Name)).Ok);
+        Assert.True((await _cluster.ApproveAsync("alice", Name)).Ok);
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Every_forgery_is_refused_and_nothing_changes()
+    {
+        var before = _cluster.Approval(Name)!["spec"]!.ToJsonString();
+
+        var carolAsAlice = await _cluster.ApproveAsync("carol", Name, approver: "bob");
+        AssertDenied(carolAsAlice, "carol adding an entry in bob's name");
+
+        var aliceEditsTarget = await _cluster.PatchApprovalAsync("alice", Name, """[{"op":"replace","path":"/spec/target/name","value":"billing"}]""");
+        AssertDenied(aliceEditsTarget, "alice editing the target after approving");
+
+        var bobRemovesAlice = await _cluster.PatchApprovalAsync("bob", Name, """[{"op":"remove","path":"/spec/approvals/0"}]""");
+        AssertDenied(bobRemovesAlice, "bob removing alice's entry");
+
+        var carolApprovesOwn = await _cluster.ApproveAsync("carol", Name);
+        AssertDenied(carolApprovesOwn, "carol approving her own request");
+
+        var carolRequestsForAlice = await Try(() => _cluster.Client("carol").CustomObjects.CreateNamespacedCustomObjectAsync(
+            ClusterHarness.ApprovalObject("in-alices-name", "alice", DateTimeOffset.UtcNow.AddHours(1)),
+            Policies.Model.ChangeApproval.Group, Policies.Model.ChangeApproval.Version, ClusterHarness.Ns, Policies.Model.ChangeApproval.Plural));
+        AssertDenied(carolRequestsForAlice, "carol creating a request in alice's name");
+
+        var preApproved = await Try(() => _cluster.Client("carol").CustomObjects.CreateNamespacedCustomObjectAsync(
+            ClusterHarness.ApprovalObject("pre-approved", "carol", DateTimeOffset.UtcNow.AddHours(1), approvers: ["alice", "bob"]),
+            Policies.Model.ChangeApproval.Group, Policies.Model.ChangeApproval.Version, ClusterHarness.Ns, Policies.Model.ChangeApproval.Plural));
+        AssertDenied(preApproved, "carol creating a request that is already approved");
+
+        Assert.Equal(before, _cluster.Approval(Name)!["spec"]!.ToJsonString());
+        var change = await _cluster.ChangeDeploymentAsync("carol");
+        Assert.False(change.Ok);
+        Assert.Contains("1 of 2", change.Message, StringComparison.Ordinal);
+
+        // alice may withdraw her own entry.
+        var aliceWithdraws = await _cluster.PatchApprovalAsync("alice", Name, """[{"op":"remove","path":"/spec/approvals/0"}]""");
+        Assert.True(aliceWithdraws.Ok, aliceWithdraws.ToString());
+    }
+
+    private static Task<Outcome> Try(Func<Task> call) => ClusterHarness.Try(call);
+
+    private static void AssertDenied(Outcome outcome, string what)
+    {
+        Assert.False(outcome.Ok, what + " was allowed");
+        Assert.Equal(403, outcome.Code);
+        Assert.Contains("denied the request", outcome.Message, StringComparison.Ordinal);
+    }
+}
