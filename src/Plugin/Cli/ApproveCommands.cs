@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Admission.Plugin.Approvals;
+using Admission.Plugin.Kube;
+using Admission.Plugin.Text;
+using Admission.Policies.Model;
+
+namespace Admission.Plugin.Cli;
+
+/// <summary><c>approve</c> and <c>withdraw</c>: add or remove the caller's own entry in spec.approvals.</summary>
+public static class ApproveCommands
+{
+    /// <summary>How many times a write that lost a race (409 Conflict) is retried on a fresh read.</summary>
+    public const int MaxAttempts = 5;
+
+    public static Command CreateApprove(PluginApp app)
+    {
+        var name = new Argument<string>("NAME") { Description = "The ChangeApproval to approve (see kubectl change list)" };
+        var comment = new Option<string?>("--comment") { HelpName = "TEXT", Description = "A note stored with your approval, e.g. what you checked" };
+        var command = new Command("approve", "Approve a ChangeApproval: adds your entry (approver, approvedAt, comment) to its spec.approvals. " +
+            "The webhook refuses your own request, approvers outside the approver groups, expired approvals and a second approval by the same person.")
+        {
+            name, comment,
+        };
+        command.SetAction((result, cancellationToken) => app.Run(result, "approve", async connection =>
+        {
+            var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
+            return await ApproveAsync(app, connection, policy, result.GetValue(name)!, result.GetValue(comment), cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    public static Command CreateWithdraw(PluginApp app)
+    {
+        var name = new Argument<string>("NAME") { Description = "The ChangeApproval to withdraw your approval from" };
+        var command = new Command("withdraw", "Withdraw your approval: removes your own entry from the ChangeApproval's spec.approvals")
+        {
+            name,
+        };
+        command.SetAction((result, cancellationToken) => app.Run(result, "withdraw", async connection =>
+        {
+            var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
+            return await WithdrawAsync(app, connection, policy, result.GetValue(name)!, cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static async Task<int> ApproveAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, string? comment, CancellationToken cancellationToken)
+    {
+        var host = app.Host;
+        var me = await host.WhoAmIAsync(connection.Client, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(app, connection, policy, name, me, "approve", (body, _) =>
+        {
+            var entry = new JsonObject
+            {
+                ["approver"] = me.Username,
+                ["approvedAt"] = Durations.Rfc3339(host.Now),
+            };
+            if (!string.IsNullOrEmpty(comment)) entry["comment"] = comment;
+            Approvals(body).Add(entry);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> WithdrawAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, CancellationToken cancellationToken)
+    {
+        var host = app.Host;
+        var me = await host.WhoAmIAsync(connection.Client, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(app, connection, policy, name, me, "withdraw", (body, approval) =>
+        {
+            if (approval.Approvals.All(e => e.Approver != me.Username))
+            {
+                throw new CommandFailedException($"error: you ({me.Username}) have not approved changeapproval {name} in namespace {connection.Namespace}; there is nothing to withdraw.");
+            }
+            var list = Approvals(body);
+            for (var i = list.Count - 1; i >= 0; i--)
+            {
+                if (list[i] is JsonObject e && e["approver"] is JsonValue v && v.TryGetValue<string>(out var who) && who == me.Username)
+                {
+                    list.RemoveAt(i);
+                }
+            }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static JsonArray Approvals(JsonObject body)
+    {
+        var spec = body["spec"] as JsonObject ?? throw new CommandFailedException("error: the ChangeApproval has no spec");
+        if (spec["approvals"] is JsonArray list) return list;
+        list = [];
+        spec["approvals"] = list;
+        return list;
+    }
+
+    /// <summary>
+    /// Read, change, PUT with the read's resourceVersion; on 409 Conflict read again and redo the
+    /// change, up to <see cref="MaxAttempts"/> times. Webhook refusals become a plain-words paragraph.
+    /// </summary>
+    private static async Task<int> UpdateAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, Identity me, string action,
+        Func<JsonObject, ChangeApproval, bool> change, CancellationToken cancellationToken)
+    {
+        var host = app.Host;
+        var ns = connection.Namespace;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await connection.Client.GetAsync(ApiResource.ChangeApprovals, ns, name, cancellationToken).ConfigureAwait(false)
+                ?? throw new CommandFailedException($"error: changeapproval \"{name}\" not found in namespace {ns}; list them with: kubectl change list -n {ns}");
+            var stored = StoredApproval.Read(current);
+            if (stored.Approval is not { } approval)
+            {
+                throw new CommandFailedException($"error: changeapproval {name} in namespace {ns} is not a valid ChangeApproval ({string.Join("; ", stored.Errors.Select(e => $"{e.Field}: {e.Message}"))}); request a new one.");
+            }
+            var body = JsonNode.Parse(current.GetRawText())!.AsObject();
+            body.Remove("status");
+            change(body, approval);
+            WriteResult written;
+            try
+            {
+                written = await connection.Client.ReplaceAsync(ApiResource.ChangeApprovals, ns, name, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterApiException e) when (e.StatusCode == 409 && attempt < MaxAttempts)
+            {
+                continue;
+            }
+            catch (ClusterApiException e) when (e.StatusCode == 409)
+            {
+                throw new CommandFailedException($"error: changeapproval {name} in namespace {ns} kept changing while you were writing ({MaxAttempts} attempts); run the command again.");
+            }
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            {
+                throw new CommandFailedException(Refusals.Explain(
+                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+            }
+            host.Warn(written.Warnings);
+            var after = StoredApproval.Read(written.Object).Approval ?? approval;
+            Report(host, after, policy, me, action);
+            return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>What the approval amounts to now, in the engine's terms.</summary>
+    private static void Report(PluginHost host, ChangeApproval approval, LoadedPolicy loaded, Identity me, string action)
+    {
+        var o = host.Out;
+        var now = host.Now;
+        var policy = loaded.Policy;
+        o.WriteLine(action == "approve"
+            ? $"{PluginHost.Qualified(approval.Name)} approved by {me.Username}"
+            : $"{PluginHost.Qualified(approval.Name)}: approval by {me.Username} withdrawn");
+        var summary = PluginHost.ApprovalsSummary(approval, policy.RequiredApprovals);
+        var lacks = ApprovalStatus.Lacks(approval, policy, now);
+        var images = approval.Images.Count == 0 ? "" : " with images " + string.Join(", ", approval.Images);
+        if (lacks.Count == 0)
+        {
+            o.WriteLine($"Now {summary}: {PluginHost.Operations(approval)} of {PluginHost.Describe(approval)}{images} will be admitted until " +
+                        $"{Durations.Rfc3339(approval.ExpiresAt)} ({Durations.Relative(approval.ExpiresAt, now)}).");
+        }
+        else
+        {
+            var effect = action == "approve" ? "" : $" {PluginHost.Describe(approval)} cannot be changed with it.";
+            o.WriteLine($"Now {summary}; it still lacks: {string.Join("; ", lacks)}.{effect}");
+        }
+        host.WarnPolicy(loaded);
+    }
+}

@@ -1,0 +1,267 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Admission.Plugin.Approvals;
+using Admission.Plugin.Kube;
+using Admission.Plugin.Text;
+using Admission.Policies;
+using Admission.Policies.Model;
+
+namespace Admission.Plugin.Cli;
+
+/// <summary>The parsed options of <c>request</c>, before anything is sent.</summary>
+public sealed record RequestOptions(
+    TargetRef Target,
+    string Reason,
+    string? Ticket,
+    IReadOnlyList<string> Images,
+    string? FromFile,
+    IReadOnlyList<Operation> Operations,
+    TimeSpan ExpiresIn,
+    DateTimeOffset? NotBefore,
+    string? Name);
+
+public static class RequestCommand
+{
+    public static readonly TimeSpan DefaultExpiresIn = TimeSpan.FromHours(24);
+
+    public static Command Create(PluginApp app)
+    {
+        var target = new Argument<string>("KIND/NAME")
+        {
+            Description = "The workload to change: deployment/NAME, statefulset/NAME, daemonset/NAME (or deploy, sts, ds), or kind.group/NAME",
+        };
+        var reason = new Option<string>("--reason")
+        {
+            HelpName = "TEXT",
+            Description = "Why the change is needed (1 to 1024 characters); approvers read this",
+            Required = true,
+        };
+        var ticket = new Option<string?>("--ticket") { HelpName = "ID", Description = "Change ticket, e.g. CHG-12345 (required when the policy sets ticketPattern)" };
+        var images = new Option<string[]>("--image")
+        {
+            HelpName = "REF",
+            Description = "An image the change may run (repeatable); when any image is listed, the admitted object may run only listed images",
+        };
+        var fromFile = new Option<string?>("--from-file")
+        {
+            HelpName = "MANIFEST",
+            Description = "Manifest of the workload as it will be applied: its container, init container and ephemeral container images are approved",
+        };
+        var operations = new Option<string[]>("--operation")
+        {
+            HelpName = "OP",
+            Description = "CREATE, UPDATE or DELETE (repeatable; default CREATE and UPDATE)",
+        };
+        var expiresIn = new Option<string>("--expires-in")
+        {
+            HelpName = "DURATION",
+            Description = "How long the approval stays valid, from --not-before or now: 24h, 90m, 2d, 1h30m (at most the policy's maxValidity)",
+            DefaultValueFactory = _ => "24h",
+        };
+        var notBefore = new Option<string?>("--not-before")
+        {
+            HelpName = "TIME",
+            Description = "Not valid before this time: RFC 3339 (2026-03-06T10:00:00Z) or a duration from now (2h)",
+        };
+        var name = new Option<string?>("--name") { HelpName = "NAME", Description = "Name of the ChangeApproval (default: the workload's name and a random suffix)" };
+
+        var command = new Command("request", "Request approval for a change to one workload: creates a ChangeApproval in its namespace, requested by you")
+        {
+            target, reason, ticket, images, fromFile, operations, expiresIn, notBefore, name,
+        };
+        command.SetAction((result, cancellationToken) => app.Run(result, "request", async connection =>
+        {
+            var client = connection.Client;
+            var policy = await app.Common.LoadPolicyAsync(result, client, cancellationToken).ConfigureAwait(false);
+            app.Host.WarnPolicy(policy);
+            var options = Parse(
+                result.GetValue(target)!, result.GetValue(reason)!, result.GetValue(ticket), result.GetValue(images) ?? [],
+                result.GetValue(fromFile), result.GetValue(operations) ?? [], result.GetValue(expiresIn)!, result.GetValue(notBefore),
+                result.GetValue(name), policy.Policy, app.Host.Now);
+            var fileImages = options.FromFile is null ? [] : ImagesFromManifest(options.FromFile, options.Target);
+            var allImages = options.Images.Concat(fileImages).Distinct(StringComparer.Ordinal).ToList();
+            var me = await app.Host.WhoAmIAsync(client, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(app, connection, options, allImages, me, policy, cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    /// <summary>Checks and converts the command line; throws <see cref="UsageException"/>.</summary>
+    public static RequestOptions Parse(string target, string reason, string? ticket, IReadOnlyList<string> images, string? fromFile,
+        IReadOnlyList<string> operations, string expiresIn, string? notBefore, string? name, AdmissionPolicy policy, DateTimeOffset now)
+    {
+        var parsedTarget = TargetRef.Parse(target, policy);
+        if (string.IsNullOrWhiteSpace(reason)) throw new UsageException("--reason must not be empty: say why the change is needed");
+        if (reason.Length > 1024) throw new UsageException($"--reason is {reason.Length} characters; at most 1024 are allowed");
+        if (ticket is not null && ticket.Trim().Length == 0) throw new UsageException("--ticket must not be empty");
+        foreach (var image in images)
+        {
+            if (string.IsNullOrWhiteSpace(image)) throw new UsageException("--image must not be empty");
+        }
+        var ops = new List<Operation>();
+        foreach (var text in operations.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!Policies.Operations.TryParse(text.ToUpperInvariant(), out var op) || op == Operation.Connect)
+            {
+                throw new UsageException($"--operation \"{text}\" is not CREATE, UPDATE or DELETE");
+            }
+            if (!ops.Contains(op)) ops.Add(op);
+        }
+        if (ops.Count == 0) ops.AddRange([Operation.Create, Operation.Update]);
+        if (!Durations.TryParse(expiresIn, out var validity))
+        {
+            throw new UsageException($"--expires-in \"{expiresIn}\" is not a positive duration such as 24h, 90m, 2d or 1h30m");
+        }
+        DateTimeOffset? start = null;
+        if (!string.IsNullOrEmpty(notBefore))
+        {
+            if (ChangeApprovalReader.TryParseTime(notBefore, out var at)) start = at;
+            else if (Durations.TryParse(notBefore, out var later)) start = Truncate(now + later);
+            else throw new UsageException($"--not-before \"{notBefore}\" is neither an RFC 3339 time such as 2026-03-06T10:00:00Z nor a duration from now such as 2h");
+        }
+        if (name is not null && !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
+        {
+            throw new UsageException($"--name \"{name}\" is not a valid name (lower-case letters, digits, '-' and '.')");
+        }
+        return new RequestOptions(parsedTarget, reason, ticket, images, fromFile, ops, validity, start, name);
+    }
+
+    /// <summary>Images of the manifest's object for the target (or its only object), via the engine's inspection.</summary>
+    public static IReadOnlyList<string> ImagesFromManifest(string path, TargetRef target)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--from-file {path}: cannot be read: {e.Message}");
+        }
+        List<JsonElement> objects;
+        try
+        {
+            objects = YamlReader.ReadObjects(text, path);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        var match = FindObject(objects, target);
+        if (match is null)
+        {
+            var found = objects.Select(o => $"{Str(o, "kind")} {Meta(o, "name")}").ToList();
+            throw new UsageException($"--from-file {path} holds no {target.Kind} named {target.Name}" +
+                (found.Count == 0 ? "" : $" (it holds: {string.Join(", ", found)})"));
+        }
+        return ObjectInspection.Images(match.Value);
+    }
+
+    internal static JsonElement? FindObject(IReadOnlyList<JsonElement> objects, TargetRef target)
+    {
+        foreach (var o in objects)
+        {
+            if (string.Equals(Str(o, "kind"), target.Kind, StringComparison.OrdinalIgnoreCase) && Meta(o, "name") == target.Name)
+            {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    internal static string? Str(JsonElement o, string key) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    internal static string? Meta(JsonElement o, string key) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty("metadata", out var m) ? Str(m, key) : null;
+
+    /// <summary>The ChangeApproval as it is sent: contract section 1, approvals empty.</summary>
+    public static JsonObject Build(string name, string ns, RequestOptions options, IReadOnlyList<string> images, string requestedBy, DateTimeOffset now)
+    {
+        var start = options.NotBefore ?? Truncate(now);
+        var spec = new JsonObject
+        {
+            ["target"] = new JsonObject
+            {
+                ["apiGroup"] = options.Target.Group,
+                ["kind"] = options.Target.Kind,
+                ["name"] = options.Target.Name,
+            },
+            ["operations"] = new JsonArray([.. options.Operations.Select(o => (JsonNode)JsonValue.Create(o.ToWire()))]),
+        };
+        if (images.Count > 0) spec["images"] = new JsonArray([.. images.Select(i => (JsonNode)JsonValue.Create(i))]);
+        spec["reason"] = options.Reason;
+        if (options.Ticket is not null) spec["ticket"] = options.Ticket;
+        spec["requestedBy"] = requestedBy;
+        if (options.NotBefore is { } nb) spec["notBefore"] = Durations.Rfc3339(nb);
+        spec["expiresAt"] = Durations.Rfc3339(Truncate(start + options.ExpiresIn));
+        spec["approvals"] = new JsonArray();
+        return new JsonObject
+        {
+            ["apiVersion"] = ChangeApproval.ApiVersion,
+            ["kind"] = ChangeApproval.KindName,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>A name from the workload's: <c>checkout-7x2kq</c>.</summary>
+    public static string GenerateName(string targetName, string suffix)
+    {
+        var stem = targetName.Length > 240 ? targetName[..240] : targetName;
+        return $"{stem.TrimEnd('-', '.')}-{suffix}";
+    }
+
+    private static async Task<int> CreateAsync(PluginApp app, ClusterConnection connection, RequestOptions options, IReadOnlyList<string> images,
+        Identity me, LoadedPolicy policy, CancellationToken cancellationToken)
+    {
+        var host = app.Host;
+        for (var attempt = 0; ; attempt++)
+        {
+            var name = options.Name ?? GenerateName(options.Target.Name, host.NameSuffix());
+            var body = Build(name, connection.Namespace, options, images, me.Username, host.Now);
+            WriteResult written;
+            try
+            {
+                written = await connection.Client.CreateAsync(ApiResource.ChangeApprovals, connection.Namespace, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterApiException e) when (e.StatusCode == 409 && options.Name is null && attempt < 3)
+            {
+                continue; // the generated name was taken: draw another
+            }
+            catch (ClusterApiException e) when (e.StatusCode == 409)
+            {
+                throw new CommandFailedException($"error: changeapproval {name} already exists in namespace {connection.Namespace}; choose another --name.");
+            }
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            {
+                throw new CommandFailedException(Refusals.Explain(
+                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+            }
+            host.Warn(written.Warnings);
+            var stored = StoredApproval.Read(written.Object);
+            var approval = stored.Approval ?? ChangeApprovalReader.Read(JsonSerializer.SerializeToElement(body, PluginJson.Default.JsonNode), [])!;
+            PrintCreated(host.Out, approval, policy, host.Now);
+            return ExitCodes.Ok;
+        }
+    }
+
+    private static void PrintCreated(TextWriter o, ChangeApproval approval, LoadedPolicy loaded, DateTimeOffset now)
+    {
+        var policy = loaded.Policy;
+        o.WriteLine($"{PluginHost.Qualified(approval.Name)} created");
+        var images = approval.Images.Count == 0 ? "any images" : "images " + string.Join(", ", approval.Images);
+        var window = approval.NotBefore is { } nb && nb > now
+            ? $"from {Durations.Rfc3339(nb)} ({Durations.Relative(nb, now)}) until {Durations.Rfc3339(approval.ExpiresAt)}"
+            : $"until {Durations.Rfc3339(approval.ExpiresAt)} ({Durations.Relative(approval.ExpiresAt, now)})";
+        o.WriteLine($"It covers {PluginHost.Operations(approval)} of {PluginHost.Describe(approval)} with {images}, valid {window}.");
+        var groups = string.Join(", ", policy.ApproverGroups.Order(StringComparer.Ordinal));
+        o.WriteLine($"Next: {policy.RequiredApprovals} people other than {approval.RequestedBy}, each in {(policy.ApproverGroups.Count == 1 ? "the group" : "one of the groups")} {groups}, must approve it. Each of them runs:");
+        o.WriteLine($"  kubectl change approve {approval.Name} -n {approval.Namespace}");
+        o.WriteLine($"Follow it with: kubectl change show {approval.Name} -n {approval.Namespace}");
+    }
+
+    internal static DateTimeOffset Truncate(DateTimeOffset t) =>
+        new DateTimeOffset(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+}
