@@ -24,7 +24,8 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         if (IsWorkload(input) && NeedsFresherLook(decision, input, snapshot))
         {
             // A denial is the expensive mistake: look once more, so an approval made a moment ago counts.
-            // So is an admission the state cannot back: a namespace not known yet, or state out of touch.
+            // So is an admission the state cannot back: a namespace not known yet, state out of touch,
+            // or an approval that may have been withdrawn or deleted since the cache last heard.
             var fresher = await state.FreshenAsync(input.Namespace, cancellationToken).ConfigureAwait(false);
             if (fresher is not null)
             {
@@ -56,7 +57,8 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     private bool NeedsFresherLook(Decision decision, AdmissionInput input, DecisionSnapshot snapshot) =>
         !decision.Allowed ||
         (decision.Code == DecisionCode.NotGuarded && (snapshot.Namespaces.Labels(input.Namespace) is null || !state.CanVerify)) ||
-        (decision.Code == DecisionCode.Approved && !state.CanVerify);
+        // Approved changes are rare (two people acted) and must never rest on a withdrawn approval.
+        decision.Code == DecisionCode.Approved;
 
     /// <summary>Whether the decision rests on approvals or namespace labels (exempt, no-approval-needed and break-glass do not).</summary>
     private static bool DependsOnState(Decision decision) =>

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Admission.Operator.State;
+using Admission.Operator.Webhook;
+using Admission.Policies;
+using Admission.Policies.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Admission.Operator.Tests.Webhook;
+
+/// <summary>
+/// What the handler does when its state and the API server may disagree: before a denial and
+/// before an admission on an approval, it looks again, and the fresher view wins.
+/// </summary>
+public sealed class ReviewHandlerFreshnessTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 6, 12, 0, 0, TimeSpan.Zero);
+    private static readonly NamespaceIndex Payments = new([KeyValuePair.Create("payments",
+        (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [AdmissionPolicy.TierLabel] = "1" })]);
+
+    private static ChangeApproval Approval(params string[] approvers) => new()
+    {
+        Namespace = "payments", Name = "checkout-change", Target = new ApprovalTarget("apps", "Deployment", "checkout"),
+        Operations = [Operation.Create, Operation.Update], Reason = "r", RequestedBy = "carol", ExpiresAt = Now.AddHours(2),
+        Approvals = [.. approvers.Select(a => new ApprovalEntry(a, Now, null))],
+    };
+
+    public static TheoryData<string, string[], string[]?, bool, string> Cases => new()
+    {
+        // name, cached approvers, fresh approvers (null: the live read fails), expected allowed, expected decision
+        { "approved in cache, withdrawn since: denied", ["alice", "bob"], ["alice"], false, "denied" },
+        { "approved in cache, deleted since: denied", ["alice", "bob"], [], false, "denied" },
+        { "approved in cache and still approved: admitted", ["alice", "bob"], ["alice", "bob"], true, "approved" },
+        { "approved in cache, live read fails: the cache (within staleness) decides", ["alice", "bob"], null, true, "approved" },
+        { "denied in cache, approved a moment ago: admitted", ["alice"], ["alice", "bob"], true, "approved" },
+        { "denied in cache, live read fails: denied", ["alice"], null, false, "denied" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task The_fresher_view_decides(string name, string[] cached, string[]? fresh, bool allowed, string decision)
+    {
+        var state = new TwoViews(
+            new DecisionSnapshot(new ApprovalIndex([Approval(cached)]), Payments),
+            fresh is null ? null : new DecisionSnapshot(new ApprovalIndex(fresh.Length == 0 ? [] : [Approval(fresh)]), Payments));
+        var handler = new ReviewHandler(AdmissionPolicy.Default, state, new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
+
+        var review = await handler.HandleAsync(UpdateRequest(), CancellationToken.None);
+
+        Assert.True(review.Response!.Allowed == allowed, name);
+        Assert.Equal(decision, review.Response.AuditAnnotations!["decision"]);
+        Assert.Equal(1, state.Freshened);
+    }
+
+    private static AdmissionRequest UpdateRequest()
+    {
+        static JsonElement Deployment(string image) => JsonDocument.Parse(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"checkout\",\"namespace\":\"payments\"}," +
+            "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + image + "\"}]}}}}").RootElement.Clone();
+        return new AdmissionRequest
+        {
+            Uid = "3b6a1f0e-2c1d-4b8e-9f51-7d3c2a9e0b11",
+            Kind = new GroupVersionKind { Group = "apps", Version = "v1", Kind = "Deployment" },
+            Resource = new GroupVersionResource { Group = "apps", Version = "v1", Resource = "deployments" },
+            Name = "checkout",
+            Namespace = "payments",
+            Operation = "UPDATE",
+            UserInfo = new ReviewUserInfo { Username = "carol", Groups = ["developers"] },
+            Object = Deployment("registry.example.com/checkout:2.4.1"),
+            OldObject = Deployment("registry.example.com/checkout:2.4.0"),
+        };
+    }
+
+    private sealed class TwoViews(DecisionSnapshot cached, DecisionSnapshot? fresh) : IApprovalState
+    {
+        public int Freshened { get; private set; }
+        public DecisionSnapshot Snapshot => cached;
+        public Readiness Readiness => new(true, "test");
+        public bool CanVerify => true;
+
+        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken)
+        {
+            Freshened++;
+            return ValueTask.FromResult(fresh);
+        }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
