@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Admission.Operator.Manifests;
+using Admission.Policies.Manifests;
 using Admission.Policies;
 using Admission.Policies.Model;
 

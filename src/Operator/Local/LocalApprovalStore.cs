@@ -1,4 +1,5 @@
 using Admission.Operator.Manifests;
+using Admission.Policies.Manifests;
 using Admission.Operator.Observability;
 using Admission.Operator.State;
 using Admission.Policies;
@@ -117,7 +118,7 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
             errors.Add(new InputError(path, null, "", "cannot be read: " + e.Message));
             return (approvals, namespaces);
         }
-        foreach (var m in ManifestReader.Read(text, path, "default", errors, ApprovalKinds))
+        foreach (var m in ManifestParser.Read(text, path, "default", errors, ApprovalKinds))
         {
             if (m.Kind == "Namespace" && m.ApiVersion == "v1")
             {

@@ -89,4 +89,11 @@ public class YamlTests
         var e = Assert.Throws<FormatException>(() => YamlReader.ReadObjects("a: b\n  c: [d\n", "deploy.yaml"));
         Assert.StartsWith("deploy.yaml:", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_unclosed_flow_mapping_is_a_located_error_not_a_crash()
+    {
+        var e = Assert.Throws<FormatException>(() => YamlReader.ReadObjects("metadata:\n  labels: {app: x\nspec:\n  replicas: 3\n", "deploy.yaml"));
+        Assert.StartsWith("deploy.yaml:2:", e.Message, StringComparison.Ordinal);
+    }
 }

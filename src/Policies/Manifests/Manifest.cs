@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Admission.Operator.Manifests;
+namespace Admission.Policies.Manifests;
 
 /// <summary>One Kubernetes object read from a file, with where it came from for error messages.</summary>
 public sealed record Manifest(string Source, int Line, JsonElement Object, string ApiVersion, string Kind, string Namespace, string Name)

@@ -4,13 +4,13 @@ using Admission.Policies;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Admission.Operator.Manifests;
+namespace Admission.Policies.Manifests;
 
 /// <summary>
 /// YAML to JSON with the YAML 1.2 core schema Kubernetes uses: quoted scalars stay strings, plain
 /// ones become null, booleans and numbers where they look like them.
 /// </summary>
-internal static class YamlJson
+public static class YamlJson
 {
     public static JsonNode? Convert(YamlNode node, string source, List<InputError> errors, string path = "")
     {
