@@ -111,38 +111,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The ValidatingWebhookConfiguration the chart installs, pointed at a loopback URL.</summary>
-    public void RegisterWebhook(int port, string caPem)
-    {
-        object clientConfig = caPem.Length == 0
-            ? new { url = $"https://127.0.0.1:{port}/validate" }
-            : new { url = $"https://127.0.0.1:{port}/validate", caBundle = Convert.ToBase64String(Encoding.UTF8.GetBytes(caPem)) };
-        var ops = new[] { "CREATE", "UPDATE", "DELETE" };
-        Api.Seed(Node(new
-        {
-            apiVersion = "admissionregistration.k8s.io/v1",
-            kind = "ValidatingWebhookConfiguration",
-            metadata = new { name = "admission" },
-            webhooks = new object[]
-            {
-                new
-                {
-                    name = "workloads.approvals.admission.dev",
-                    clientConfig,
-                    rules = new[] { new { apiGroups = new[] { "apps" }, apiVersions = new[] { "v1" }, operations = ops, resources = new[] { "deployments", "statefulsets", "daemonsets", "deployments/scale", "statefulsets/scale" } } },
-                    namespaceSelector = new { matchLabels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } },
-                    failurePolicy = "Fail", sideEffects = "None", admissionReviewVersions = new[] { "v1" }, timeoutSeconds = 5, matchPolicy = "Equivalent",
-                },
-                new
-                {
-                    name = "changeapprovals.approvals.admission.dev",
-                    clientConfig,
-                    rules = new[] { new { apiGroups = new[] { ChangeApproval.Group }, apiVersions = new[] { ChangeApproval.Version }, operations = ops, resources = new[] { ChangeApproval.Plural } } },
-                    failurePolicy = "Fail", sideEffects = "None", admissionReviewVersions = new[] { "v1" }, timeoutSeconds = 5, matchPolicy = "Equivalent",
-                },
-            },
-        }));
-    }
+    /// <summary>The ValidatingWebhookConfiguration the chart renders, pointed at a loopback URL.</summary>
+    public void RegisterWebhook(int port, string caPem) =>
+        Api.Seed(Admission.Tests.Shared.ChartWebhooks.Render($"https://127.0.0.1:{port}/validate", caPem));
 
     public Kubernetes Client(string user)
     {

@@ -142,43 +142,9 @@ public sealed class EndToEndCluster : IAsyncLifetime
             await Task.Delay(250);
         }
 
-        var ca = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(tls, "ca.crt")));
-        Server.Seed((JsonObject)JsonNode.Parse(WebhookConfiguration(new Uri(WebhookUrl, "/validate").ToString(), ca))!);
+        var ca = await File.ReadAllTextAsync(Path.Combine(tls, "ca.crt"));
+        Server.Seed(Admission.Tests.Shared.ChartWebhooks.Render(new Uri(WebhookUrl, "/validate").ToString(), ca));
     }
-
-    /// <summary>The three webhooks of the Helm chart, pointing at the local process.</summary>
-    private static string WebhookConfiguration(string url, string caBundle) => $$$"""
-        {
-          "apiVersion": "admissionregistration.k8s.io/v1",
-          "kind": "ValidatingWebhookConfiguration",
-          "metadata": {"name": "admission"},
-          "webhooks": [
-            {
-              "name": "workloads.approvals.admission.dev",
-              "clientConfig": {"url": "{{{url}}}", "caBundle": "{{{caBundle}}}"},
-              "rules": [{"apiGroups": ["apps"], "apiVersions": ["*"], "resources": ["deployments", "statefulsets", "daemonsets", "deployments/scale", "statefulsets/scale"],
-                         "operations": ["CREATE", "UPDATE", "DELETE"], "scope": "Namespaced"}],
-              "namespaceSelector": {"matchLabels": {"approvals.admission.dev/tier": "1"}},
-              "failurePolicy": "Fail", "sideEffects": "None", "matchPolicy": "Equivalent", "admissionReviewVersions": ["v1"], "timeoutSeconds": 10
-            },
-            {
-              "name": "changeapprovals.approvals.admission.dev",
-              "clientConfig": {"url": "{{{url}}}", "caBundle": "{{{caBundle}}}"},
-              "rules": [{"apiGroups": ["approvals.admission.dev"], "apiVersions": ["*"], "resources": ["changeapprovals"],
-                         "operations": ["CREATE", "UPDATE", "DELETE"], "scope": "Namespaced"}],
-              "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system"]}]},
-              "failurePolicy": "Fail", "sideEffects": "None", "matchPolicy": "Equivalent", "admissionReviewVersions": ["v1"], "timeoutSeconds": 10
-            },
-            {
-              "name": "namespaces.approvals.admission.dev",
-              "clientConfig": {"url": "{{{url}}}", "caBundle": "{{{caBundle}}}"},
-              "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["namespaces"], "operations": ["UPDATE", "DELETE"], "scope": "Cluster"}],
-              "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system", "admission-system"]}]},
-              "failurePolicy": "Fail", "sideEffects": "None", "matchPolicy": "Equivalent", "admissionReviewVersions": ["v1"], "timeoutSeconds": 10
-            }
-          ]
-        }
-        """;
 
     public void SeedWorkload(string image, string name = "checkout") =>
         Server.Seed((JsonObject)JsonNode.Parse(DeploymentYamlAsJson(name, image))!);
