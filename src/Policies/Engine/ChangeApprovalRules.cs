@@ -76,12 +76,14 @@ public static class ChangeApprovalRules
 
     private static Decision Update(AdmissionInput request, DecisionContext context)
     {
-        if (request.Object is not { } obj || request.OldObject is not { } oldObj)
+        if (request.Object is not { ValueKind: JsonValueKind.Object } obj || request.OldObject is not { ValueKind: JsonValueKind.Object } oldObj)
         {
             return Decision.Deny("ChangeApproval UPDATE must carry the object and the old object");
         }
-        var newSpec = Spec(obj);
-        var oldSpec = Spec(oldObj);
+        if (Spec(obj) is not { } newSpec || Spec(oldObj) is not { } oldSpec)
+        {
+            return Decision.Deny(Refused("changed", ["spec must be an object in both the stored and the new ChangeApproval"]));
+        }
         if (JsonElement.DeepEquals(newSpec, oldSpec))
         {
             return Decision.Allow(DecisionCode.NoApprovalNeeded, "spec unchanged");
@@ -170,8 +172,8 @@ public static class ChangeApprovalRules
         return (extra == 1 ? updated[^1] : null, null);
     }
 
-    private static JsonElement Spec(JsonElement obj) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("spec", out var spec) ? spec : default;
+    private static JsonElement? Spec(JsonElement obj) =>
+        obj.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object ? spec : null;
 
     private static string Refused(string verb, IReadOnlyList<string> problems) =>
         $"this ChangeApproval cannot be {verb}: " + (problems.Count == 1 ? problems[0] : "\n- " + string.Join("\n- ", problems));
