@@ -76,7 +76,19 @@ public static class ValidateEndpoint
                 await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
                 return;
             }
-            var response = await handler.HandleAsync(review.Request!, context.RequestAborted).ConfigureAwait(false);
+            AdmissionReview response;
+            try
+            {
+                response = await handler.HandleAsync(review.Request!, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug must not read as a network failure: deny, say so, and keep the detail in the log.
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ValidateEndpoint))
+                    .LogError(e, "deciding review {Uid} failed", review.Request!.Uid);
+                response = ReviewResponses.Errored(review.Request!.Uid!, StatusCodes.Status500InternalServerError,
+                    "the admission webhook failed to decide this request (an internal error, logged with uid " + review.Request.Uid + "); it is denied");
+            }
             await Respond(context, response).ConfigureAwait(false);
         }
         AdmissionMetrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
