@@ -109,7 +109,9 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             var nsObject = await namespaceTask.ConfigureAwait(false);
 
             var live = items.Select(CachedApproval.From).OfType<CachedApproval>().Where(a => a.Namespace == ns && a.Model is not null).Select(a => a.Model!);
-            var approvals = new ApprovalIndex(published.Approvals.Values.Where(a => a.Namespace != ns && a.Model is not null).Select(a => a.Model!).Concat(live));
+            // Only this namespace is rebuilt: the rest of the index is shared, so a live read costs
+            // what that namespace holds, not what the cluster holds.
+            var approvals = published.Snapshot.Approvals.ReplacingNamespace(ns, live);
             var namespaces = published.Snapshot.Namespaces;
             if (nsObject is { } nsJson)
             {

@@ -12,6 +12,8 @@ public sealed class ApprovalIndex : IApprovalSource
     public static readonly ApprovalIndex Empty = new([]);
 
     private readonly FrozenDictionary<TargetKey, ChangeApproval[]> _byTarget;
+    /// <summary>Set on an index made by <see cref="ReplacingNamespace"/>: that namespace, then the rest.</summary>
+    private readonly (string Namespace, ApprovalIndex Replacement, ApprovalIndex Others)? _overlay;
 
     public ApprovalIndex(IEnumerable<ChangeApproval> approvals)
     {
@@ -22,10 +24,31 @@ public sealed class ApprovalIndex : IApprovalSource
             .ToFrozenDictionary(g => g.Key, g => g.OrderBy(a => a.Name, StringComparer.Ordinal).ToArray());
     }
 
+    private ApprovalIndex(ApprovalIndex rest, string ns, ApprovalIndex replacement)
+    {
+        _byTarget = FrozenDictionary<TargetKey, ChangeApproval[]>.Empty;
+        _overlay = (ns, replacement, rest);
+        Count = rest.Count;
+    }
+
+    /// <summary>Approvals in force (for a replaced namespace, as of the base snapshot).</summary>
     public int Count { get; }
 
-    public IReadOnlyList<ChangeApproval> Targeting(string ns, string group, string kind, string name) =>
-        _byTarget.TryGetValue(new TargetKey(ns, group, kind, name), out var found) ? found : [];
+    /// <summary>
+    /// This index with one namespace's approvals replaced, e.g. by a live read: costs only the
+    /// replacement, whatever the size of the rest.
+    /// </summary>
+    public ApprovalIndex ReplacingNamespace(string ns, IEnumerable<ChangeApproval> approvals) =>
+        new(this, ns, new ApprovalIndex(approvals.Where(a => a.Namespace == ns)));
+
+    public IReadOnlyList<ChangeApproval> Targeting(string ns, string group, string kind, string name)
+    {
+        if (_overlay is { } o)
+        {
+            return (o.Namespace == ns ? o.Replacement : o.Others).Targeting(ns, group, kind, name);
+        }
+        return _byTarget.TryGetValue(new TargetKey(ns, group, kind, name), out var found) ? found : [];
+    }
 
     private readonly record struct TargetKey(string Namespace, string Group, string Kind, string Name);
 }
