@@ -48,6 +48,13 @@ internal static class ServeCommand
             {
                 errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
             }
+            foreach (var (flag, file) in new[] { ("--tls-cert", result.GetValue(tlsCert)), ("--tls-key", result.GetValue(tlsKey)), ("--kubeconfig", result.GetValue(kubeconfig)) })
+            {
+                if (file is not null && !File.Exists(file))
+                {
+                    errors.Add(new InputError(flag, null, "", $"\"{file}\" does not exist"));
+                }
+            }
             if (errors.Count > 0) throw new InputException(errors);
 
             var options = new ServeOptions
@@ -69,7 +76,7 @@ internal static class ServeCommand
                 WebhookConfiguration = result.GetValue(webhookConfig),
             };
             var admissionPolicy = PolicyLoader.Load(options.PolicyFile);
-            WebhookHost.ListenEndpoint(options.Listen);
+            EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
             await using var app = WebhookHost.Build(options, admissionPolicy, Console.Out);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine($"admission webhook listening on {options.Listen} ({(options.LocalMode ? "local mode: " + string.Join(", ", options.Approvals) : "cluster mode")})");
@@ -77,5 +84,23 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Says plainly when the port is taken, before the host would log a stack trace for it. The
+    /// server binds right after, so a race here only means Kestrel reports it instead.
+    /// </summary>
+    private static void EnsureFree(System.Net.IPEndPoint endpoint, Uri listen)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(endpoint);
+            probe.Start();
+            probe.Stop();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InputException([new InputError("--listen", null, "", $"cannot listen on {listen}: {e.Message}")]);
+        }
     }
 }

@@ -37,12 +37,27 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            if (!Changed()) continue;
-            await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
-            Reload(force: false);
+            using var timer = new PeriodicTimer(PollInterval);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (!Changed()) continue;
+                    await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+                    Reload(force: false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // A folder removed or made unreadable mid-scan: keep what is loaded, look again next tick.
+                    LogScanFailed(logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping, or a start that failed before the host could stop us: nothing to report.
         }
     }
 
@@ -163,6 +178,9 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "approval file {Path} is broken, its last good content stays in force: {Error}")]
     private static partial void LogBroken(ILogger logger, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "approval files could not be scanned, keeping what is loaded: {Error}")]
+    private static partial void LogScanFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "approval file {Path} removed")]
     private static partial void LogRemoved(ILogger logger, string path);

@@ -23,21 +23,28 @@ public sealed partial class PemFileReloader(string certFile, string keyFile, Cer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            try
+            using var timer = new PeriodicTimer(Interval);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var fingerprint = Fingerprint();
-                if (fingerprint == _fingerprint) continue;
-                store.Set(PemCertificateLoader.Load(certFile, keyFile));
-                _fingerprint = fingerprint;
-                LogReloaded(logger, certFile, store.NotAfter);
+                try
+                {
+                    var fingerprint = Fingerprint();
+                    if (fingerprint == _fingerprint) continue;
+                    store.Set(PemCertificateLoader.Load(certFile, keyFile));
+                    _fingerprint = fingerprint;
+                    LogReloaded(logger, certFile, store.NotAfter);
+                }
+                catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException or ArgumentException)
+                {
+                    LogReloadFailed(logger, certFile, e.Message);
+                }
             }
-            catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException or ArgumentException)
-            {
-                LogReloadFailed(logger, certFile, e.Message);
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping, or a start that failed before the host could stop us: nothing to report.
         }
     }
 
