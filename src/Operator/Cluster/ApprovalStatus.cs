@@ -17,9 +17,9 @@ internal sealed record ApprovalCondition(string Status, string Reason, string Me
 /// </summary>
 internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> ApprovedBy, ApprovalCondition Condition, long ObservedGeneration)
 {
-    public const string Pending = "Pending";
-    public const string Approved = "Approved";
-    public const string Expired = "Expired";
+    public const string Pending = Policies.Model.ChangeApproval.PhasePending;
+    public const string Approved = Policies.Model.ChangeApproval.PhaseApproved;
+    public const string Expired = Policies.Model.ChangeApproval.PhaseExpired;
 
     public bool Equals(ApprovalStatus? other) =>
         other is not null && Phase == other.Phase && ApprovedBy.SequenceEqual(other.ApprovedBy, StringComparer.Ordinal) &&
@@ -43,7 +43,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         ["observedGeneration"] = ObservedGeneration,
     };
 
-    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset t) => Policies.Model.ChangeApprovalReader.FormatTime(t);
 
     /// <summary>Reads a stored status; null when there is none or it is not one this operator wrote.</summary>
     public static ApprovalStatus? Parse(JsonElement? status)

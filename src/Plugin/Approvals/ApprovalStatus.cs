@@ -39,12 +39,8 @@ public sealed record StoredApproval(JsonElement Object, ChangeApproval? Approval
 /// </summary>
 public static class ApprovalStatus
 {
-    public const string Approved = "Approved";
-    public const string Pending = "Pending";
-    public const string Expired = "Expired";
-
     public static string Phase(ChangeApproval approval, int requiredApprovals, DateTimeOffset now) =>
-        approval.IsValid(now, requiredApprovals) ? Approved : now >= approval.ExpiresAt ? Expired : Pending;
+        approval.PhaseAt(now, requiredApprovals);
 
     /// <summary><c>1/2 (alice)</c>: counted approvals (never the requester's own) against the number needed.</summary>
     public static string ApprovalsCell(ChangeApproval approval, int requiredApprovals)

@@ -127,8 +127,8 @@ public static class RequestCommand
         return new RequestOptions(parsedTarget, reason, ticket, images, fromFile, ops, validity, start, name);
     }
 
-    /// <summary>Images of the manifest's object for the target (or its only object), via the engine's inspection.</summary>
-    public static IReadOnlyList<string> ImagesFromManifest(string path, TargetRef target)
+    /// <summary>The objects of a manifest file given as <paramref name="flag"/>; problems are usage errors naming it.</summary>
+    internal static List<JsonElement> ReadManifest(string path, string flag)
     {
         string text;
         try
@@ -137,17 +137,22 @@ public static class RequestCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--from-file {path}: cannot be read: {e.Message}");
+            throw new UsageException($"{flag} {path}: cannot be read: {e.Message}");
         }
-        List<JsonElement> objects;
         try
         {
-            objects = YamlReader.ReadObjects(text, path);
+            return YamlReader.ReadObjects(text, path);
         }
         catch (FormatException e)
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>Images of the manifest's object for the target (or its only object), via the engine's inspection.</summary>
+    public static IReadOnlyList<string> ImagesFromManifest(string path, TargetRef target)
+    {
+        var objects = ReadManifest(path, "--from-file");
         var match = FindObject(objects, target);
         if (match is null)
         {

@@ -74,24 +74,7 @@ public static class WhyCommand
         JsonElement? fromFile = null;
         if (file is not null)
         {
-            string text;
-            try
-            {
-                text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"-f {file}: cannot be read: {e.Message}");
-            }
-            List<JsonElement> objects;
-            try
-            {
-                objects = YamlReader.ReadObjects(text, file);
-            }
-            catch (FormatException e)
-            {
-                throw new UsageException(e.Message);
-            }
+            var objects = RequestCommand.ReadManifest(file, "-f");
             fromFile = RequestCommand.FindObject(objects, target)
                 ?? throw new UsageException($"-f {file} holds no {target.Kind} named {target.Name}");
             if (RequestCommand.Meta(fromFile.Value, "namespace") is { Length: > 0 } manifestNs && manifestNs != ns)

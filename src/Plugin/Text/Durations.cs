@@ -84,8 +84,7 @@ public static class Durations
         time >= now ? "in " + Human(time - now) : Human(now - time) + " ago";
 
     /// <summary>RFC 3339 in UTC to the second, as Kubernetes writes times.</summary>
-    public static string Rfc3339(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Rfc3339(DateTimeOffset time) => Policies.Model.ChangeApprovalReader.FormatTime(time);
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -117,7 +117,7 @@ public static class WorkloadRules
         return new Assessment(approval, problems, missing);
     }
 
-    internal static string Format(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Format(DateTimeOffset t) => ChangeApprovalReader.FormatTime(t);
 
     internal static string Join(IEnumerable<string> items) => string.Join(", ", items.Order(StringComparer.Ordinal));
 }

@@ -42,6 +42,14 @@ public sealed record ChangeApproval
 
     public bool IsValid(DateTimeOffset now, int requiredApprovals) =>
         InWindow(now) && CountedApprovers().Count >= requiredApprovals;
+
+    public const string PhasePending = "Pending";
+    public const string PhaseApproved = "Approved";
+    public const string PhaseExpired = "Expired";
+
+    /// <summary>The status.phase this approval has at <paramref name="now"/> (contract section 1).</summary>
+    public string PhaseAt(DateTimeOffset now, int requiredApprovals) =>
+        IsValid(now, requiredApprovals) ? PhaseApproved : now >= ExpiresAt ? PhaseExpired : PhasePending;
 }
 
 public sealed record ApprovalTarget(string ApiGroup, string Kind, string Name);

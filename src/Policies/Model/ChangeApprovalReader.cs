@@ -163,6 +163,10 @@ public static class ChangeApprovalReader
         return null;
     }
 
+    /// <summary>RFC 3339 in UTC to the second, as Kubernetes writes times.</summary>
+    public static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>RFC 3339 as Kubernetes writes it: a date, a time and an explicit offset or Z.</summary>
     public static bool TryParseTime(string? text, out DateTimeOffset time)
     {
