@@ -32,6 +32,17 @@ public sealed class ServeStartupErrorTests
     }
 
     [Fact]
+    public async Task A_bad_policy_stops_the_server_from_starting_naming_the_key_and_line()
+    {
+        using var dir = new TempDir("admission-serve-policy-");
+        dir.Write("policy.yaml", "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\nrequiredApprovals: 1\n");
+        var result = await AdmissionCli.RunAsync("serve", "--approvals", Repo.Example("approvals"), "--tls-dir", dir.File("tls"), "--policy", dir.File("policy.yaml"));
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(dir.File("policy.yaml") + ":3: requiredApprovals: must be at least 2", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_port_in_use_exits_2_naming_the_address()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
