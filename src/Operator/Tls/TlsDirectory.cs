@@ -30,7 +30,11 @@ public static class TlsDirectory
             try
             {
                 ca = X509Certificate2.CreateFromPemFile(files.CaCert, files.CaKey);
-                if (ca.NotAfter.ToUniversalTime() - now.UtcDateTime < RenewBefore) ca = null;
+                if (ca.NotAfter.ToUniversalTime() - now.UtcDateTime < RenewBefore)
+                {
+                    ca.Dispose();
+                    ca = null;
+                }
             }
             catch (System.Security.Cryptography.CryptographicException)
             {
@@ -39,11 +43,13 @@ public static class TlsDirectory
         }
         if (ca is not null && ServingFits(files, ca, names, now))
         {
+            ca.Dispose();
             return false;
         }
         var newCa = ca is null;
         ca ??= CertificateAuthority.CreateCa("admission-webhook-ca", now, CaValidity);
-        var serving = CertificateAuthority.IssueServing(ca, names, now, ServingValidity);
+        using var caInUse = ca;
+        using var serving = CertificateAuthority.IssueServing(ca, names, now, ServingValidity);
         if (newCa)
         {
             WritePrivate(files.CaKey, CertificateAuthority.KeyPem(ca));
@@ -72,12 +78,21 @@ public static class TlsDirectory
         }
     }
 
-    private static void WritePrivate(string path, string content)
+    /// <summary>
+    /// Writes a private key readable by its owner only from the moment the file exists: the mode
+    /// is given at creation (not set afterwards, which would leave a window where the key is
+    /// world-readable under a permissive umask). A leftover file is removed first, because a
+    /// creation mode applies only to a file that is created.
+    /// </summary>
+    internal static void WritePrivate(string path, string content)
     {
-        File.WriteAllText(path, content);
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
+        using var writer = new StreamWriter(path, options);
+        writer.Write(content);
     }
 }

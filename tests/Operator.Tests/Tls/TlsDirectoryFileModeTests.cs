@@ -1,0 +1,50 @@
+using Admission.Operator.Tls;
+
+namespace Admission.Operator.Tests.Tls;
+
+/// <summary>Private keys under --tls-dir are readable by their owner only (the tests run on Linux).</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class TlsDirectoryFileModeTests
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    [Fact]
+    public void Generated_private_keys_are_owner_only()
+    {
+        var dir = Directory.CreateTempSubdirectory("tls-mode-");
+        try
+        {
+            var files = new TlsDirectory.Files(dir.FullName);
+            Assert.True(TlsDirectory.Ensure(files, ["localhost"], DateTimeOffset.UtcNow));
+
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.Key));
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.CaKey));
+            Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_leftover_world_readable_file_is_replaced_by_an_owner_only_one()
+    {
+        var dir = Directory.CreateTempSubdirectory("tls-mode-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "tls.key.tmp");
+            File.WriteAllText(path, "stale");
+            File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            TlsDirectory.WritePrivate(path, "-----BEGIN PRIVATE KEY-----\n");
+
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+            Assert.Equal("-----BEGIN PRIVATE KEY-----\n", File.ReadAllText(path));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
