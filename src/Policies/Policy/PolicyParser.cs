@@ -121,13 +121,20 @@ public static class PolicyParser
                         // Anchored here, once: "matches it in full" must not depend on how users write it.
                         // \A and \z, not ^ and $: "$" also matches before a final newline.
                         // Checked on its own first: "a)|(b" is no regular expression, but wrapped it would be one.
+                        // NonBacktracking: matching is linear in the ticket's length, so no timeout is
+                        // needed and a slow machine can never turn a valid request into a denial.
                         _ = new Regex(pattern, RegexOptions.CultureInvariant);
-                        var regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                        var regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
                         policy = policy with { TicketPattern = regex, TicketPatternText = pattern };
                     }
                     catch (ArgumentException e)
                     {
                         reader.Error(value, key, "not a valid .NET regular expression: " + e.Message);
+                    }
+                    catch (NotSupportedException e)
+                    {
+                        // Backreferences, lookarounds, atomic groups and the like need backtracking.
+                        reader.Error(value, key, "uses a construct that cannot be matched in linear time (backreferences, lookarounds, atomic or balancing groups are not allowed): " + e.Message);
                     }
                     break;
                 default:

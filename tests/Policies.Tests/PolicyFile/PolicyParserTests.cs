@@ -117,6 +117,9 @@ public class PolicyParserTests
                 Assert.Matches(p.TicketPattern, "CHG-12345");
                 Assert.DoesNotMatch(p.TicketPattern, "XCHG-12345");
                 Assert.DoesNotMatch(p.TicketPattern, "CHG-12345x");
+                // Linear-time matching: no timeout exists that a slow machine could hit.
+                Assert.True(p.TicketPattern.Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking));
+                Assert.Equal(System.Text.RegularExpressions.Regex.InfiniteMatchTimeout, p.TicketPattern.MatchTimeout);
             })
         },
     };
@@ -163,6 +166,8 @@ public class PolicyParserTests
         { "maxValidity zero", new("maxValidity: 0s\n", "maxValidity", 1) },
         { "ticketPattern not a regular expression", new("ticketPattern: \"CHG-[0-9\"\n", "ticketPattern", 1) },
         { "ticketPattern that only parses once wrapped", new("ticketPattern: \"CHG-[0-9]+)|(.*\"\n", "ticketPattern", 1) },
+        { "ticketPattern with a backreference (needs backtracking)", new("ticketPattern: \"(CHG)-\\\\1\"\n", "ticketPattern", 1) },
+        { "ticketPattern with a lookahead (needs backtracking)", new("ticketPattern: \"(?=CHG)[A-Z]+-[0-9]+\"\n", "ticketPattern", 1) },
         { "apiVersion wrong", new("apiVersion: v1\n", "apiVersion", 1) },
         { "kind wrong", new("kind: ConfigMap\n", "kind", 1) },
     };
