@@ -81,7 +81,9 @@ public sealed class LocalModeReloadTests
         {
             // Breaking the file: reported with its name and line, and its last good content stays in force.
             File.WriteAllText(checkoutFile, text);
-            var (ready, errors) = await WebhookCalls.EventuallyAsync(Health, h => h.Ready.Contains($"{checkoutFile}:{line}:", StringComparison.Ordinal) || server.HasExited,
+            // /readyz and /metrics are two reads: a reload (an editor's write can raise several file
+            // events) may fall between them, so wait until both show the same state.
+            var (ready, errors) = await WebhookCalls.EventuallyAsync(Health, h => (h.Ready.Contains($"{checkoutFile}:{line}:", StringComparison.Ordinal) && h.Errors == 1) || server.HasExited,
                 Soon, $"{what} being reported with the file and line {line}");
             Assert.False(server.HasExited, $"{what} stopped the server:\n{server.Output}");
             Assert.StartsWith("200\nok\n", ready, StringComparison.Ordinal);
@@ -95,7 +97,7 @@ public sealed class LocalModeReloadTests
 
         // Fixing it clears the error.
         File.WriteAllText(checkoutFile, Approval("checkout", now, "alice", "bob", "dave"));
-        var (fixedReady, fixedErrors) = await WebhookCalls.EventuallyAsync(Health, h => h.Errors == 0, Soon, "the fixed file clearing the error");
+        var (fixedReady, fixedErrors) = await WebhookCalls.EventuallyAsync(Health, h => h.Errors == 0 && !h.Ready.Contains("broken", StringComparison.Ordinal), Soon, "the fixed file clearing the error");
         Assert.DoesNotContain("broken", fixedReady, StringComparison.Ordinal);
         Assert.Contains("2 ChangeApprovals and 1 Namespaces from 3 files", fixedReady, StringComparison.Ordinal);
         Assert.True((await Checkout()).Allowed);
