@@ -68,8 +68,16 @@ internal static class KubeJson
     /// <summary>Like client-go, ask the server to end each watch after 5 to 10 minutes; it is resumed at once.</summary>
     public static int WatchTimeoutSeconds() => 300 + Random.Shared.Next(300);
 
-    public static JsonElement ToElement(object value) =>
-        JsonDocument.Parse(KubernetesJson.Serialize(value)).RootElement;
+    /// <summary>
+    /// The client's typed list as JSON. The elements outlive this call (the cache keeps items), so
+    /// they are cloned out of a document that is disposed at once: the parse's pooled buffers go
+    /// back to the pool instead of being held until the GC finds the document.
+    /// </summary>
+    public static JsonElement ToElement(object value)
+    {
+        using var document = JsonDocument.Parse(KubernetesJson.Serialize(value));
+        return document.RootElement.Clone();
+    }
 
     public static ListResult ToListResult(JsonElement list)
     {
