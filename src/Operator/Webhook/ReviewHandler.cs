@@ -8,16 +8,23 @@ namespace Admission.Operator.Webhook;
 /// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
 public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger)
 {
-    public async ValueTask<AdmissionReview> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    public AdmissionPolicy Policy => policy;
+
+    /// <summary>Translates and decides; a request that cannot be translated is answered as an errored review (400).</summary>
+    public ValueTask<AdmissionReview> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var uid = request.Uid!;
-        var (input, problem) = ReviewTranslator.ToInput(request);
+        var (input, problem) = ReviewTranslator.ToInput(request, policy);
         if (input is null)
         {
             AdmissionMetrics.Decisions.WithLabels("denied", "denied").Inc();
-            return ReviewResponses.Errored(uid, 400, problem!);
+            return ValueTask.FromResult(ReviewResponses.Errored(request.Uid!, 400, problem!));
         }
+        return HandleAsync(request.Uid!, input, cancellationToken);
+    }
+
+    public async ValueTask<AdmissionReview> HandleAsync(string uid, AdmissionInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
 
         var snapshot = state.Snapshot;
         var decision = Decide(input, snapshot);
@@ -64,12 +71,9 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     private static bool DependsOnState(Decision decision) =>
         !decision.Allowed || decision.Code is DecisionCode.NotGuarded or DecisionCode.Approved;
 
-    private bool IsWorkload(AdmissionInput input) =>
-        input.SubResource is null ? policy.GuardedKind(input.Group, input.Kind) is not null
-        : input.SubResource == "scale" && policy.GuardedResource(input.Group, input.Resource) is not null;
+    private bool IsWorkload(AdmissionInput input) => AdmissionEngine.IsWorkload(input, policy);
 
-    private static string Describe(AdmissionInput input) =>
-        (input.Group.Length == 0 ? input.Resource : input.Resource + "." + input.Group) + (input.SubResource is null ? "" : "/" + input.SubResource);
+    private static string Describe(AdmissionInput input) => AdmissionEngine.Describe(input);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "decision uid={Uid} user={User} operation={Operation} resource={Resource} object={Namespace}/{Name} decision={Decision} approval={Approval} dryRun={DryRun} latencyMs={LatencyMs:F3}")]

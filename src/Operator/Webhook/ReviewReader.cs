@@ -6,6 +6,10 @@ namespace Admission.Operator.Webhook;
 /// Reads an AdmissionReview from a parsed document without copying the objects: the request's
 /// <c>object</c> and <c>oldObject</c> stay elements of the one parse of the body (up to two
 /// 3 MiB objects per request), valid while the document lives.
+/// Strict, because a lenient read is a way around the gate: a field of the wrong JSON type (a
+/// number where a string belongs, a string where the object belongs) is an error naming the
+/// field, never read as absent (contract 2.1). Unknown fields are ignored, as kube-apiserver's
+/// own decoder does.
 /// </summary>
 public static class ReviewReader
 {
@@ -17,60 +21,113 @@ public static class ReviewReader
         }
         return new AdmissionReview
         {
-            ApiVersion = Str(root, "apiVersion"),
-            Kind = Str(root, "kind"),
-            Request = root.TryGetProperty("request", out var r) && r.ValueKind == JsonValueKind.Object ? Request(r) : null,
+            ApiVersion = Str(root, "apiVersion", ""),
+            Kind = Str(root, "kind", ""),
+            Request = Obj(root, "request", "") is { } r ? Request(r) : null,
         };
     }
 
     private static AdmissionRequest Request(JsonElement r) => new()
     {
-        Uid = Str(r, "uid"),
+        Uid = Str(r, "uid", "request."),
         Kind = Gvk(r, "kind"),
         Resource = Gvr(r, "resource"),
-        SubResource = Str(r, "subResource"),
+        SubResource = Str(r, "subResource", "request."),
         RequestKind = Gvk(r, "requestKind"),
         RequestResource = Gvr(r, "requestResource"),
-        RequestSubResource = Str(r, "requestSubResource"),
-        Name = Str(r, "name"),
-        Namespace = Str(r, "namespace"),
-        Operation = Str(r, "operation"),
+        RequestSubResource = Str(r, "requestSubResource", "request."),
+        Name = Str(r, "name", "request."),
+        Namespace = Str(r, "namespace", "request."),
+        Operation = Str(r, "operation", "request."),
         UserInfo = User(r),
-        Object = Element(r, "object"),
-        OldObject = Element(r, "oldObject"),
-        DryRun = r.TryGetProperty("dryRun", out var d) && d.ValueKind == JsonValueKind.True,
-        Options = Element(r, "options"),
+        Object = Obj(r, "object", "request."),
+        OldObject = Obj(r, "oldObject", "request."),
+        DryRun = Bool(r, "dryRun", "request."),
+        Options = Obj(r, "options", "request."),
     };
 
     private static ReviewUserInfo? User(JsonElement r)
     {
-        if (!r.TryGetProperty("userInfo", out var u) || u.ValueKind != JsonValueKind.Object) return null;
+        if (Obj(r, "userInfo", "request.") is not { } u) return null;
         List<string>? groups = null;
-        if (u.TryGetProperty("groups", out var g) && g.ValueKind == JsonValueKind.Array)
+        if (Field(u, "groups", "request.userInfo.", JsonValueKind.Array) is { } g)
         {
             groups = new List<string>(g.GetArrayLength());
+            var i = 0;
             foreach (var item in g.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.String) groups.Add(item.GetString()!);
+                if (item.ValueKind != JsonValueKind.String) throw Wrong($"request.userInfo.groups[{i}]", "a string", item);
+                groups.Add(Text(item, $"request.userInfo.groups[{i}]"));
+                i++;
             }
         }
-        // extra is not used for decisions and is not read.
-        return new ReviewUserInfo { Username = Str(u, "username"), Uid = Str(u, "uid"), Groups = groups };
+        // extra is not used for decisions, but its shape is checked like the rest.
+        if (Field(u, "extra", "request.userInfo.", JsonValueKind.Object) is { } extra)
+        {
+            foreach (var p in extra.EnumerateObject())
+            {
+                if (p.Value.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null)) throw Wrong($"request.userInfo.extra.{p.Name}", "a list of strings", p.Value);
+            }
+        }
+        return new ReviewUserInfo { Username = Str(u, "username", "request.userInfo."), Uid = Str(u, "uid", "request.userInfo."), Groups = groups };
     }
 
     private static GroupVersionKind? Gvk(JsonElement r, string name) =>
-        r.TryGetProperty(name, out var k) && k.ValueKind == JsonValueKind.Object
-            ? new GroupVersionKind { Group = Str(k, "group"), Version = Str(k, "version"), Kind = Str(k, "kind") }
+        Obj(r, name, "request.") is { } k
+            ? new GroupVersionKind { Group = Str(k, "group", $"request.{name}."), Version = Str(k, "version", $"request.{name}."), Kind = Str(k, "kind", $"request.{name}.") }
             : null;
 
     private static GroupVersionResource? Gvr(JsonElement r, string name) =>
-        r.TryGetProperty(name, out var k) && k.ValueKind == JsonValueKind.Object
-            ? new GroupVersionResource { Group = Str(k, "group"), Version = Str(k, "version"), Resource = Str(k, "resource") }
+        Obj(r, name, "request.") is { } k
+            ? new GroupVersionResource { Group = Str(k, "group", $"request.{name}."), Version = Str(k, "version", $"request.{name}."), Resource = Str(k, "resource", $"request.{name}.") }
             : null;
 
-    private static JsonElement? Element(JsonElement r, string name) =>
-        r.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? e : null;
+    /// <summary>The field's value when present and not null; of another JSON type, an error naming it.</summary>
+    private static JsonElement? Field(JsonElement obj, string name, string path, JsonValueKind expected)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != expected)
+        {
+            throw Wrong(path + name, expected switch
+            {
+                JsonValueKind.String => "a string",
+                JsonValueKind.Object => "an object",
+                JsonValueKind.Array => "a list",
+                _ => "true or false",
+            }, v);
+        }
+        return v;
+    }
 
-    private static string? Str(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static JsonElement? Obj(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Object);
+
+    private static string? Str(JsonElement obj, string name, string path) =>
+        Field(obj, name, path, JsonValueKind.String) is { } v ? Text(v, path + name) : null;
+
+    private static bool Bool(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return false;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Wrong(path + name, "true or false", v),
+        };
+    }
+
+    /// <summary>A string's text; an escaped lone surrogate (\ud800) is no text and is refused.</summary>
+    private static string Text(JsonElement v, string path)
+    {
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new JsonException($"{path} is not valid Unicode text");
+        }
+    }
+
+    private static JsonException Wrong(string path, string expected, JsonElement actual) =>
+        new($"{path} must be {expected}, not a JSON {actual.ValueKind.ToString().ToLowerInvariant()}");
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Admission.Policies;
 
 namespace Admission.Operator.Webhook;
@@ -18,8 +19,12 @@ public static class ReviewTranslator
         return null;
     }
 
-    /// <summary>The engine input, or a problem with the request that is answered as an errored review.</summary>
-    public static (AdmissionInput? Input, string? Problem) ToInput(AdmissionRequest r)
+    /// <summary>
+    /// The engine input, or what is wrong with the request (answered with 400, never decided):
+    /// no username, an empty name where kube-apiserver always sends one, or a kind, namespace or
+    /// name that disagrees with the resource or the objects (contract 2.1).
+    /// </summary>
+    public static (AdmissionInput? Input, string? Problem) ToInput(AdmissionRequest r, AdmissionPolicy policy)
     {
         if (!Operations.TryParse(r.Operation, out var operation))
         {
@@ -29,10 +34,29 @@ public static class ReviewTranslator
         {
             return (null, "request.resource.resource is missing");
         }
-        var user = r.UserInfo?.Username is { Length: > 0 } name
-            ? new UserInfo(name, r.UserInfo.Groups ?? [])
-            : new UserInfo("", r.UserInfo?.Groups ?? []);
-        return (new AdmissionInput
+        if (r.UserInfo?.Username is not { Length: > 0 } username)
+        {
+            return (null, "request.userInfo.username is missing; kube-apiserver names the user of every request");
+        }
+        var obj = r.Object is { ValueKind: not JsonValueKind.Null } o ? o : (JsonElement?)null;
+        var oldObj = r.OldObject is { ValueKind: not JsonValueKind.Null } old ? old : (JsonElement?)null;
+        var name = r.Name ?? "";
+        if (name.Length == 0)
+        {
+            // kube-apiserver leaves the name out only for a generateName CREATE and for each item of
+            // a deletecollection; then the object names itself (a generateName object may not yet).
+            name = operation switch
+            {
+                Operation.Create => MetadataName(obj) ?? "",
+                Operation.Delete => MetadataName(oldObj) ?? MetadataName(obj) ?? "",
+                _ => null!,
+            };
+            if (name is null)
+            {
+                return (null, $"request.name is missing on {operation.ToWire()}; only a CREATE (generateName) or a DELETE (deletecollection) may leave it out");
+            }
+        }
+        var input = new AdmissionInput
         {
             Operation = operation,
             Group = r.Resource.Group ?? "",
@@ -40,21 +64,18 @@ public static class ReviewTranslator
             Resource = resource,
             SubResource = string.IsNullOrEmpty(r.SubResource) ? null : r.SubResource,
             Namespace = r.Namespace ?? "",
-            Name = string.IsNullOrEmpty(r.Name) ? MetadataName(r.Object) ?? MetadataName(r.OldObject) ?? "" : r.Name,
-            User = user,
-            Object = r.Object is { ValueKind: not System.Text.Json.JsonValueKind.Null } o ? o : null,
-            OldObject = r.OldObject is { ValueKind: not System.Text.Json.JsonValueKind.Null } old ? old : null,
+            Name = name,
+            User = new UserInfo(username, r.UserInfo.Groups ?? []),
+            Object = obj,
+            OldObject = oldObj,
             DryRun = r.DryRun == true,
-        }, null);
+        };
+        return RequestConsistency.Problem(input, policy) is { } problem ? (null, "request " + problem) : (input, null);
     }
 
-    /// <summary>
-    /// request.name may be empty on CREATE (some API server versions leave it out); the object
-    /// then names itself. With generateName there is no name yet, and none is found here.
-    /// </summary>
-    private static string? MetadataName(System.Text.Json.JsonElement? obj) =>
-        obj is { ValueKind: System.Text.Json.JsonValueKind.Object } o &&
-        o.TryGetProperty("metadata", out var meta) && meta.ValueKind == System.Text.Json.JsonValueKind.Object &&
-        meta.TryGetProperty("name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String &&
+    private static string? MetadataName(JsonElement? obj) =>
+        obj is { ValueKind: JsonValueKind.Object } o &&
+        o.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String &&
         name.GetString() is { Length: > 0 } text ? text : null;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using Admission.Operator.Observability;
@@ -43,55 +44,128 @@ public static class ValidateEndpoint
             limit.MaxRequestBodySize = MaxBodyBytes;
         }
 
-        // One parse of the body; the objects in the review stay views into this document.
-        JsonDocument document;
+        // The body is read once into a pooled buffer and parsed once; the objects in the review stay
+        // views into that document, so the buffer goes back to the pool only after it.
+        byte[] buffer;
+        int length;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {Short(e)}").ConfigureAwait(false);
-            return;
+            (buffer, length) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await Refuse(context, StatusCodes.Status413PayloadTooLarge, $"body is over the limit of {MaxBodyBytes} bytes").ConfigureAwait(false);
             return;
         }
-        using (document)
+        try
         {
-            AdmissionReview review;
+            // Strings are not checked for UTF-8 when parsed, only when read: check the whole body,
+            // so that no byte sequence two readers could decode differently gets near a decision.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                await Refuse(context, StatusCodes.Status400BadRequest, "body is not valid UTF-8").ConfigureAwait(false);
+                return;
+            }
+            JsonDocument document;
             try
             {
-                review = ReviewReader.Read(document.RootElement);
+                document = JsonDocument.Parse(buffer.AsMemory(0, length), DocumentOptions);
             }
             catch (JsonException e)
             {
-                await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {e.Message}").ConfigureAwait(false);
+                await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {Short(e)}").ConfigureAwait(false);
                 return;
             }
-            if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+            using (document)
             {
-                await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
-                return;
+                await DecideAsync(context, handler, document).ConfigureAwait(false);
             }
-            AdmissionReview response;
-            try
-            {
-                response = await handler.HandleAsync(review.Request!, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A bug must not read as a network failure: deny, say so, and keep the detail in the log.
-                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ValidateEndpoint))
-                    .LogError(e, "deciding review {Uid} failed", review.Request!.Uid);
-                response = ReviewResponses.Errored(review.Request!.Uid!, StatusCodes.Status500InternalServerError,
-                    "the admission webhook failed to decide this request (an internal error, logged with uid " + review.Request.Uid + "); it is denied");
-            }
-            await Respond(context, response).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         AdmissionMetrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private static async Task DecideAsync(HttpContext context, ReviewHandler handler, JsonDocument document)
+    {
+        AdmissionReview review;
+        try
+        {
+            review = ReviewReader.Read(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+        if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
+            return;
+        }
+        var uid = review.Request!.Uid!;
+        var (input, inconsistent) = ReviewTranslator.ToInput(review.Request, handler.Policy);
+        if (input is null)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, $"AdmissionReview {uid} cannot be decided: {inconsistent}").ConfigureAwait(false);
+            return;
+        }
+        AdmissionReview response;
+        try
+        {
+            response = await handler.HandleAsync(uid, input, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug must not read as a network failure: deny, say so, and keep the detail in the log.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ValidateEndpoint))
+                .LogError(e, "deciding review {Uid} failed", uid);
+            response = ReviewResponses.Errored(uid, StatusCodes.Status500InternalServerError,
+                "the admission webhook failed to decide this request (an internal error, logged with uid " + uid + "); it is denied");
+        }
+        await Respond(context, response).ConfigureAwait(false);
+    }
+
+    /// <summary>Repeated keys are refused: two readers taking the first and the last would decide on different objects.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
+
+    /// <summary>The whole body, in a buffer rented from the pool (the caller returns it).</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } known and > 0 and <= MaxBodyBytes ? (int)known + 1 : 64 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > MaxBodyBytes)
+                    {
+                        throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
+                    }
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                length += read;
+                if (length > MaxBodyBytes)
+                {
+                    throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
+                }
+            }
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     private static async Task Respond(HttpContext context, AdmissionReview response)

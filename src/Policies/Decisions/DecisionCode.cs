@@ -6,6 +6,8 @@ public enum DecisionCode
     Exempt,
     NoApprovalNeeded,
     BreakGlass,
+    /// <summary>A trusted controller's write (contract section 2, step 2).</summary>
+    Controller,
     Approved,
     Denied,
 }
@@ -19,6 +21,7 @@ public static class DecisionCodes
         DecisionCode.Exempt => "exempt",
         DecisionCode.NoApprovalNeeded => "no-approval-needed",
         DecisionCode.BreakGlass => "break-glass",
+        DecisionCode.Controller => "controller",
         DecisionCode.Approved => "approved",
         _ => "denied",
     };

@@ -10,24 +10,42 @@ public static class AdmissionEngine
 
     public static Decision Decide(AdmissionInput request, DecisionContext context)
     {
+        // A request that does not say consistently what it writes is never allowed (contract 2.1);
+        // the webhook answers these with 400 before they get here.
+        if (RequestConsistency.Problem(request, context.Policy) is { } problem)
+        {
+            return Decision.Deny($"the request is inconsistent: {problem}");
+        }
         if (request.Group == Model.ChangeApproval.Group && request.Resource == Model.ChangeApproval.Plural)
         {
-            return ChangeApprovalRules.Decide(request, context);
+            return request.SubResource is null
+                ? ChangeApprovalRules.Decide(request, context)
+                : Decision.Allow(DecisionCode.NotGuarded, $"the {request.SubResource} of a ChangeApproval is written by the operator and never trusted");
         }
         // A Namespace's labels can change through its status and finalize subresources too.
         if (request.Group == CoreGroup && request.Resource == "namespaces" && request.SubResource is null or "status" or "finalize")
         {
             return NamespaceRules.Decide(request, context);
         }
-        var kind = request.SubResource switch
+        // Guarding keys on what is written (group and resource), never on the kind the request claims.
+        if (context.Policy.GuardedResource(request.Group, request.Resource) is not { } kind)
         {
-            null => context.Policy.GuardedKind(request.Group, request.Kind),
-            "scale" => context.Policy.GuardedResource(request.Group, request.Resource),
-            // status and other subresources are written by controllers; guarding them would stall rollouts.
-            _ => null,
+            return Decision.Allow(DecisionCode.NotGuarded, $"{Describe(request)} is not a guarded resource");
+        }
+        return Subresources.Classify(request, kind) switch
+        {
+            SubresourceClass.Workload => WorkloadRules.Decide(request, kind, context),
+            SubresourceClass.Scale => WorkloadRules.Decide(request, kind, context),
+            SubresourceClass.Interactive => InteractiveRules.Decide(request, kind, context),
+            SubresourceClass.AsUpdate => WorkloadRules.Decide(request with { Operation = Operation.Update }, kind, context),
+            _ => Decision.Allow(DecisionCode.NotGuarded, $"{Describe(request)} changes no code (contract 2.2)"),
         };
-        return kind is null
-            ? Decision.Allow(DecisionCode.NotGuarded, $"{request.Kind} is not a guarded kind")
-            : WorkloadRules.Decide(request, kind, context);
     }
+
+    /// <summary>Whether the request writes a guarded workload or one of its subresources (what the audit and freshness rules look at).</summary>
+    public static bool IsWorkload(AdmissionInput request, AdmissionPolicy policy) =>
+        policy.GuardedResource(request.Group, request.Resource) is { } kind && Subresources.Classify(request, kind) != SubresourceClass.NotGuarded;
+
+    public static string Describe(AdmissionInput request) =>
+        (request.Group.Length == 0 ? request.Resource : request.Resource + "." + request.Group) + (request.SubResource is null ? "" : "/" + request.SubResource);
 }

@@ -32,6 +32,14 @@ public static class ChangeApprovalRules
             {
                 problems.Add($"spec.requestedBy: must be your own username \"{user}\", not \"{approval.RequestedBy}\"");
             }
+            if (!Text.HasVisible(approval.Reason))
+            {
+                problems.Add("spec.reason: must say why, in visible characters (white space and invisible characters alone are no reason)");
+            }
+            if (approval.NotBefore is { } notBefore && notBefore - context.Now > policy.MaxValidity)
+            {
+                problems.Add($"spec.notBefore: {WorkloadRules.Format(notBefore)} is more than maxValidity ({GoDuration.Format(policy.MaxValidity)}) after now; request it closer to the change");
+            }
             if (approval.Approvals.Count > 0)
             {
                 problems.Add("spec.approvals: must be empty when a ChangeApproval is created; approvers add their entries afterwards");
@@ -107,13 +115,18 @@ public static class ChangeApprovalRules
         {
             issues.Add($"the new entry's approver must be your own username \"{user}\", not \"{added.Approver}\"");
         }
-        if (added.Approver == old.RequestedBy)
+        // Persons, not strings: "Carol " and "cаrol" (Cyrillic а) are carol.
+        if (PersonNames.Same(added.Approver, old.RequestedBy))
         {
-            issues.Add($"{old.RequestedBy} requested this change and cannot approve it");
+            issues.Add(added.Approver == old.RequestedBy
+                ? $"{old.RequestedBy} requested this change and cannot approve it"
+                : $"\"{added.Approver}\" names the same person as the requester \"{old.RequestedBy}\", who cannot approve it");
         }
-        if (old.Approvals.Any(e => e.Approver == added.Approver))
+        if (old.Approvals.FirstOrDefault(e => PersonNames.Same(e.Approver, added.Approver)) is { } earlier)
         {
-            issues.Add($"{added.Approver} has already approved it");
+            issues.Add(earlier.Approver == added.Approver
+                ? $"{added.Approver} has already approved it"
+                : $"\"{added.Approver}\" names the same person as \"{earlier.Approver}\", who has already approved it");
         }
         if (added.ApprovedAt is not { } at)
         {

@@ -8,54 +8,112 @@ public static class ObjectInspection
     private static readonly string[] ContainerLists = ["containers", "initContainers", "ephemeralContainers"];
 
     /// <summary>
-    /// Every image of every container, init container and ephemeral container, wherever the pod
-    /// spec sits (Pod, a workload's template, a CronJob's job template), in document order.
+    /// Every image of every container, init container and ephemeral container of the pod template,
+    /// at the kind's real pod template path (<see cref="WorkloadKind.PodSpecPath"/>), in document order.
     /// </summary>
-    public static List<string> Images(JsonElement obj)
+    public static List<string> Images(JsonElement obj, WorkloadKind kind)
     {
         var images = new List<string>();
-        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("spec", out var spec))
+        var node = obj;
+        foreach (var step in kind.PodSpecPath)
         {
-            Collect(spec, images, depth: 0);
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node)) return images;
+        }
+        if (node.ValueKind != JsonValueKind.Object) return images;
+        // In document order, as the denial lists them.
+        foreach (var list in node.EnumerateObject())
+        {
+            if (list.Value.ValueKind != JsonValueKind.Array || Array.IndexOf(ContainerLists, list.Name) < 0) continue;
+            foreach (var c in list.Value.EnumerateArray())
+            {
+                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image", out var image))
+                {
+                    images.Add(image.ValueKind == JsonValueKind.String ? image.GetString() ?? "" : image.GetRawText());
+                }
+            }
         }
         return images;
     }
 
-    private static void Collect(JsonElement node, List<string> images, int depth)
+    /// <summary>The images of a manifest, its kind read from its own apiVersion and kind.</summary>
+    public static List<string> Images(JsonElement obj)
     {
-        // Pod specs sit at most a few levels down; the bound keeps hostile input cheap.
-        if (depth > 12) return;
-        if (node.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var prop in node.EnumerateObject())
-            {
-                if (prop.Value.ValueKind == JsonValueKind.Array && Array.IndexOf(ContainerLists, prop.Name) >= 0)
-                {
-                    foreach (var c in prop.Value.EnumerateArray())
-                    {
-                        if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image", out var image))
-                        {
-                            images.Add(image.ValueKind == JsonValueKind.String ? image.GetString() ?? "" : image.GetRawText());
-                        }
-                    }
-                }
-                else if (prop.Value.ValueKind == JsonValueKind.Object && prop.Name != "metadata" && prop.Name != "status")
-                {
-                    Collect(prop.Value, images, depth + 1);
-                }
-            }
-        }
+        var apiVersion = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("apiVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+        var kind = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        return Images(obj, new WorkloadKind(slash < 0 ? "" : apiVersion[..slash], kind));
     }
 
     /// <summary>
-    /// True when nothing outside <c>metadata</c> and <c>status</c> differs; with
-    /// <paramref name="ignoreReplicas"/>, <c>spec.replicas</c> may differ too.
+    /// True when the two objects have the same content (contract, "Words"): everything but
+    /// <c>metadata</c> and <c>status</c>, and, as the policy says, but <c>spec.replicas</c> and the
+    /// pod template's <c>kubectl.kubernetes.io/restartedAt</c> annotation; a map left empty by these
+    /// removals counts as absent.
     /// </summary>
-    public static bool OnlyMetadataOrStatusChanged(JsonElement oldObj, JsonElement newObj, bool ignoreReplicas)
+    public static bool SameContent(JsonElement oldObj, JsonElement newObj, WorkloadKind kind, AdmissionPolicy policy)
     {
         if (oldObj.ValueKind != JsonValueKind.Object || newObj.ValueKind != JsonValueKind.Object) return false;
-        return SameExcept(oldObj, newObj, name => name is "metadata" or "status", (name, a, b) =>
-            name == "spec" && ignoreReplicas ? SameExcept(a, b, n => n == "replicas", null) : JsonElement.DeepEquals(a, b));
+        return Same(oldObj, newObj, ContentRemovals.For(kind, policy));
+    }
+
+    /// <summary>True when <c>metadata.ownerReferences</c> is the same (absent and empty are the same).</summary>
+    public static bool SameOwnerReferences(JsonElement oldObj, JsonElement newObj)
+    {
+        var a = OwnerReferences(oldObj);
+        var b = OwnerReferences(newObj);
+        if (a is null || b is null) return a is null && b is null;
+        return JsonElement.DeepEquals(a.Value, b.Value);
+    }
+
+    /// <summary>True when an ownerReference has <c>controller: true</c>: a controller owns the object (a ReplicaSet's Pod).</summary>
+    public static bool ControllerOwned(JsonElement? obj)
+    {
+        if (obj is not { } o || OwnerReferences(o) is not { ValueKind: JsonValueKind.Array } refs) return false;
+        foreach (var r in refs.EnumerateArray())
+        {
+            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("controller", out var c) && c.ValueKind == JsonValueKind.True) return true;
+        }
+        return false;
+    }
+
+    private static JsonElement? OwnerReferences(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("ownerReferences", out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null
+            ? refs
+            : null;
+
+    /// <summary>Equality of two values with the parts <paramref name="removals"/> names taken out.</summary>
+    private static bool Same(JsonElement a, JsonElement b, ContentRemovals? removals)
+    {
+        if (removals is null || a.ValueKind != JsonValueKind.Object || b.ValueKind != JsonValueKind.Object) return JsonElement.DeepEquals(a, b);
+        var counted = 0;
+        foreach (var p in a.EnumerateObject())
+        {
+            var child = removals.Child(p.Name);
+            if (Absent(p.Value, child)) continue;
+            counted++;
+            if (!b.TryGetProperty(p.Name, out var other) || Absent(other, child) || !Same(p.Value, other, child)) return false;
+        }
+        foreach (var p in b.EnumerateObject())
+        {
+            if (!Absent(p.Value, removals.Child(p.Name))) counted--;
+        }
+        return counted == 0;
+    }
+
+    /// <summary>Removed, or a map that the removals leave empty.</summary>
+    private static bool Absent(JsonElement value, ContentRemovals? node)
+    {
+        if (node is null) return false;
+        if (node.Removed) return true;
+        if (value.ValueKind != JsonValueKind.Object) return false;
+        var any = false;
+        foreach (var p in value.EnumerateObject())
+        {
+            any = true;
+            if (!Absent(p.Value, node.Child(p.Name))) return false;
+        }
+        return any;
     }
 
     /// <summary>Compares two objects property by property, in any order, skipping <paramref name="skip"/>.</summary>

@@ -10,10 +10,6 @@ public static class WorkloadRules
         var policy = context.Policy;
         var ns = request.Namespace;
         var what = $"{kind.Kind} {ns}/{request.Name}";
-        if (request.Operation == Operation.Connect)
-        {
-            return Decision.Allow(DecisionCode.NotGuarded, "CONNECT is not a change");
-        }
         if (!policy.IsTier1(ns, context.Namespaces.Labels(ns)))
         {
             return Decision.Allow(DecisionCode.NotGuarded, $"namespace {ns} is not Tier-1");
@@ -25,29 +21,39 @@ public static class WorkloadRules
             return Decision.Allow(DecisionCode.Exempt, $"{request.User.Username} is exempt from approval");
         }
 
-        // 2. Changes that need no approval: metadata/status only, or (when allowed) only the replica count.
-        if (request.Operation == Operation.Update && request.OldObject is { } old && request.Object is { } @new &&
-            ObjectInspection.OnlyMetadataOrStatusChanged(old, @new, policy.AllowReplicaChanges))
+        // 2. Trusted controllers: their writes follow from workload changes that were decided here.
+        if (policy.TrustedControllers.Contains(request.User.Username))
         {
-            return Decision.Allow(DecisionCode.NoApprovalNeeded, policy.AllowReplicaChanges
-                ? "only metadata, status or the replica count changed"
-                : "only metadata or status changed");
+            return Decision.Allow(DecisionCode.Controller, $"{request.User.Username} is a trusted controller");
         }
 
-        // 3. Break glass: a stated reason and membership of a break-glass group, both required.
-        var breakGlass = ObjectInspection.Annotation(request.Subject, AdmissionPolicy.BreakGlassAnnotation)?.Trim();
+        // 3. Changes that need no approval: the content and the owners stay, or a controller's object is deleted.
+        if (request.Operation == Operation.Update && request.OldObject is { } old && request.Object is { } @new &&
+            ObjectInspection.SameContent(old, @new, kind, policy) && ObjectInspection.SameOwnerReferences(old, @new))
+        {
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, "the content is unchanged (metadata, status" +
+                (policy.AllowReplicaChanges ? ", the replica count" : "") + (policy.AllowRestarts ? ", a restart" : "") + " only)");
+        }
+        if (request.Operation == Operation.Delete && request.SubResource is null && ObjectInspection.ControllerOwned(request.OldObject))
+        {
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{what} is owned by a controller; deleting it stops code and ships none");
+        }
+
+        // 4. Break glass: a reason this request states, and membership of a break-glass group, both required.
+        var breakGlass = BreakGlassReason(request);
         var canBreakGlass = request.User.InAnyGroup(policy.BreakGlassGroups);
-        if (!string.IsNullOrEmpty(breakGlass) && canBreakGlass)
+        if (breakGlass is not null && canBreakGlass)
         {
             var warning = $"BREAK-GLASS: {request.Operation.ToWire()} of {what} by {request.User.Username} without approval " +
                           $"(reason: \"{breakGlass}\"); this is audited and must be reviewed";
             return Decision.Allow(DecisionCode.BreakGlass, warning, [warning]);
         }
 
-        // 4. A valid ChangeApproval that covers exactly this change.
+        // 5. A valid ChangeApproval that covers exactly this change.
         var candidates = context.Approvals.Targeting(ns, kind.Group, kind.Kind, request.Name);
-        var images = request.Subject is { } subject ? ObjectInspection.Images(subject) : [];
+        var images = request.Subject is { } subject ? ObjectInspection.Images(subject, kind) : [];
         var assessed = new List<Assessment>(candidates.Count);
+        var stale = StaleBreakGlassHint(request, breakGlass, canBreakGlass);
         foreach (var approval in candidates)
         {
             assessed.Add(Assess(approval, request.Operation, images, context.Now, policy.RequiredApprovals));
@@ -68,7 +74,8 @@ public static class WorkloadRules
 
         assessed.Sort(Assessment.ClosestFirst);
         var hints = new List<string>();
-        if (!string.IsNullOrEmpty(breakGlass))
+        if (stale is not null) hints.Add(stale);
+        if (breakGlass is not null)
         {
             hints.Add($"The break-glass annotation was ignored: {request.User.Username} is in none of the break-glass groups ({Join(policy.BreakGlassGroups)}).");
         }
@@ -86,7 +93,7 @@ public static class WorkloadRules
         if (missing > 0)
         {
             var by = counted.Count == 0 ? "" : $" ({string.Join(", ", counted)})";
-            var self = approval.Approvals.Any(e => e.Approver == approval.RequestedBy)
+            var self = approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy))
                 ? $"; {approval.RequestedBy}'s own approval does not count"
                 : "";
             problems.Add($"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
@@ -115,6 +122,35 @@ public static class WorkloadRules
             }
         }
         return new Assessment(approval, problems, missing);
+    }
+
+    /// <summary>
+    /// The break-glass reason this request states (contract step 4): set by this request to text with
+    /// visible characters that differs from the old object's, so that last week's reason carries no
+    /// one through today's change. A DELETE sets nothing: the reason on the object being deleted counts.
+    /// </summary>
+    internal static string? BreakGlassReason(AdmissionInput request)
+    {
+        if (request.Operation == Operation.Delete)
+        {
+            var deleted = ObjectInspection.Annotation(request.OldObject, AdmissionPolicy.BreakGlassAnnotation)?.Trim();
+            return Text.HasVisible(deleted) ? deleted : null;
+        }
+        var reason = ObjectInspection.Annotation(request.Object, AdmissionPolicy.BreakGlassAnnotation)?.Trim();
+        if (!Text.HasVisible(reason)) return null;
+        var before = ObjectInspection.Annotation(request.OldObject, AdmissionPolicy.BreakGlassAnnotation)?.Trim();
+        return string.Equals(reason, before, StringComparison.Ordinal) ? null : reason;
+    }
+
+    /// <summary>Says why a break-glass annotation that is present did not count, for the denial.</summary>
+    private static string? StaleBreakGlassHint(AdmissionInput request, string? counted, bool canBreakGlass)
+    {
+        if (counted is not null || !canBreakGlass || request.Operation == Operation.Delete) return null;
+        var reason = ObjectInspection.Annotation(request.Object, AdmissionPolicy.BreakGlassAnnotation);
+        if (reason is null) return null;
+        return Text.HasVisible(reason)
+            ? $"The break-glass annotation was ignored: its reason was set by an earlier change; break glass counts only when this request sets a new reason in {AdmissionPolicy.BreakGlassAnnotation}."
+            : $"The break-glass annotation was ignored: its reason has no visible characters.";
     }
 
     internal static string Format(DateTimeOffset t) => ChangeApprovalReader.FormatTime(t);

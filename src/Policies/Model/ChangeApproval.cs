@@ -23,17 +23,31 @@ public sealed record ChangeApproval
 
     public string Key => Namespace + "/" + Name;
 
-    /// <summary>Distinct approvers that count: the requester's own entries never do.</summary>
+    /// <summary>
+    /// Approvers that count, one per person (<see cref="PersonNames"/>): the requester's own entries
+    /// never do, and <c>Alice</c> after <c>alice</c> is the same approver, counted once.
+    /// </summary>
     public IReadOnlyList<string> CountedApprovers()
     {
         var seen = new List<string>(Approvals.Count);
+        var persons = new List<string>(Approvals.Count);
+        var requester = PersonNames.Key(RequestedBy);
         foreach (var entry in Approvals)
         {
-            if (entry.Approver.Length == 0 || entry.Approver == RequestedBy || seen.Contains(entry.Approver))
+            if (entry.Approver.Length == 0) continue;
+            var person = PersonNames.Key(entry.Approver);
+            if (person.Length == 0 || person == requester) continue;
+            var at = persons.IndexOf(person);
+            if (at < 0)
             {
-                continue;
+                persons.Add(person);
+                seen.Add(entry.Approver);
             }
-            seen.Add(entry.Approver);
+            else if (string.CompareOrdinal(entry.Approver, seen[at]) < 0)
+            {
+                // One spelling per person, the same whatever order the entries are stored in.
+                seen[at] = entry.Approver;
+            }
         }
         return seen;
     }

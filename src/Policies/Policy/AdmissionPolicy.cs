@@ -13,15 +13,40 @@ public sealed record AdmissionPolicy
     public LabelSelector Tier1Selector { get; init; } =
         new(new Dictionary<string, string> { [TierLabel] = "1" }, []);
     public IReadOnlySet<string> Tier1Namespaces { get; init; } = new HashSet<string>();
+    /// <summary>Every kind that runs containers (contract section 5).</summary>
     public IReadOnlyList<WorkloadKind> WorkloadKinds { get; init; } =
-        [new("apps", "Deployment"), new("apps", "StatefulSet"), new("apps", "DaemonSet")];
+    [
+        new("", "Pod"), new("apps", "ReplicaSet"), new("apps", "Deployment"), new("apps", "StatefulSet"),
+        new("apps", "DaemonSet"), new("batch", "Job"), new("batch", "CronJob"),
+    ];
     public int RequiredApprovals { get; init; } = 2;
     public IReadOnlySet<string> ApproverGroups { get; init; } = new HashSet<string> { "tier1-approvers" };
     public IReadOnlySet<string> BreakGlassGroups { get; init; } = new HashSet<string> { "tier1-break-glass" };
     public IReadOnlySet<string> PolicyAdminGroups { get; init; } = new HashSet<string> { "system:masters" };
     public IReadOnlySet<string> ExemptUsers { get; init; } = new HashSet<string>();
     public IReadOnlySet<string> ExemptGroups { get; init; } = new HashSet<string>();
+    /// <summary>
+    /// The kube-controller-manager's usernames, with and without --use-service-account-credentials:
+    /// they write workloads on behalf of workloads that were themselves decided here (step 2).
+    /// Compared exactly: these are names kube-apiserver authenticated, not names people type.
+    /// </summary>
+    public IReadOnlySet<string> TrustedControllers { get; init; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "system:kube-controller-manager",
+        "system:serviceaccount:kube-system:replicaset-controller",
+        "system:serviceaccount:kube-system:deployment-controller",
+        "system:serviceaccount:kube-system:statefulset-controller",
+        "system:serviceaccount:kube-system:daemon-set-controller",
+        "system:serviceaccount:kube-system:job-controller",
+        "system:serviceaccount:kube-system:cronjob-controller",
+        "system:serviceaccount:kube-system:generic-garbage-collector",
+        "system:serviceaccount:kube-system:namespace-controller",
+    };
+    /// <summary>Who may exec, attach, port-forward and debug in a Tier-1 namespace (contract 2.2).</summary>
+    public InteractiveAccess InteractiveAccess { get; init; } = InteractiveAccess.BreakGlass;
     public bool AllowReplicaChanges { get; init; } = true;
+    /// <summary>While true, the pod template's kubectl.kubernetes.io/restartedAt annotation is not content.</summary>
+    public bool AllowRestarts { get; init; } = true;
     public TimeSpan MaxValidity { get; init; } = TimeSpan.FromHours(168);
     /// <summary>Compiled once when the policy is read, anchored so that it must match in full.</summary>
     public Regex? TicketPattern { get; init; }
@@ -30,7 +55,7 @@ public sealed record AdmissionPolicy
     public bool IsTier1(string ns, IReadOnlyDictionary<string, string>? labels) =>
         Tier1Namespaces.Contains(ns) || (labels is not null && Tier1Selector.Matches(labels));
 
-    /// <summary>The guarded kind for a group and kind, or for a <c>scale</c> request the group and plural resource.</summary>
+    /// <summary>The guarded kind with this group and kind name (for manifests, which name kinds).</summary>
     public WorkloadKind? GuardedKind(string group, string kind)
     {
         foreach (var k in WorkloadKinds)
@@ -43,6 +68,7 @@ public sealed record AdmissionPolicy
         return null;
     }
 
+    /// <summary>The guarded kind served as this group and plural resource: requests are guarded by what they write, whatever their kind says.</summary>
     public WorkloadKind? GuardedResource(string group, string resource)
     {
         foreach (var k in WorkloadKinds)
@@ -54,4 +80,15 @@ public sealed record AdmissionPolicy
         }
         return null;
     }
+}
+
+/// <summary>The policy's <c>interactiveAccess</c>: exec, attach, port-forward and ephemeral containers in Tier-1 namespaces.</summary>
+public enum InteractiveAccess
+{
+    /// <summary>Exempt users, and members of breakGlassGroups with a warning (the default).</summary>
+    BreakGlass,
+    /// <summary>Exempt users only.</summary>
+    Deny,
+    /// <summary>Anyone.</summary>
+    Allow,
 }

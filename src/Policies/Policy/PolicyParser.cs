@@ -13,7 +13,8 @@ public static class PolicyParser
     private static readonly string[] TopKeys =
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
-        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "maxValidity", "ticketPattern",
+        "policyAdminGroups", "exemptUsers", "exemptGroups", "trustedControllers", "interactiveAccess", "allowReplicaChanges",
+        "allowRestarts", "maxValidity", "ticketPattern",
     ];
 
     public static AdmissionPolicy Parse(string yaml, string source)
@@ -76,7 +77,11 @@ public static class PolicyParser
                     {
                         var text = reader.String(item, path);
                         if (text is null) continue;
-                        if (WorkloadKind.TryParse(text, out var wk)) kinds.Add(wk);
+                        if (WorkloadKind.TryParse(text, out var wk))
+                        {
+                            if (wk.NotServedProblem() is { } notServed) reader.Error(item, path, $"\"{text}\": {notServed}");
+                            else kinds.Add(wk);
+                        }
                         else reader.Error(item, path, $"\"{text}\" is not group/Kind (for example apps/Deployment, or Kind for the core group)");
                     }
                     policy = policy with { WorkloadKinds = kinds };
@@ -102,6 +107,22 @@ public static class PolicyParser
                     break;
                 case "exemptGroups":
                     policy = policy with { ExemptGroups = reader.StringSet(value, key) };
+                    break;
+                case "trustedControllers":
+                    policy = policy with { TrustedControllers = reader.StringSet(value, key) };
+                    break;
+                case "interactiveAccess":
+                    switch (reader.String(value, key))
+                    {
+                        case null: break;
+                        case "breakGlass": policy = policy with { InteractiveAccess = InteractiveAccess.BreakGlass }; break;
+                        case "deny": policy = policy with { InteractiveAccess = InteractiveAccess.Deny }; break;
+                        case "allow": policy = policy with { InteractiveAccess = InteractiveAccess.Allow }; break;
+                        case var other: reader.Error(value, key, $"must be breakGlass, deny or allow, not \"{other}\""); break;
+                    }
+                    break;
+                case "allowRestarts":
+                    if (reader.Bool(value, key) is { } restarts) policy = policy with { AllowRestarts = restarts };
                     break;
                 case "allowReplicaChanges":
                     if (reader.Bool(value, key) is { } b) policy = policy with { AllowReplicaChanges = b };

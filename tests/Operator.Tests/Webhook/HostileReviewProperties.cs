@@ -91,7 +91,17 @@ public sealed class HostileReviewProperties
             };
             var body = new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
             using var doc = JsonDocument.Parse(body);
-            var review = ReviewReader.Read(doc.RootElement);
+            AdmissionReview review;
+            try
+            {
+                review = ReviewReader.Read(doc.RootElement);
+            }
+            catch (JsonException e)
+            {
+                // An object that is not an object is refused (400) with a message naming the field.
+                Assert.Contains("object", e.Message, StringComparison.Ordinal);
+                return;
+            }
             Assert.Null(ReviewTranslator.EnvelopeProblem(review));
 
             var answer = handler.HandleAsync(review.Request!, CancellationToken.None).AsTask().GetAwaiter().GetResult();

@@ -18,7 +18,11 @@ public class PolicyParserTests
             Assert.Empty(p.Tier1Selector.MatchExpressions);
         }
         if (except != "tier1.namespaces") Assert.Empty(p.Tier1Namespaces);
-        if (except != "workloadKinds") Assert.Equal(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet"], p.WorkloadKinds.Select(k => k.ToString()));
+        if (except != "workloadKinds")
+        {
+            Assert.Equal(["Pod", "apps/ReplicaSet", "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "batch/Job", "batch/CronJob"],
+                p.WorkloadKinds.Select(k => k.ToString()));
+        }
         if (except != "requiredApprovals") Assert.Equal(2, p.RequiredApprovals);
         if (except != "approverGroups") Assert.Equal(["tier1-approvers"], p.ApproverGroups);
         if (except != "breakGlassGroups") Assert.Equal(["tier1-break-glass"], p.BreakGlassGroups);
@@ -26,6 +30,23 @@ public class PolicyParserTests
         if (except != "exemptUsers") Assert.Empty(p.ExemptUsers);
         if (except != "exemptGroups") Assert.Empty(p.ExemptGroups);
         if (except != "allowReplicaChanges") Assert.True(p.AllowReplicaChanges);
+        if (except != "allowRestarts") Assert.True(p.AllowRestarts);
+        if (except != "interactiveAccess") Assert.Equal(InteractiveAccess.BreakGlass, p.InteractiveAccess);
+        if (except != "trustedControllers")
+        {
+            Assert.Equal(
+            [
+                "system:kube-controller-manager",
+                "system:serviceaccount:kube-system:cronjob-controller",
+                "system:serviceaccount:kube-system:daemon-set-controller",
+                "system:serviceaccount:kube-system:deployment-controller",
+                "system:serviceaccount:kube-system:generic-garbage-collector",
+                "system:serviceaccount:kube-system:job-controller",
+                "system:serviceaccount:kube-system:namespace-controller",
+                "system:serviceaccount:kube-system:replicaset-controller",
+                "system:serviceaccount:kube-system:statefulset-controller",
+            ], p.TrustedControllers.Order(StringComparer.Ordinal));
+        }
         if (except != "maxValidity") Assert.Equal(TimeSpan.FromHours(168), p.MaxValidity);
         if (except != "ticketPattern") Assert.Null(p.TicketPattern);
     }
@@ -47,14 +68,27 @@ public class PolicyParserTests
                 matchLabels:
                   approvals.admission.dev/tier: "1"
               namespaces: []
-            workloadKinds: [apps/Deployment, apps/StatefulSet, apps/DaemonSet]   # group/Kind; core: Kind
+            workloadKinds: [Pod, apps/ReplicaSet, apps/Deployment, apps/StatefulSet, apps/DaemonSet,
+                            batch/Job, batch/CronJob]   # group/Kind; core: Kind
             requiredApprovals: 2            # at least 2
             approverGroups: [tier1-approvers]
             breakGlassGroups: [tier1-break-glass]
             policyAdminGroups: [system:masters]
             exemptUsers: []
             exemptGroups: []
+            trustedControllers:             # usernames; the kube-controller-manager's, with and without
+            - system:kube-controller-manager    # --use-service-account-credentials
+            - system:serviceaccount:kube-system:replicaset-controller
+            - system:serviceaccount:kube-system:deployment-controller
+            - system:serviceaccount:kube-system:statefulset-controller
+            - system:serviceaccount:kube-system:daemon-set-controller
+            - system:serviceaccount:kube-system:job-controller
+            - system:serviceaccount:kube-system:cronjob-controller
+            - system:serviceaccount:kube-system:generic-garbage-collector
+            - system:serviceaccount:kube-system:namespace-controller
+            interactiveAccess: breakGlass   # breakGlass | deny | allow (section 2.2)
             allowReplicaChanges: true
+            allowRestarts: true
             maxValidity: 168h
             ticketPattern: ""
             """
@@ -106,6 +140,15 @@ public class PolicyParserTests
         { "exemptUsers", new("exemptUsers: [\"system:serviceaccount:argocd:argocd\"]\n", "exemptUsers", p => Assert.Equal(["system:serviceaccount:argocd:argocd"], p.ExemptUsers)) },
         { "exemptGroups", new("exemptGroups: [ci]\n", "exemptGroups", p => Assert.Equal(["ci"], p.ExemptGroups)) },
         { "allowReplicaChanges", new("allowReplicaChanges: false\n", "allowReplicaChanges", p => Assert.False(p.AllowReplicaChanges)) },
+        { "allowRestarts", new("allowRestarts: false\n", "allowRestarts", p => Assert.False(p.AllowRestarts)) },
+        { "interactiveAccess deny", new("interactiveAccess: deny\n", "interactiveAccess", p => Assert.Equal(InteractiveAccess.Deny, p.InteractiveAccess)) },
+        { "interactiveAccess allow", new("interactiveAccess: allow\n", "interactiveAccess", p => Assert.Equal(InteractiveAccess.Allow, p.InteractiveAccess)) },
+        { "trustedControllers replaced", new("trustedControllers: [\"system:serviceaccount:kube-system:replicaset-controller\"]\n", "trustedControllers", p => Assert.Equal(["system:serviceaccount:kube-system:replicaset-controller"], p.TrustedControllers)) },
+        { "trustedControllers emptied", new("trustedControllers: []\n", "trustedControllers", p => Assert.Empty(p.TrustedControllers)) },
+        {
+            "workloadKinds with a custom kind",
+            new("workloadKinds: [argoproj.io/Rollout]\n", "workloadKinds", p => Assert.Equal([new WorkloadKind("argoproj.io", "Rollout")], p.WorkloadKinds))
+        },
         { "maxValidity in hours", new("maxValidity: 24h\n", "maxValidity", p => Assert.Equal(TimeSpan.FromHours(24), p.MaxValidity)) },
         { "maxValidity in hours and minutes", new("maxValidity: 1h30m\n", "maxValidity", p => Assert.Equal(TimeSpan.FromMinutes(90), p.MaxValidity)) },
         {
@@ -155,6 +198,13 @@ public class PolicyParserTests
         { "allowReplicaChanges as a quoted string", new("allowReplicaChanges: \"true\"\n", "allowReplicaChanges", 1) },
         { "workloadKinds as a string, not a list", new("workloadKinds: Deployment\n", "workloadKinds", 1) },
         { "workloadKinds item not group/Kind", new("workloadKinds:\n- apps/Deployment\n- apps/deployment\n", "workloadKinds[1]", 3) },
+        { "workloadKinds Deployment without apps/", new("workloadKinds:\n- Pod\n- Deployment\n", "workloadKinds[1]", 3) },
+        { "workloadKinds apps/Job (Job is batch)", new("workloadKinds: [apps/Job]\n", "workloadKinds[0]", 1) },
+        { "workloadKinds batch/Cronjob (no such kind)", new("workloadKinds: [batch/Cronjob]\n", "workloadKinds[0]", 1) },
+        { "interactiveAccess not a listed choice", new("interactiveAccess: sometimes\n", "interactiveAccess", 1) },
+        { "interactiveAccess as a list", new("interactiveAccess: [deny]\n", "interactiveAccess", 1) },
+        { "allowRestarts: maybe", new("allowRestarts: maybe\n", "allowRestarts", 1) },
+        { "trustedControllers as a string", new("trustedControllers: system:kube-controller-manager\n", "trustedControllers", 1) },
         { "approverGroups as a string, not a list", new("approverGroups: tier1-approvers\n", "approverGroups", 1) },
         { "approverGroups item a mapping", new("approverGroups:\n- {name: x}\n", "approverGroups[0]", 2) },
         { "tier1 as a list", new("tier1: [payments]\n", "tier1", 1) },

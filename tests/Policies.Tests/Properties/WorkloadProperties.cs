@@ -130,7 +130,7 @@ public class WorkloadProperties
             from op in Gen.OneOfConst(Operation.Create, Operation.Update, Operation.Delete)
             from subject in Worlds.Workload.Select(w => w with { Annotations = new Dictionary<string, string>() })
             from required in Gen.Int[2, 4]
-            from approvers in Gen.Shuffle(Worlds.Users.Where(u => u != Requester).ToArray())
+            from approvers in Gen.Shuffle(Worlds.Users.Where(u => Oracle.Person(u) == u && u != Requester).ToArray())
             from extra in Gen.Int[0, 4 - required + 1]
             from pinImages in Gen.Bool
             from mismatch in Gen.Int[0, Mismatches.Length - 1]

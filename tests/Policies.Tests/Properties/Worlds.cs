@@ -29,7 +29,8 @@ public sealed record World(AdmissionPolicy Policy, UserInfo User, Operation Op, 
 
 public static class Worlds
 {
-    public static readonly string[] Users = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    /// <summary>Six people, two of them also under a second spelling: "Alice" is alice, "cаrol " (Cyrillic а) is carol.</summary>
+    public static readonly string[] Users = ["alice", "bob", "carol", "dave", "erin", "frank", "Alice", "c\u0430rol "];
     public static readonly string[] Groups = ["developers", "ci", ApproverGroup, BreakGlassGroup, "oncall"];
     public static readonly string[] Images = ["img/a:1", "img/b:1", "img/c:1"];
     private static readonly string[]?[] OperationLists = [null, ["CREATE"], ["UPDATE"], ["DELETE"], ["CREATE", "UPDATE", "DELETE"], ["UPDATE", "DELETE"], ["CREATE", "DELETE"]];
@@ -130,8 +131,11 @@ public static class Worlds
 /// <summary>The contract's rules, written out independently of the engine, to judge its decisions.</summary>
 public static class Oracle
 {
+    /// <summary>The person behind each spelling <see cref="Worlds.Users"/> uses (case, edge white space, Cyrillic а).</summary>
+    public static string Person(string username) => username.Trim().ToLowerInvariant().Replace('\u0430', 'a');
+
     public static int CountedApprovers(Approval a) =>
-        a.Approvals.Select(e => e.Approver).Where(x => x.Length > 0 && x != a.RequestedBy).Distinct().Count();
+        a.Approvals.Select(e => Person(e.Approver)).Where(x => x.Length > 0 && x != Person(a.RequestedBy ?? "")).Distinct().Count();
 
     public static bool InWindow(Approval a, DateTimeOffset now) => (a.NotBefore is null || a.NotBefore <= now) && now < a.ExpiresAt;
 
@@ -158,7 +162,15 @@ public static class Oracle
         w.Old.EphemeralImages.SequenceEqual(w.New.EphemeralImages) && w.Old.Strategy == w.New.Strategy &&
         (w.Policy.AllowReplicaChanges || w.Old.Replicas == w.New.Replicas);
 
-    public static bool BreaksGlass(World w) =>
-        w.Subject.Annotations.TryGetValue(AdmissionPolicy.BreakGlassAnnotation, out var reason) &&
-        reason.Trim().Length > 0 && w.User.Groups.Any(w.Policy.BreakGlassGroups.Contains);
+    /// <summary>Break glass counts when this request sets a new reason (for a DELETE, the deleted object's reason).</summary>
+    public static bool BreaksGlass(World w)
+    {
+        if (!w.User.Groups.Any(w.Policy.BreakGlassGroups.Contains)) return false;
+        var reason = Reason(w.Subject);
+        if (reason is null) return false;
+        return w.Op != Operation.Update || reason != Reason(w.Old);
+    }
+
+    private static string? Reason(Workload w) =>
+        w.Annotations.TryGetValue(AdmissionPolicy.BreakGlassAnnotation, out var reason) && reason.Trim().Length > 0 ? reason.Trim() : null;
 }

@@ -50,10 +50,15 @@ public class GuardedTests
         { "DaemonSet is guarded by default", Of(Deploy with { Kind = "DaemonSet" }, Denied) },
         { "Deployment is guarded by default", Of(Deploy, Denied) },
         { "unguarded kind: ConfigMap", Of(Deploy with { Group = "", Kind = "ConfigMap" }, NotGuarded) },
-        { "unguarded kind: batch/Job", Of(Deploy with { Group = "batch", Kind = "Job" }, NotGuarded) },
+        { "batch/Job is guarded by default", Of(Deploy with { Group = "batch", Kind = "Job" }, Denied) },
+        { "batch/CronJob is guarded by default", Of(Deploy with { Group = "batch", Kind = "CronJob" }, Denied) },
+        { "apps/ReplicaSet is guarded by default", Of(Deploy with { Kind = "ReplicaSet" }, Denied) },
+        { "a bare Pod is guarded by default", Of(Deploy with { Group = "", Kind = "Pod", Name = "debug" }, Denied) },
+        { "a custom kind is not guarded by default", Of(Deploy with { Group = "argoproj.io", Kind = "Rollout" }, NotGuarded) },
+        { "a custom kind in workloadKinds is guarded", Of(Deploy with { Group = "argoproj.io", Kind = "Rollout" }, Denied, ParsePolicy("workloadKinds: [argoproj.io/Rollout]")) },
         { "same kind name in another group: not guarded", Of(Deploy with { Group = "example.com" }, NotGuarded) },
         { "Deployment left out of workloadKinds: not guarded", Of(Deploy, NotGuarded, ParsePolicy("workloadKinds: [apps/StatefulSet]")) },
-        { "core-group Pod, not configured: not guarded", Of(Deploy with { Group = "", Kind = "Pod", Name = "debug" }, NotGuarded) },
+        { "core-group Pod, not configured: not guarded", Of(Deploy with { Group = "", Kind = "Pod", Name = "debug" }, NotGuarded, ParsePolicy("workloadKinds: [apps/Deployment]")) },
         { "core-group Pod configured as Pod: guarded", Of(Deploy with { Group = "", Kind = "Pod", Name = "debug" }, Denied, ParsePolicy("workloadKinds: [Pod]")) },
         {
             "core-group Pod configured as Pod: an approval for apiGroup \"\" admits it",
@@ -69,7 +74,7 @@ public class GuardedTests
         // Subresources.
         { "status subresource: not guarded, even when the spec differs", new(Requests.Status(Deploy, NewImage), Context(), NotGuarded) },
         { "no subresource, same change: guarded", new(Requests.Update(Deploy, NewImage), Context(), Denied) },
-        { "CONNECT: not a change", new(Requests.Create(Deploy) with { Operation = Operation.Connect }, Context(), NotGuarded) },
+        { "CONNECT is interactive access, not a change: denied to a developer", new(Requests.Create(Deploy) with { Operation = Operation.Connect, Kind = "", Object = null }, Context(), Denied) },
     };
 
     public static TheoryData<string> Names => Cases.Names();

@@ -21,6 +21,10 @@ public sealed record Workload
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
     /// <summary>Something else in <c>spec</c> (the rollout strategy) so a test can change the spec without touching images or replicas.</summary>
     public string Strategy { get; init; } = "RollingUpdate";
+    /// <summary>Annotations of the pod template's metadata (where <c>kubectl rollout restart</c> writes).</summary>
+    public IReadOnlyDictionary<string, string> TemplateAnnotations { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>metadata.ownerReferences</c> as (kind, name, controller).</summary>
+    public IReadOnlyList<(string Kind, string Name, bool Controller)> Owners { get; init; } = [];
     public int ObservedGeneration { get; init; } = 1;
     public long Generation { get; init; } = 1;
 
@@ -47,10 +51,29 @@ public sealed record Workload
             ["labels"] = Map(Labels),
             ["annotations"] = Map(Annotations),
         };
+        if (Owners.Count > 0)
+        {
+            metadata["ownerReferences"] = new JsonArray([.. Owners.Select(o => (JsonNode?)new JsonObject
+            {
+                ["apiVersion"] = "apps/v1", ["kind"] = o.Kind, ["name"] = o.Name, ["uid"] = "0d6e7c2a-" + o.Name, ["controller"] = o.Controller,
+            })]);
+        }
         var root = new JsonObject { ["apiVersion"] = ApiVersion, ["kind"] = Kind, ["metadata"] = metadata };
+        var templateMetadata = new JsonObject { ["labels"] = new JsonObject { ["app"] = Name } };
+        if (TemplateAnnotations.Count > 0) templateMetadata["annotations"] = Map(TemplateAnnotations);
         if (Kind == "Pod")
         {
             root["spec"] = podSpec;
+        }
+        else if (Kind == "CronJob")
+        {
+            var template = new JsonObject { ["metadata"] = templateMetadata, ["spec"] = podSpec };
+            root["spec"] = new JsonObject
+            {
+                ["schedule"] = "*/5 * * * *",
+                ["strategy"] = new JsonObject { ["type"] = Strategy },
+                ["jobTemplate"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = template } },
+            };
         }
         else
         {
@@ -59,11 +82,7 @@ public sealed record Workload
                 ["replicas"] = Replicas,
                 ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = Name } },
                 ["strategy"] = new JsonObject { ["type"] = Strategy },
-                ["template"] = new JsonObject
-                {
-                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = Name } },
-                    ["spec"] = podSpec,
-                },
+                ["template"] = new JsonObject { ["metadata"] = templateMetadata, ["spec"] = podSpec },
             };
         }
         root["status"] = new JsonObject { ["observedGeneration"] = ObservedGeneration, ["replicas"] = Replicas };

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+
+namespace Admission.Policies;
+
+/// <summary>
+/// Whether two usernames name the same person (contract, "Words"): the one place that decides it,
+/// used for "not the requester", "distinct approvers" and status <c>approvedBy</c>. Comparing
+/// strings instead would let <c>Alice</c> approve after <c>alice</c>, or <c>cаrol</c> (Cyrillic а)
+/// approve carol's own request.
+/// </summary>
+public static class PersonNames
+{
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same person.</summary>
+    public static bool Same(string a, string b) => string.Equals(a, b, StringComparison.Ordinal) || Key(a) == Key(b);
+
+    /// <summary>
+    /// The person a username names, as a string: NFKC, then invisible format characters (Cf)
+    /// removed, leading and trailing white space removed, full case folding, and the UTS #39
+    /// skeleton (NFD, each character mapped to its confusable prototype, NFD again). Two
+    /// usernames name the same person exactly when their keys are equal.
+    /// </summary>
+    public static string Key(string username)
+    {
+        if (IsPlainLower(username)) return AsciiSkeleton(username);
+        var text = Normalization.CodePoints(username);
+        Normalization.Nfkc(text);
+        text.RemoveAll(cp => CharUnicodeInfo.GetUnicodeCategory(cp) == UnicodeCategory.Format);
+        var start = 0;
+        while (start < text.Count && Rune.IsWhiteSpace(new Rune(text[start]))) start++;
+        var end = text.Count;
+        while (end > start && Rune.IsWhiteSpace(new Rune(text[end - 1]))) end--;
+        var folded = new List<int>(end - start);
+        for (var i = start; i < end; i++)
+        {
+            if (UnicodeTables.CaseFolding.TryGetValue(text[i], out var fold)) folded.AddRange(fold);
+            else folded.Add(text[i]);
+        }
+        return Skeleton(folded);
+    }
+
+    private static string Skeleton(List<int> text)
+    {
+        Normalization.Nfd(text);
+        var mapped = new List<int>(text.Count);
+        foreach (var cp in text)
+        {
+            if (UnicodeTables.Confusables.TryGetValue(cp, out var prototype)) mapped.AddRange(prototype);
+            else mapped.Add(cp);
+        }
+        Normalization.Nfd(mapped);
+        return Normalization.ToText(mapped);
+    }
+
+    /// <summary>Most usernames are lower-case ASCII with no edge white space: NFKC, Cf and folding leave them alone.</summary>
+    private static bool IsPlainLower(string s)
+    {
+        if (s.Length == 0 || s[0] == ' ' || s[^1] == ' ') return false;
+        foreach (var c in s)
+        {
+            if (c < 0x20 || c > 0x7E || char.IsAsciiLetterUpper(c)) return false;
+        }
+        return true;
+    }
+
+    private static string AsciiSkeleton(string s)
+    {
+        foreach (var c in s)
+        {
+            if (UnicodeTables.Confusables.ContainsKey(c)) return Skeleton(Normalization.CodePoints(s));
+        }
+        return s;
+    }
+}

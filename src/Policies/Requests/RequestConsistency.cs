@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace Admission.Policies;
+
+/// <summary>
+/// Contract 2.1: a request must say consistently what it writes. The resource decides what is
+/// guarded; the kind, namespace and name the request states must agree with it and with the
+/// objects, or the review is refused (400 at the webhook, a denial in the engine), never allowed.
+/// </summary>
+public static class RequestConsistency
+{
+    /// <summary>What is inconsistent, or null when nothing is.</summary>
+    public static string? Problem(AdmissionInput request, AdmissionPolicy policy)
+    {
+        if (string.IsNullOrEmpty(request.User.Username))
+        {
+            return "userInfo.username is missing: every request kube-apiserver sends names its user";
+        }
+        var guarded = policy.GuardedResource(request.Group, request.Resource);
+        var isApproval = request.Group == Model.ChangeApproval.Group && request.Resource == Model.ChangeApproval.Plural;
+        var isNamespace = request.Group.Length == 0 && request.Resource == "namespaces";
+        if (guarded is null && !isApproval && !isNamespace)
+        {
+            return null;
+        }
+        if (ExpectedKind(request, guarded, isApproval) is { } expected && request.Kind != expected)
+        {
+            return $"kind is \"{request.Kind}\" but {AdmissionEngine.Describe(request)} serves {expected}";
+        }
+        if (!isNamespace && request.Namespace.Length == 0)
+        {
+            return $"namespace is missing for the namespaced resource {AdmissionEngine.Describe(request)}";
+        }
+        if (isNamespace && request.Operation == Operation.Update && request.OldObject is null)
+        {
+            return "a Namespace UPDATE carries no oldObject, so whether it stays Tier-1 cannot be decided";
+        }
+        return ObjectProblem(request, request.Object, "object") ?? ObjectProblem(request, request.OldObject, "oldObject");
+    }
+
+    private static string? ExpectedKind(AdmissionInput request, WorkloadKind? guarded, bool isApproval)
+    {
+        if (isApproval) return request.SubResource is null or "status" ? Model.ChangeApproval.KindName : null;
+        if (guarded is null) return request.SubResource is null or "status" or "finalize" ? "Namespace" : null;
+        return request.SubResource switch
+        {
+            null or "status" => guarded.Kind,
+            "scale" => "Scale",
+            "ephemeralcontainers" or "resize" when guarded.IsPod => "Pod",
+            "eviction" when guarded.IsPod => "Eviction",
+            "binding" when guarded.IsPod => "Binding",
+            "exec" when guarded.IsPod => "PodExecOptions",
+            "attach" when guarded.IsPod => "PodAttachOptions",
+            "portforward" when guarded.IsPod => "PodPortForwardOptions",
+            _ => null,
+        };
+    }
+
+    /// <summary>An object's own kind, namespace and name must be the request's (for a subresource, its parent's).</summary>
+    private static string? ObjectProblem(AdmissionInput request, JsonElement? obj, string field)
+    {
+        if (obj is not { } o) return null;
+        if (o.ValueKind != JsonValueKind.Object) return $"{field} is not an object";
+        if (o.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && request.Kind.Length > 0 && kind.GetString() != request.Kind)
+        {
+            return $"{field}.kind is \"{kind.GetString()}\" but the request says {request.Kind}";
+        }
+        if (!o.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object) return null;
+        if (meta.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } n &&
+            n != request.Name)
+        {
+            return $"{field}.metadata.name is \"{n}\" but the request names \"{request.Name}\"";
+        }
+        if (meta.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && ns.GetString() is { Length: > 0 } s &&
+            s != request.Namespace)
+        {
+            return $"{field}.metadata.namespace is \"{s}\" but the request's namespace is \"{request.Namespace}\"";
+        }
+        return null;
+    }
+}
