@@ -35,9 +35,9 @@ internal sealed class RequestPipeline(ServerState state)
 
         http.Response.OnStarting(() =>
         {
-            foreach (var warning in warnings)
+            foreach (var header in WarningRecorder.HeadersFor(warnings))
             {
-                http.Response.Headers.Append("Warning", WarningHeader(warning));
+                http.Response.Headers.Append("Warning", header);
             }
 
             Log();
@@ -163,12 +163,5 @@ internal sealed class RequestPipeline(ServerState state)
             ["openapi", ..] => throw StatusBodies.PathNotFound(),
             _ => null,
         };
-    }
-
-    /// <summary>RFC 7234 warn-code 299 with the text quoted, as kube-apiserver formats webhook warnings.</summary>
-    private static string WarningHeader(string text)
-    {
-        var clean = new string([.. text.Where(c => !char.IsControl(c))]);
-        return $"299 - \"{clean.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
     }
 }
