@@ -17,6 +17,12 @@ public sealed class TestApiServerOptions
     /// <summary>How long a watch without timeoutSeconds stays open.</summary>
     public TimeSpan DefaultWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The longest a built-in controller (namespace controller, garbage collector) waits before retrying
+    /// a refused write; the delay starts at 5 ms and doubles. kube-controller-manager's is a minute.
+    /// </summary>
+    public TimeSpan ControllerMaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Namespaces that exist from the start, as in a new cluster.</summary>
     public IList<string> Namespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 

@@ -119,7 +119,8 @@ internal sealed class RequestPipeline(ServerState state)
             "DELETE" => path.IsCollection ? "deletecollection" : "delete",
             _ => method.ToLowerInvariant(),
         };
-        if (path.Resource.CreateOnly && verb != "create")
+        // namespaces/finalize is update-only in kube-apiserver (FinalizeREST has no Get, so no patch either).
+        if ((path.Resource.CreateOnly && verb != "create") || (path.Subresource == "finalize" && verb != "update"))
         {
             throw StatusBodies.MethodNotSupported(path.Resource, verb);
         }
