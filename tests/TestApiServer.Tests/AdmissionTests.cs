@@ -51,8 +51,10 @@ public sealed class AdmissionTests : IAsyncLifetime
 
     [Theory]
     [InlineData(422, "Invalid", 422, "Invalid")]
-    [InlineData(null, null, 403, null)]
-    [InlineData(200, "Forbidden", 403, "Forbidden")]
+    [InlineData(403, "Forbidden", 403, "Forbidden")]
+    [InlineData(null, null, 400, null)]
+    [InlineData(200, "Forbidden", 400, "Forbidden")]
+    [InlineData(399, null, 400, null)]
     public async Task A_denial_keeps_the_webhooks_code_and_reason_but_never_a_success_code(int? code, string? reason, int expectedCode, string? expectedReason)
     {
         Register(Webhooks.Configuration("deny.admission.dev", Webhooks.Url(_webhook), ["deployments"]));
@@ -71,7 +73,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.Equal(201, status);
         Assert.Equal(["299 - \"approval \\\"web-1\\\" has 1 of 2 approvals\"", "299 - \"break-glass used\""], response.Headers.GetValues("Warning").ToArray());
 
-        _webhook.Respond = _ => new JsonObject { ["allowed"] = false, ["warnings"] = new JsonArray("still missing"), ["status"] = new JsonObject { ["message"] = "no" } };
+        _webhook.Respond = _ => new JsonObject { ["allowed"] = false, ["warnings"] = new JsonArray("still missing"), ["status"] = new JsonObject { ["message"] = "no", ["code"] = 403 } };
         var (denied, _, deniedResponse) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, Deployments, Servers.Deployment("payments", "api"));
         Assert.Equal(403, denied);
         Assert.Equal(["299 - \"still missing\""], deniedResponse.Headers.GetValues("Warning").ToArray());

@@ -235,6 +235,13 @@ public sealed class CrudTests : IAsyncLifetime
     {
         await Seed("a", []);
         await _client.CoreV1.DeleteNamespaceAsync("payments");
+        // The namespace controller empties and removes it in the background (NamespaceControllerTests).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_server.Get("", "namespaces", null, "payments") is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         Assert.Empty((await _client.CoreV1.ListConfigMapForAllNamespacesAsync()).Items);
         Assert.DoesNotContain("payments", (await _client.CoreV1.ListNamespaceAsync()).Items.Select(n => n.Metadata.Name));
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Admission.TestApiServer.Admission;
 using Admission.TestApiServer.Auth;
+using Admission.TestApiServer.Controllers;
 using Admission.TestApiServer.Http;
 using Admission.TestApiServer.Resources;
 using Admission.TestApiServer.Storage;
@@ -16,6 +17,8 @@ internal sealed class ServerState : IDisposable
         Catalog = new ResourceCatalog(options.ExtraResources);
         Store = new ObjectStore(options.HistoryWindow);
         Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
+        NamespaceController = new NamespaceController(this);
+        GarbageCollector = new GarbageCollector(this);
     }
 
     public TestApiServerOptions Options { get; }
@@ -27,6 +30,10 @@ internal sealed class ServerState : IDisposable
     public WebhookCaller Caller { get; } = new();
 
     public ValidatingAdmission Admission { get; }
+
+    public NamespaceController NamespaceController { get; }
+
+    public GarbageCollector GarbageCollector { get; }
 
     public TokenAuthenticator Tokens { get; } = new();
 
@@ -40,5 +47,10 @@ internal sealed class ServerState : IDisposable
 
     public string ServerAddress { get; set; } = "";
 
-    public void Dispose() => Caller.Dispose();
+    public void Dispose()
+    {
+        NamespaceController.Dispose();
+        GarbageCollector.Dispose();
+        Caller.Dispose();
+    }
 }

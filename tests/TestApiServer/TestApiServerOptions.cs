@@ -4,14 +4,24 @@ namespace Admission.TestApiServer;
 
 public sealed class TestApiServerOptions
 {
-    /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (kube-apiserver: about a minute).</summary>
-    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often a watch with allowWatchBookmarks=true gets a BOOKMARK. The default is kube-apiserver's
+    /// (the cacher's defaultBookmarkFrequency, a minute); tests that need a bookmark sooner set less.
+    /// As there, one more comes 2 s before the watch times out.
+    /// </summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How many writes are kept for watches to resume from; older resourceVersions get 410 Gone.</summary>
     public int HistoryWindow { get; set; } = 1000;
 
     /// <summary>How long a watch without timeoutSeconds stays open.</summary>
     public TimeSpan DefaultWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The longest a built-in controller (namespace controller, garbage collector) waits before retrying
+    /// a refused write; the delay starts at 5 ms and doubles. kube-controller-manager's is a minute.
+    /// </summary>
+    public TimeSpan ControllerMaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Namespaces that exist from the start, as in a new cluster.</summary>
     public IList<string> Namespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];

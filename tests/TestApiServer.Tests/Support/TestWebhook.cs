@@ -58,7 +58,7 @@ internal sealed class TestWebhook : IAsyncDisposable
         ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)w).ToArray()),
     };
 
-    public static JsonObject Deny(string message, int? code = null, string? reason = null)
+    public static JsonObject Deny(string message, int? code = 403, string? reason = null)
     {
         var status = new JsonObject { ["message"] = message };
         if (code is not null)

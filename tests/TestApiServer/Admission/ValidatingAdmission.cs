@@ -197,14 +197,17 @@ internal sealed class ValidatingAdmission(
         return response;
     }
 
-    /// <summary>kube-apiserver's webhookerrors.ToStatusErr.</summary>
+    /// <summary>
+    /// kube-apiserver's webhookerrors.ToStatusErr (k8s.io/apiserver/pkg/admission/plugin/webhook/errors/statuserror.go,
+    /// releases 1.30 to 1.33): a refusal never carries a code below 400, so a missing code becomes 400.
+    /// </summary>
     private static ApiException Denial(string webhookName, JsonObject? result)
     {
         var status = result is null ? [] : (JsonObject)result.DeepClone();
         var code = JsonValues.Integer(status["code"]) ?? 0;
         if (code < 400)
         {
-            status["code"] = (int)HttpStatusCode.Forbidden;
+            status["code"] = (int)HttpStatusCode.BadRequest;
         }
 
         if (status["status"]?.ToString() is null or "" or "Success")

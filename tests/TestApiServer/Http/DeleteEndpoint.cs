@@ -4,13 +4,13 @@ using Admission.TestApiServer.Storage;
 namespace Admission.TestApiServer.Http;
 
 /// <summary>
-/// DELETE of one object. Objects go at once: there are no finalizers, no graceful deletion and no
-/// garbage collector. Deleting a Namespace removes everything in it straight away.
+/// DELETE of one object. Objects go at once (no finalizers, no graceful deletion), except Namespaces,
+/// which the namespace registry only marks (deletionTimestamp, phase Terminating) for the namespace
+/// controller to empty and remove; a Namespace already marked is returned as it is, without admission
+/// (pkg/registry/core/namespace/storage/storage.go).
 /// </summary>
 internal sealed class DeleteEndpoint(ServerState state)
 {
-    private const string NamespaceController = "system:serviceaccount:kube-system:namespace-controller";
-
     public async Task DeleteAsync(ApiRequest request, ApiPath path)
     {
         var resource = path.Resource;
@@ -33,12 +33,31 @@ internal sealed class DeleteEndpoint(ServerState state)
         {
             var current = state.Store.Get(resource, ns, name) ?? throw StatusBodies.NotFound(resource, name);
             CheckPreconditions(options, current, path);
+            var isNamespace = ReferenceEquals(resource, state.Catalog.Namespaces);
+            var alreadyMarked = current["metadata"]?["deletionTimestamp"] is not null;
+            if (isNamespace && alreadyMarked && (current["spec"]?["finalizers"] as JsonArray ?? []).Count > 0)
+            {
+                await HttpJson.WriteAsync(request.Http, 200, current);
+                return;
+            }
+
+            var marking = isNamespace && !alreadyMarked;
             var attributes = Operations.Attributes(request, path, resource, "DELETE", name, null, current, admissionOptions) with { DryRun = dryRun };
             await state.Admission.ValidateAsync(attributes, request.Warnings, request.Aborted);
             JsonObject deleted;
             if (dryRun)
             {
-                deleted = current;
+                deleted = marking ? Marked(current) : current;
+            }
+            else if (marking)
+            {
+                var outcome = state.Store.Update(resource, Marked(current), Meta.ResourceVersion(current), "", request.User.Username);
+                if (outcome.Status == WriteStatus.Conflict)
+                {
+                    continue;
+                }
+
+                deleted = outcome.Object ?? throw StatusBodies.NotFound(resource, name);
             }
             else
             {
@@ -54,10 +73,6 @@ internal sealed class DeleteEndpoint(ServerState state)
                 }
 
                 deleted = outcome.Object!;
-                if (ReferenceEquals(resource, state.Catalog.Namespaces))
-                {
-                    state.Store.DeleteNamespaceContents(name, NamespaceController);
-                }
             }
 
             await HttpJson.WriteAsync(request.Http, 200, resource.ReturnDeletedObject
@@ -65,6 +80,21 @@ internal sealed class DeleteEndpoint(ServerState state)
                 : StatusBodies.Success(resource, name, deleted["metadata"]?["uid"]?.ToString()));
             return;
         }
+    }
+
+    /// <summary>The first DELETE of a Namespace: deletionTimestamp set and phase Terminating, nothing removed yet.</summary>
+    private static JsonObject Marked(JsonObject ns)
+    {
+        var marked = (JsonObject)ns.DeepClone();
+        Meta.Metadata(marked)["deletionTimestamp"] = Meta.Now();
+        if (marked["status"] is not JsonObject status)
+        {
+            status = [];
+            marked["status"] = status;
+        }
+
+        status["phase"] = "Terminating";
+        return marked;
     }
 
     private static async Task<JsonObject> ReadOptionsAsync(ApiRequest request)

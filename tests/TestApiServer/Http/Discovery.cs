@@ -126,6 +126,11 @@ internal static class Discovery
             ["kind"] = resource.Kind,
             ["verbs"] = new JsonArray("get", "patch", "update"),
         };
+        if (sub == "finalize")
+        {
+            doc["verbs"] = new JsonArray("update");
+        }
+
         if (sub == "scale")
         {
             doc["group"] = "autoscaling";

@@ -69,20 +69,9 @@ internal static partial class ObjectPreparation
         }
 
         CheckNamespace(resource, metadata, urlNamespace);
-        if (subresource == "status")
+        if (subresource is "status" or "finalize")
         {
-            // Only status changes through /status: everything else is taken from the stored object.
-            var result = (JsonObject)current.DeepClone();
-            if (obj["status"] is { } status)
-            {
-                result["status"] = status.DeepClone();
-            }
-            else
-            {
-                result.Remove("status");
-            }
-
-            return result;
+            return UpdateStrategies.ForSubresource(resource, subresource, current, obj);
         }
 
         var currentMetadata = Meta.Metadata(current);
@@ -112,8 +101,9 @@ internal static partial class ObjectPreparation
         }
 
         Defaulting.Apply(resource, obj);
+        UpdateStrategies.KeepOnMainUpdate(resource, current, obj);
         Validation.Check(resource, obj);
-        if (resource.TracksGeneration && !SameOutsideMetadataAndStatus(current, obj))
+        if (UpdateStrategies.BumpsGeneration(resource, current, obj))
         {
             metadata["generation"] = Meta.Generation(current) + 1;
         }
@@ -123,17 +113,10 @@ internal static partial class ObjectPreparation
 
     public static void BumpGenerationIfChanged(ResourceDefinition resource, JsonObject current, JsonObject updated)
     {
-        if (resource.TracksGeneration && !SameOutsideMetadataAndStatus(current, updated))
+        if (UpdateStrategies.BumpsGeneration(resource, current, updated))
         {
             Meta.Metadata(updated)["generation"] = Meta.Generation(current) + 1;
         }
-    }
-
-    private static bool SameOutsideMetadataAndStatus(JsonObject a, JsonObject b)
-    {
-        var keys = a.Select(p => p.Key).Concat(b.Select(p => p.Key))
-            .Where(k => k is not ("metadata" or "status" or "apiVersion" or "kind")).Distinct();
-        return keys.All(k => JsonNode.DeepEquals(a[k], b[k]));
     }
 
     private static void CheckTypeMeta(ResourceDefinition resource, JsonObject obj)

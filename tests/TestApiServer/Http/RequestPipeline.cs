@@ -35,9 +35,9 @@ internal sealed class RequestPipeline(ServerState state)
 
         http.Response.OnStarting(() =>
         {
-            foreach (var warning in warnings)
+            foreach (var header in WarningRecorder.HeadersFor(warnings))
             {
-                http.Response.Headers.Append("Warning", WarningHeader(warning));
+                http.Response.Headers.Append("Warning", header);
             }
 
             Log();
@@ -62,6 +62,7 @@ internal sealed class RequestPipeline(ServerState state)
 
             if (DiscoveryDocument(path) is { } document)
             {
+                AuthorizeNonResource(user, path);
                 await HttpJson.WriteAsync(http, 200, document);
                 return;
             }
@@ -74,7 +75,7 @@ internal sealed class RequestPipeline(ServerState state)
 
             var request = new ApiRequest(http, user, warnings);
             var verb = Verb(http.Request.Method, apiPath, request);
-            Authorize(user, verb, apiPath);
+            Authorize(user, verb, apiPath, request);
             await DispatchAsync(verb, request, apiPath, http);
         }
         catch (ApiException e) when (!http.Response.HasStarted)
@@ -119,7 +120,8 @@ internal sealed class RequestPipeline(ServerState state)
             "DELETE" => path.IsCollection ? "deletecollection" : "delete",
             _ => method.ToLowerInvariant(),
         };
-        if (path.Resource.CreateOnly && verb != "create")
+        // namespaces/finalize is update-only in kube-apiserver (FinalizeREST has no Get, so no patch either).
+        if ((path.Resource.CreateOnly && verb != "create") || (path.Subresource == "finalize" && verb != "update"))
         {
             throw StatusBodies.MethodNotSupported(path.Resource, verb);
         }
@@ -127,16 +129,17 @@ internal sealed class RequestPipeline(ServerState state)
         return verb;
     }
 
-    private void Authorize(UserInfo user, string verb, ApiPath path)
+    private void Authorize(UserInfo user, string verb, ApiPath path, ApiRequest request)
     {
-        if (state.Authorize is not { } authorize || path.Resource.CreateOnly)
+        if (state.Authorize is not { } authorize)
         {
             return;
         }
 
         var resource = path.Resource;
         var ns = path.Namespace ?? "";
-        if (authorize(new AuthorizationAttributes(user, verb, resource.Group, resource.Plural, path.Subresource, ns, path.Name ?? "")))
+        var name = path.Name ?? (verb is "list" or "watch" ? NamePinnedBy(request.Query("fieldSelector")) : "");
+        if (authorize(new AuthorizationAttributes(user, verb, resource.Group, resource.Plural, path.Subresource, ns, name)))
         {
             return;
         }
@@ -145,6 +148,35 @@ internal sealed class RequestPipeline(ServerState state)
         var where = ns.Length > 0 ? $" in the namespace \"{ns}\"" : " at the cluster scope";
         throw StatusBodies.Forbidden(resource, path.Name ?? "",
             $"User \"{user.Username}\" cannot {verb} resource \"{what}\" in API group \"{resource.Group}\"{where}");
+    }
+
+    /// <summary>Discovery, /version and /openapi are non-resource requests: RBAC's nonResourceURLs decide them.</summary>
+    private void AuthorizeNonResource(UserInfo user, string path)
+    {
+        if (state.Authorize is { } authorize && !authorize(AuthorizationAttributes.NonResource(user, "get", path)))
+        {
+            throw new ApiException(StatusBodies.Failure(403, "Forbidden", $"forbidden: User \"{user.Username}\" cannot get path \"{path}\"", []));
+        }
+    }
+
+    /// <summary>
+    /// kube-apiserver's RequestInfoFactory: a list or watch whose fieldSelector requires
+    /// metadata.name to equal one value is authorized as a request for that name, so resourceNames can allow it.
+    /// </summary>
+    private static string NamePinnedBy(string? fieldSelector)
+    {
+        foreach (var term in (fieldSelector ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var op in (string[])["metadata.name==", "metadata.name="])
+            {
+                if (term.StartsWith(op, StringComparison.Ordinal))
+                {
+                    return term[op.Length..];
+                }
+            }
+        }
+
+        return "";
     }
 
     private JsonObject? DiscoveryDocument(string path)
@@ -163,12 +195,5 @@ internal sealed class RequestPipeline(ServerState state)
             ["openapi", ..] => throw StatusBodies.PathNotFound(),
             _ => null,
         };
-    }
-
-    /// <summary>RFC 7234 warn-code 299 with the text quoted, as kube-apiserver formats webhook warnings.</summary>
-    private static string WarningHeader(string text)
-    {
-        var clean = new string([.. text.Where(c => !char.IsControl(c))]);
-        return $"299 - \"{clean.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
     }
 }

@@ -23,12 +23,17 @@ internal static class ReviewEndpoints
         return answer;
     }
 
-    /// <summary>Allowed unless the test's authorization hook says otherwise: there is no RBAC.</summary>
+    /// <summary>What the authorization hook (RBAC, or the test's own) says about the review's attributes; allowed without one.</summary>
     private static bool Allowed(ServerState state, UserInfo user, JsonObject review)
     {
         if (state.Authorize is not { } authorize)
         {
             return true;
+        }
+
+        if (review["spec"]?["nonResourceAttributes"] is JsonObject nonResource)
+        {
+            return authorize(AuthorizationAttributes.NonResource(user, nonResource["verb"]?.ToString() ?? "", nonResource["path"]?.ToString() ?? ""));
         }
 
         var attributes = review["spec"]?["resourceAttributes"];

@@ -85,6 +85,19 @@ internal static class StatusBodies
             name.Length > 0 ? $"{resource.GroupResource} \"{name}\" is forbidden: {message}" : $"{resource.GroupResource} is forbidden: {message}",
             Details(resource, name)));
 
+    /// <summary>The NamespaceLifecycle admission plugin's refusal of a create in a namespace being deleted.</summary>
+    public static ApiException NamespaceTerminating(ResourceDefinition resource, string name, string ns)
+    {
+        var why = $"unable to create new content in namespace {ns} because it is being terminated";
+        var details = Details(resource, name, causes: new JsonArray(new JsonObject
+        {
+            ["reason"] = "NamespaceTerminating",
+            ["message"] = $"namespace {ns} is being terminated",
+            ["field"] = "metadata.namespace",
+        }));
+        return new(Failure(403, "Forbidden", $"{resource.GroupResource} \"{name}\" is forbidden: {why}", details));
+    }
+
     public static JsonObject Unauthorized() => Failure(401, "Unauthorized", "Unauthorized");
 
     public static JsonObject Gone(string message) => Failure(410, "Expired", message);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Admission.TestApiServer.Patching;
+using Admission.TestApiServer.Resources;
 using Admission.TestApiServer.Storage;
 
 namespace Admission.TestApiServer.Http;
@@ -30,9 +31,14 @@ internal sealed class WriteEndpoints(ServerState state)
 
         var obj = ObjectPreparation.ForCreate(resource, body, path.Namespace);
         var name = Meta.Name(obj);
-        if (resource.Namespaced && state.Store.Get(state.Catalog.Namespaces, "", path.Namespace!) is null)
+        if (resource.Namespaced)
         {
-            throw StatusBodies.NamespaceNotFound(path.Namespace!);
+            var ns = state.Store.Get(state.Catalog.Namespaces, "", path.Namespace!) ?? throw StatusBodies.NamespaceNotFound(path.Namespace!);
+            if (ns["status"]?["phase"]?.ToString() == "Terminating")
+            {
+                // The NamespaceLifecycle admission plugin, which runs before any webhook.
+                throw StatusBodies.NamespaceTerminating(resource, name, path.Namespace!);
+            }
         }
 
         var options = Operations.Options("CreateOptions", request);
@@ -129,7 +135,9 @@ internal sealed class WriteEndpoints(ServerState state)
                 return;
             }
 
-            var outcome = state.Store.Update(resource, updated, Meta.ResourceVersion(current), path.Subresource, request.User.Username);
+            var outcome = UpdateStrategies.ShouldDeleteDuringUpdate(resource, updated)
+                ? state.Store.Delete(resource, ns, name, Meta.ResourceVersion(current), request.User.Username)
+                : state.Store.Update(resource, updated, Meta.ResourceVersion(current), path.Subresource, request.User.Username);
             switch (outcome.Status)
             {
                 case WriteStatus.Ok:

@@ -5,7 +5,7 @@ public sealed class ResourceCatalog
 {
     public static IReadOnlyList<ResourceDefinition> Defaults { get; } =
     [
-        new("", "v1", "namespaces", "Namespace", false, ["status"], ["ns"], ReturnDeletedObject: true),
+        new("", "v1", "namespaces", "Namespace", false, ["status", "finalize"], ["ns"], ReturnDeletedObject: true),
         new("", "v1", "events", "Event", true, ShortNames: ["ev"]),
         new("", "v1", "secrets", "Secret", true),
         new("", "v1", "configmaps", "ConfigMap", true, ShortNames: ["cm"]),

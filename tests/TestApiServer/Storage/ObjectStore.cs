@@ -150,29 +150,6 @@ internal sealed class ObjectStore(int historyWindow)
         return new(WriteStatus.Ok, (JsonObject)change.Item.DeepClone());
     }
 
-    /// <summary>Removes everything in a namespace, as the namespace controller would after the Namespace is deleted.</summary>
-    public void DeleteNamespaceContents(string ns, string username)
-    {
-        var changes = new List<StoredChange>();
-        lock (_gate)
-        {
-            foreach (var (resource, bucket) in _objects)
-            {
-                foreach (var key in bucket.Keys.Where(k => k.StartsWith(ns + "/", StringComparison.Ordinal)).ToList())
-                {
-                    var current = bucket[key];
-                    bucket.Remove(key);
-                    changes.Add(RecordDelete(resource, current, username));
-                }
-            }
-        }
-
-        foreach (var change in changes)
-        {
-            Committed?.Invoke(change);
-        }
-    }
-
     /// <summary>
     /// Starts a watch. With no starting resourceVersion the backlog is the current state as ADDED
     /// events; otherwise it is every later write still in the history window.

@@ -49,7 +49,7 @@ internal sealed class WatchStream(ServerState state)
         {
             await http.Response.StartAsync(stop.Token);
             await http.Response.Body.FlushAsync(stop.Token);
-            await PumpAsync(http, path, subscription, Matches, bookmarks, stop.Token);
+            await PumpAsync(http, path, subscription, Matches, bookmarks, DateTime.UtcNow + timeout, stop.Token);
         }
         catch (OperationCanceledException)
         {
@@ -64,7 +64,7 @@ internal sealed class WatchStream(ServerState state)
     }
 
     private async Task PumpAsync(HttpContext http, ApiPath path, WatchSubscription subscription,
-        Func<JsonObject, bool> matches, bool bookmarks, CancellationToken token)
+        Func<JsonObject, bool> matches, bool bookmarks, DateTime deadline, CancellationToken token)
     {
         long lastSent = 0;
         var asTable = Tables.Wanted(http.Request.Headers.Accept);
@@ -96,7 +96,7 @@ internal sealed class WatchStream(ServerState state)
 
         var pending = new Queue<StoredEvent>(subscription.Backlog);
         var reader = subscription.Feed.Reader;
-        var nextBookmark = DateTime.UtcNow + state.Options.BookmarkInterval;
+        DateTime? nextBookmark = bookmarks ? NextBookmark(DateTime.UtcNow, deadline) : null;
         Task<bool>? waiting = null;
         while (!token.IsCancellationRequested)
         {
@@ -128,14 +128,14 @@ internal sealed class WatchStream(ServerState state)
                 return;
             }
 
-            if (bookmarks && DateTime.UtcNow >= nextBookmark)
+            if (nextBookmark is { } due && DateTime.UtcNow >= due)
             {
                 await WriteAsync(http, WatchEvents.Bookmark(path.Resource, Math.Max(bookmarkRv, lastSent)), token);
-                nextBookmark = DateTime.UtcNow + state.Options.BookmarkInterval;
+                nextBookmark = NextBookmark(DateTime.UtcNow, deadline);
             }
 
             waiting ??= reader.WaitToReadAsync(token).AsTask();
-            var untilBookmark = bookmarks ? nextBookmark - DateTime.UtcNow : TimeSpan.FromSeconds(1);
+            var untilBookmark = nextBookmark is { } next ? next - DateTime.UtcNow : TimeSpan.FromSeconds(1);
             var delay = TimeSpan.FromTicks(Math.Clamp(untilBookmark.Ticks, TimeSpan.FromMilliseconds(1).Ticks, StallPoll.Ticks * 4));
             await Task.WhenAny(waiting, Task.Delay(delay, token));
             if (waiting.IsCompleted)
@@ -144,6 +144,22 @@ internal sealed class WatchStream(ServerState state)
                 waiting = null;
             }
         }
+    }
+
+    /// <summary>
+    /// The cacher's cacheWatcher.nextBookmarkTime: every BookmarkInterval, but no later than 2 s
+    /// before the watch's deadline, and none once that moment has passed.
+    /// </summary>
+    private DateTime? NextBookmark(DateTime now, DateTime deadline)
+    {
+        var heartbeat = now + state.Options.BookmarkInterval;
+        var beforeTimeout = deadline - TimeSpan.FromSeconds(2);
+        if (beforeTimeout < heartbeat)
+        {
+            heartbeat = beforeTimeout;
+        }
+
+        return heartbeat < now ? null : heartbeat;
     }
 
     private static long? StartingResourceVersion(string? text)
