@@ -22,6 +22,12 @@ public sealed record AdmissionPolicy
     public IReadOnlySet<string> ExemptUsers { get; init; } = new HashSet<string>();
     public IReadOnlySet<string> ExemptGroups { get; init; } = new HashSet<string>();
     public bool AllowReplicaChanges { get; init; } = true;
+    /// <summary>While true, the pod template's restartedAt annotation is not content (a <c>kubectl rollout restart</c>).</summary>
+    public bool AllowRestarts { get; init; } = true;
+    /// <summary>While true, an approval without <c>change</c> counts for nothing (contract section 2.5).</summary>
+    public bool RequireExactChange { get; init; } = true;
+    /// <summary>When set, approvers also need this RBAC verb on changeapprovals in the namespace.</summary>
+    public string ApproverVerb { get; init; } = "";
     public TimeSpan MaxValidity { get; init; } = TimeSpan.FromHours(168);
     /// <summary>Compiled once when the policy is read, anchored so that it must match in full.</summary>
     public Regex? TicketPattern { get; init; }

@@ -13,7 +13,7 @@ public static class PolicyParser
     private static readonly string[] TopKeys =
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
-        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "maxValidity", "ticketPattern",
+        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "allowRestarts", "requireExactChange", "approverVerb", "maxValidity", "ticketPattern",
     ];
 
     public static AdmissionPolicy Parse(string yaml, string source)
@@ -106,6 +106,21 @@ public static class PolicyParser
                 case "allowReplicaChanges":
                     if (reader.Bool(value, key) is { } b) policy = policy with { AllowReplicaChanges = b };
                     break;
+                case "allowRestarts":
+                    if (reader.Bool(value, key) is { } restarts) policy = policy with { AllowRestarts = restarts };
+                    break;
+                case "requireExactChange":
+                    if (reader.Bool(value, key) is { } exact) policy = policy with { RequireExactChange = exact };
+                    break;
+                case "approverVerb":
+                    // Allowed empty: "" is the default, no verb required.
+                    if (value is YamlScalarNode { Value: "" }) break;
+                    if (reader.String(value, key) is { } verb)
+                    {
+                        if (!IsRbacVerb(verb)) reader.Error(value, key, $"\"{verb}\" is not an RBAC verb (lowercase letters, for example approve)");
+                        else policy = policy with { ApproverVerb = verb };
+                    }
+                    break;
                 case "maxValidity":
                     var d = reader.String(value, key);
                     if (d is null) break;
@@ -137,6 +152,9 @@ public static class PolicyParser
         }
         return policy;
     }
+
+    private static bool IsRbacVerb(string verb) =>
+        verb.Length is > 0 and <= 63 && verb.All(c => c is (>= 'a' and <= 'z') or '-');
 
     private static AdmissionPolicy ReadTier1(Reader reader, YamlNode value, AdmissionPolicy policy)
     {
