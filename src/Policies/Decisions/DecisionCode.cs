@@ -7,6 +7,7 @@ public enum DecisionCode
     NoApprovalNeeded,
     BreakGlass,
     Approved,
+    Preview,
     Denied,
 }
 
@@ -20,6 +21,7 @@ public static class DecisionCodes
         DecisionCode.NoApprovalNeeded => "no-approval-needed",
         DecisionCode.BreakGlass => "break-glass",
         DecisionCode.Approved => "approved",
+        DecisionCode.Preview => "preview",
         _ => "denied",
     };
 }

@@ -26,8 +26,20 @@ public static class AdmissionEngine
             // status and other subresources are written by controllers; guarding them would stall rollouts.
             _ => null,
         };
-        return kind is null
-            ? Decision.Allow(DecisionCode.NotGuarded, $"{request.Kind} is not a guarded kind")
-            : WorkloadRules.Decide(request, kind, context);
+        if (kind is null)
+        {
+            return Decision.Allow(DecisionCode.NotGuarded, $"{request.Kind} is not a guarded kind");
+        }
+        var digests = new ChangeDigests(request, context.Policy);
+        if (Previews.IsPreview(request))
+        {
+            return Previews.Answer(request, kind, digests);
+        }
+        var decision = WorkloadRules.Decide(request, kind, context, digests);
+        // Contract 2.4: every decision on a workload in a Tier-1 namespace carries its digest;
+        // not-guarded is the one decision made outside them (or on a CONNECT, which has no object).
+        return decision.Code == DecisionCode.NotGuarded || request.Operation == Operation.Connect
+            ? decision
+            : decision with { Digest = digests.Result };
     }
 }

@@ -20,16 +20,24 @@ public sealed record ChangeApproval
     public DateTimeOffset? NotBefore { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
     public IReadOnlyList<ApprovalEntry> Approvals { get; init; } = [];
+    /// <summary>The exact change approved (contract section 2.5), or null for an approval that binds none.</summary>
+    public ApprovedChange? Change { get; init; }
 
     public string Key => Namespace + "/" + Name;
 
-    /// <summary>Distinct approvers that count: the requester's own entries never do.</summary>
-    public IReadOnlyList<string> CountedApprovers()
+    /// <summary>Distinct approvers that count: only Approve entries, and the requester's own never do.</summary>
+    public IReadOnlyList<string> CountedApprovers() => Distinct(EntryDecision.Approve, skipRequester: true);
+
+    /// <summary>Distinct reviewers with a Reject entry; any one of them blocks the approval (contract section 1).</summary>
+    public IReadOnlyList<string> Rejecters() => Distinct(EntryDecision.Reject, skipRequester: false);
+
+    private List<string> Distinct(EntryDecision decision, bool skipRequester)
     {
         var seen = new List<string>(Approvals.Count);
         foreach (var entry in Approvals)
         {
-            if (entry.Approver.Length == 0 || entry.Approver == RequestedBy || seen.Contains(entry.Approver))
+            // "Same person" is plain equality here; the persons comparison replaces it in one place.
+            if (entry.Decision != decision || entry.Approver.Length == 0 || (skipRequester && entry.Approver == RequestedBy) || seen.Contains(entry.Approver))
             {
                 continue;
             }
@@ -40,18 +48,44 @@ public sealed record ChangeApproval
 
     public bool InWindow(DateTimeOffset now) => (NotBefore is null || NotBefore <= now) && now < ExpiresAt;
 
+    public bool IsRejected => Approvals.Any(e => e.Decision == EntryDecision.Reject);
+
+    /// <summary>Valid (contract section 1): in its window, no Reject entry, enough distinct approvers.</summary>
     public bool IsValid(DateTimeOffset now, int requiredApprovals) =>
-        InWindow(now) && CountedApprovers().Count >= requiredApprovals;
+        InWindow(now) && !IsRejected && CountedApprovers().Count >= requiredApprovals;
 
     public const string PhasePending = "Pending";
     public const string PhaseApproved = "Approved";
+    public const string PhaseRejected = "Rejected";
+    public const string PhaseApplied = "Applied";
     public const string PhaseExpired = "Expired";
 
-    /// <summary>The status.phase this approval has at <paramref name="now"/> (contract section 1).</summary>
-    public string PhaseAt(DateTimeOffset now, int requiredApprovals) =>
-        IsValid(now, requiredApprovals) ? PhaseApproved : now >= ExpiresAt ? PhaseExpired : PhasePending;
+    /// <summary>
+    /// The status.phase this approval has at <paramref name="now"/> (contract section 1).
+    /// <paramref name="applied"/>: the operator has seen the target with the approved change;
+    /// that stays true once set, so Applied outlives the window.
+    /// </summary>
+    public string PhaseAt(DateTimeOffset now, int requiredApprovals, bool applied = false) =>
+        applied ? PhaseApplied
+        : now >= ExpiresAt ? PhaseExpired
+        : IsRejected ? PhaseRejected
+        : IsValid(now, requiredApprovals) ? PhaseApproved
+        : PhasePending;
 }
 
 public sealed record ApprovalTarget(string ApiGroup, string Kind, string Name);
 
-public sealed record ApprovalEntry(string Approver, DateTimeOffset? ApprovedAt, string? Comment);
+public enum EntryDecision
+{
+    Approve,
+    Reject,
+}
+
+public sealed record ApprovalEntry(string Approver, DateTimeOffset? ApprovedAt, string? Comment, EntryDecision Decision = EntryDecision.Approve);
+
+/// <summary>
+/// <c>spec.change</c>: the change digest of the object the change leaves behind (for DELETE, of
+/// the object deleted), the digest of the live object it applies to (UPDATE), and the manifest
+/// as the requester will apply it, for reviewers to read.
+/// </summary>
+public sealed record ApprovedChange(string Digest, string? Base, System.Text.Json.JsonElement? Manifest);
