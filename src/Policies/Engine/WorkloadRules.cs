@@ -74,7 +74,7 @@ public static class WorkloadRules
             hints.Add($"The break-glass annotation was ignored: {request.User.Username} is in none of the break-glass groups ({Join(policy.BreakGlassGroups)}).");
         }
         var message = DenialMessage.Build(request, kind, policy, assessed, hints);
-        var warnings = request.DryRun ? DenialMessage.Warnings(kind, request, assessed) : [];
+        var warnings = request.DryRun ? DenialMessage.Warnings(kind, request, policy, assessed) : [];
         IReadOnlyList<DenialCause> causes = assessed.Count == 0
             ? [new DenialCause("", DenialCauses.NoApproval, $"no ChangeApproval in {ns} targets {kind.Kind} {request.Name}")]
             : [.. assessed.SelectMany(a => a.Causes)];

@@ -19,6 +19,8 @@ public sealed record Workload
     public IReadOnlyList<string> EphemeralImages { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string> { ["app"] = "checkout" };
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+    /// <summary>Annotations of the pod template's metadata (where <c>kubectl rollout restart</c> writes).</summary>
+    public IReadOnlyDictionary<string, string> TemplateAnnotations { get; init; } = new Dictionary<string, string>();
     /// <summary>Something else in <c>spec</c> (the rollout strategy) so a test can change the spec without touching images or replicas.</summary>
     public string Strategy { get; init; } = "RollingUpdate";
     public int ObservedGeneration { get; init; } = 1;
@@ -31,6 +33,9 @@ public sealed record Workload
 
     public Workload WithAnnotation(string key, string value) =>
         this with { Annotations = new Dictionary<string, string>(Annotations) { [key] = value } };
+
+    public Workload WithTemplateAnnotation(string key, string value) =>
+        this with { TemplateAnnotations = new Dictionary<string, string>(TemplateAnnotations) { [key] = value } };
 
     public Workload WithBreakGlass(string reason) => WithAnnotation(AdmissionPolicy.BreakGlassAnnotation, reason);
 
@@ -61,7 +66,7 @@ public sealed record Workload
                 ["strategy"] = new JsonObject { ["type"] = Strategy },
                 ["template"] = new JsonObject
                 {
-                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = Name } },
+                    ["metadata"] = TemplateMetadata(),
                     ["spec"] = podSpec,
                 },
             };
@@ -79,6 +84,13 @@ public sealed record Workload
         ["spec"] = new JsonObject { ["replicas"] = Replicas },
         ["status"] = new JsonObject { ["replicas"] = Replicas, ["selector"] = "app=" + Name },
     });
+
+    private JsonObject TemplateMetadata()
+    {
+        var meta = new JsonObject { ["labels"] = new JsonObject { ["app"] = Name } };
+        if (TemplateAnnotations.Count > 0) meta["annotations"] = Map(TemplateAnnotations);
+        return meta;
+    }
 
     private static JsonArray Containers(IReadOnlyList<string> images, string prefix)
     {
