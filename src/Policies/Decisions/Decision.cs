@@ -10,6 +10,12 @@ public sealed record Decision
     /// <summary>Why: for a denial, what a person must do; for an allow, a short explanation.</summary>
     public string Message { get; init; } = "";
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The change digest of the object, whenever it is a workload in a Tier-1 namespace (or previewed).</summary>
+    public string? Digest { get; init; }
+    /// <summary>For an UPDATE that was previewed, the change digest of the live object.</summary>
+    public string? Base { get; init; }
+    /// <summary>For a denial of a workload change: per targeting approval, what keeps it from admitting, with a code.</summary>
+    public IReadOnlyList<DenialCause> Causes { get; init; } = [];
 
     public static Decision Allow(DecisionCode code, string message, IReadOnlyList<string>? warnings = null) =>
         new() { Allowed = true, Code = code, Message = message, Warnings = warnings ?? [] };

@@ -9,6 +9,7 @@ public enum DecisionCode
     /// <summary>A trusted controller's write (contract section 2, step 2).</summary>
     Controller,
     Approved,
+    Preview,
     Denied,
 }
 
@@ -23,6 +24,7 @@ public static class DecisionCodes
         DecisionCode.BreakGlass => "break-glass",
         DecisionCode.Controller => "controller",
         DecisionCode.Approved => "approved",
+        DecisionCode.Preview => "preview",
         _ => "denied",
     };
 }

@@ -32,14 +32,26 @@ public static class AdmissionEngine
         {
             return Decision.Allow(DecisionCode.NotGuarded, $"{Describe(request)} is not a guarded resource");
         }
-        return Subresources.Classify(request, kind) switch
+        var subresource = Subresources.Classify(request, kind);
+        switch (subresource)
         {
-            SubresourceClass.Workload => WorkloadRules.Decide(request, kind, context),
-            SubresourceClass.Scale => WorkloadRules.Decide(request, kind, context),
-            SubresourceClass.Interactive => InteractiveRules.Decide(request, kind, context),
-            SubresourceClass.AsUpdate => WorkloadRules.Decide(request with { Operation = Operation.Update }, kind, context),
-            _ => Decision.Allow(DecisionCode.NotGuarded, $"{Describe(request)} changes no code (contract 2.2)"),
-        };
+            case SubresourceClass.Interactive:
+                return InteractiveRules.Decide(request, kind, context);
+            case SubresourceClass.NotGuarded:
+                return Decision.Allow(DecisionCode.NotGuarded, $"{Describe(request)} changes no code (contract 2.2)");
+        }
+        var workload = subresource == SubresourceClass.AsUpdate ? request with { Operation = Operation.Update } : request;
+        var digests = new ChangeDigests(workload, context.Policy);
+        if (Previews.IsPreview(workload))
+        {
+            return Previews.Answer(workload, kind, digests);
+        }
+        var decision = WorkloadRules.Decide(workload, kind, context, digests);
+        // Contract 2.4: every decision on a workload in a Tier-1 namespace carries its digest;
+        // not-guarded is the one decision made outside them.
+        return decision.Code == DecisionCode.NotGuarded
+            ? decision
+            : decision with { Digest = digests.Result };
     }
 
     /// <summary>Whether the request writes a guarded workload or one of its subresources (what the audit and freshness rules look at).</summary>

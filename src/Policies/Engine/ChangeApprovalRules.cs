@@ -57,6 +57,17 @@ public static class ChangeApprovalRules
             {
                 problems.Add($"spec.expiresAt: is more than maxValidity ({GoDuration.Format(policy.MaxValidity)}) after {(from == context.Now ? "now" : "spec.notBefore")}");
             }
+            if (policy.RequireExactChange)
+            {
+                if (approval.Change is null)
+                {
+                    problems.Add("spec.change.digest: is required (the policy's requireExactChange is true); create the request from the manifest with kubectl change request -f MANIFEST, which previews it and records the digest");
+                }
+                else if (approval.Change.Base is null && approval.Operations is [Operation.Update])
+                {
+                    problems.Add("spec.change.base: is required for an approval that lists only UPDATE (the change digest of the live object); kubectl change request -f records it");
+                }
+            }
             if (policy.TicketPattern is { } pattern && !MatchesTicket(pattern, approval.Ticket))
             {
                 problems.Add(approval.Ticket is null
@@ -144,9 +155,10 @@ public static class ChangeApprovalRules
         {
             issues.Add($"it expired at {WorkloadRules.Format(old.ExpiresAt)} and can no longer be approved");
         }
+        var verb = added.Decision == EntryDecision.Reject ? "rejected" : "approved";
         return issues.Count == 0
-            ? Decision.Allow(DecisionCode.NoApprovalNeeded, $"{user} approved ChangeApproval {old.Key}")
-            : Decision.Deny(Refused("approved", issues));
+            ? Decision.Allow(DecisionCode.NoApprovalNeeded, $"{user} {verb} ChangeApproval {old.Key}")
+            : Decision.Deny(Refused(verb, issues));
     }
 
     /// <summary>

@@ -22,21 +22,21 @@ public static class DenialMessage
         {
             sb.Append('\n').Append(hint);
         }
-        sb.Append('\n').Append(closestFirst.Count == 0 ? "Request one: " : "Or request a new one: ").Append(RequestCommand(request, kind));
+        sb.Append('\n').Append(closestFirst.Count == 0 ? "Request one: " : "Or request a new one: ").Append(RequestCommand(request, kind, policy));
         return sb.ToString();
     }
 
     /// <summary>What kubectl shows on a server-side dry run: one line per approval still short of valid.</summary>
-    public static IReadOnlyList<string> Warnings(WorkloadKind kind, AdmissionInput request, IReadOnlyList<Assessment> closestFirst)
+    public static IReadOnlyList<string> Warnings(WorkloadKind kind, AdmissionInput request, AdmissionPolicy policy, IReadOnlyList<Assessment> closestFirst)
     {
         if (closestFirst.Count == 0)
         {
-            return [$"no ChangeApproval targets {kind.Kind} {request.Namespace}/{request.Name}; request one: {RequestCommand(request, kind)}"];
+            return [$"no ChangeApproval targets {kind.Kind} {request.Namespace}/{request.Name}; request one: {RequestCommand(request, kind, policy)}"];
         }
         return [.. closestFirst.Select(a => $"ChangeApproval {request.Namespace}/{a.Approval.Name}: {string.Join("; ", a.Problems)}")];
     }
 
-    public static string RequestCommand(AdmissionInput request, WorkloadKind kind)
+    public static string RequestCommand(AdmissionInput request, WorkloadKind kind, AdmissionPolicy policy)
     {
         var resource = kind.Group.Length == 0 ? kind.Kind.ToLowerInvariant() : kind.Group == "apps" ? kind.Kind.ToLowerInvariant() : $"{kind.Kind.ToLowerInvariant()}.{kind.Group}";
         var op = request.Operation switch
@@ -44,6 +44,8 @@ public static class DenialMessage
             Operation.Delete => " --operation DELETE",
             _ => "",
         };
-        return $"kubectl change request {resource}/{request.Name} -n {request.Namespace}{op} --reason \"<why>\"";
+        // An exact change is requested from the manifest it applies (contract 2.5); a DELETE binds the live object.
+        var manifest = policy.RequireExactChange && request.Operation != Operation.Delete ? " -f <manifest>" : "";
+        return $"kubectl change request {resource}/{request.Name} -n {request.Namespace}{manifest}{op} --reason \"<why>\"";
     }
 }

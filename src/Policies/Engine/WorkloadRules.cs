@@ -5,8 +5,9 @@ namespace Admission.Policies;
 /// <summary>Contract section 2: when a change to a workload in a Tier-1 namespace is allowed.</summary>
 public static class WorkloadRules
 {
-    public static Decision Decide(AdmissionInput request, WorkloadKind kind, DecisionContext context)
+    public static Decision Decide(AdmissionInput request, WorkloadKind kind, DecisionContext context, ChangeDigests? digests = null)
     {
+        digests ??= new ChangeDigests(request, context.Policy);
         var policy = context.Policy;
         var ns = request.Namespace;
         var what = $"{kind.Kind} {ns}/{request.Name}";
@@ -56,7 +57,7 @@ public static class WorkloadRules
         var stale = StaleBreakGlassHint(request, breakGlass, canBreakGlass);
         foreach (var approval in candidates)
         {
-            assessed.Add(Assess(approval, request.Operation, images, context.Now, policy.RequiredApprovals));
+            assessed.Add(Assess(approval, request.Operation, images, context.Now, policy, digests));
         }
         Assessment? best = null;
         foreach (var a in assessed)
@@ -80,13 +81,23 @@ public static class WorkloadRules
             hints.Add($"The break-glass annotation was ignored: {request.User.Username} is in none of the break-glass groups ({Join(policy.BreakGlassGroups)}).");
         }
         var message = DenialMessage.Build(request, kind, policy, assessed, hints);
-        var warnings = request.DryRun ? DenialMessage.Warnings(kind, request, assessed) : [];
-        return Decision.Deny(message, warnings);
+        var warnings = request.DryRun ? DenialMessage.Warnings(kind, request, policy, assessed) : [];
+        IReadOnlyList<DenialCause> causes = assessed.Count == 0
+            ? [new DenialCause("", DenialCauses.NoApproval, $"no ChangeApproval in {ns} targets {kind.Kind} {request.Name}")]
+            : [.. assessed.SelectMany(a => a.Causes)];
+        return Decision.Deny(message, warnings) with { Causes = causes };
     }
 
-    private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, int required)
+    private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, AdmissionPolicy policy, ChangeDigests digests)
     {
+        var required = policy.RequiredApprovals;
         var problems = new List<string>();
+        var causes = new List<DenialCause>();
+        void Problem(string code, string text)
+        {
+            problems.Add(text);
+            causes.Add(new DenialCause(approval.Name, code, text));
+        }
         // Sorted: the message must not depend on the order in which entries were stored.
         var counted = approval.CountedApprovers().Order(StringComparer.Ordinal).ToList();
         var missing = Math.Max(0, required - counted.Count);
@@ -96,19 +107,27 @@ public static class WorkloadRules
             var self = approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy))
                 ? $"; {approval.RequestedBy}'s own approval does not count"
                 : "";
-            problems.Add($"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
+            Problem(DenialCauses.MissingApprovals, $"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
+        }
+        foreach (var entry in approval.Approvals)
+        {
+            if (entry.Decision == EntryDecision.Reject)
+            {
+                var comment = string.IsNullOrWhiteSpace(entry.Comment) ? " (no comment)" : $": \"{entry.Comment}\"";
+                Problem(DenialCauses.Rejected, $"rejected by {entry.Approver}{comment}; it admits nothing until {entry.Approver} withdraws the rejection (kubectl change withdraw {approval.Name})");
+            }
         }
         if (now >= approval.ExpiresAt)
         {
-            problems.Add($"expired at {Format(approval.ExpiresAt)}");
+            Problem(DenialCauses.Expired, $"expired at {Format(approval.ExpiresAt)}");
         }
         else if (approval.NotBefore is { } nb && now < nb)
         {
-            problems.Add($"not valid before {Format(nb)}");
+            Problem(DenialCauses.NotYetValid, $"not valid before {Format(nb)}");
         }
         if (!approval.Operations.Contains(operation))
         {
-            problems.Add($"does not cover {operation.ToWire()} (covers {string.Join(", ", approval.Operations.Select(o => o.ToWire()))})");
+            Problem(DenialCauses.OperationNotCovered, $"does not cover {operation.ToWire()} (covers {string.Join(", ", approval.Operations.Select(o => o.ToWire()))})");
         }
         if (approval.Images.Count > 0)
         {
@@ -116,12 +135,13 @@ public static class WorkloadRules
             {
                 if (!approval.Images.Contains(image))
                 {
-                    problems.Add($"image {image} is not approved (approved: {string.Join(", ", approval.Images)})");
+                    Problem(DenialCauses.ImageNotApproved, $"image {image} is not approved (approved: {string.Join(", ", approval.Images)})");
                     break;
                 }
             }
         }
-        return new Assessment(approval, problems, missing);
+        ExactChangeRules.Check(approval, operation, digests, policy, Problem);
+        return new Assessment(approval, problems, missing) { Causes = causes };
     }
 
     /// <summary>
@@ -161,6 +181,9 @@ public static class WorkloadRules
 /// <summary>One ChangeApproval that targets the object, and what it lacks.</summary>
 public sealed record Assessment(ChangeApproval Approval, IReadOnlyList<string> Problems, int MissingApprovals)
 {
+    /// <summary>The problems again, each with its code, for the response's structured causes.</summary>
+    public IReadOnlyList<DenialCause> Causes { get; init; } = [];
+
     /// <summary>Fewest problems first, then fewest approvals missing, then by name, so the order never depends on input order.</summary>
     public static int ClosestFirst(Assessment a, Assessment b)
     {

@@ -100,10 +100,22 @@ public static class ChangeApprovalReader
                     var approver = Str(entry, "approver") ?? "";
                     if (approver.Length == 0) errors.Add(new InputError(source, null, path + ".approver", "is required"));
                     var at = Time(entry, "approvedAt", path + ".approvedAt", source, errors, required: false);
-                    approvals.Add(new ApprovalEntry(approver, at, Str(entry, "comment")));
+                    var decision = EntryDecision.Approve;
+                    if (Child(entry, "decision") is { } d && d.ValueKind != JsonValueKind.Null)
+                    {
+                        if (d.ValueKind == JsonValueKind.String && d.ValueEquals("Reject")) decision = EntryDecision.Reject;
+                        else if (!(d.ValueKind == JsonValueKind.String && d.ValueEquals("Approve")))
+                            errors.Add(new InputError(source, null, path + ".decision", $"{d.GetRawText()} is not one of Approve, Reject"));
+                    }
+                    var comment = Child(entry, "comment");
+                    if (comment is { } c && c.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                        errors.Add(new InputError(source, null, path + ".comment", "must be a string"));
+                    approvals.Add(new ApprovalEntry(approver, at, Str(entry, "comment"), decision));
                 }
             }
         }
+
+        var change = ReadChange(spec, source, errors);
 
         if (errors.Count > start || target is null || expiresAt is null)
         {
@@ -122,7 +134,41 @@ public static class ChangeApprovalReader
             NotBefore = notBefore,
             ExpiresAt = expiresAt.Value,
             Approvals = approvals,
+            Change = change,
         };
+    }
+
+    private static ApprovedChange? ReadChange(JsonElement spec, string source, List<InputError> errors)
+    {
+        if (Child(spec, "change") is not { } change || change.ValueKind == JsonValueKind.Null) return null;
+        if (change.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new InputError(source, null, "spec.change", "must be an object with digest, and base for an UPDATE"));
+            return null;
+        }
+        var digest = DigestField(change, "digest", source, errors);
+        var @base = DigestField(change, "base", source, errors);
+        JsonElement? manifest = null;
+        if (Child(change, "manifest") is { } m && m.ValueKind != JsonValueKind.Null)
+        {
+            if (m.ValueKind != JsonValueKind.Object) errors.Add(new InputError(source, null, "spec.change.manifest", "must be an object (the manifest as it will be applied)"));
+            else manifest = m;
+        }
+        if (digest is null)
+        {
+            if (Child(change, "digest") is null) errors.Add(new InputError(source, null, "spec.change.digest", "is required in spec.change"));
+            return null;
+        }
+        return new ApprovedChange(digest, @base, manifest);
+    }
+
+    private static string? DigestField(JsonElement change, string name, string source, List<InputError> errors)
+    {
+        if (Child(change, name) is not { } v || v.ValueKind == JsonValueKind.Null) return null;
+        var text = v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        if (Digest.ChangeDigest.IsWellFormed(text)) return text;
+        errors.Add(new InputError(source, null, "spec.change." + name, $"{v.GetRawText()} is not a change digest (sha256: and 64 lowercase hex digits, as `admission digest` prints)"));
+        return null;
     }
 
     internal static JsonElement? Child(JsonElement? obj, string name) =>

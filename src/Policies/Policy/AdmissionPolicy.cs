@@ -45,8 +45,12 @@ public sealed record AdmissionPolicy
     /// <summary>Who may exec, attach, port-forward and debug in a Tier-1 namespace (contract 2.2).</summary>
     public InteractiveAccess InteractiveAccess { get; init; } = InteractiveAccess.BreakGlass;
     public bool AllowReplicaChanges { get; init; } = true;
-    /// <summary>While true, the pod template's kubectl.kubernetes.io/restartedAt annotation is not content.</summary>
+    /// <summary>While true, the pod template's restartedAt annotation is not content (a <c>kubectl rollout restart</c>).</summary>
     public bool AllowRestarts { get; init; } = true;
+    /// <summary>While true, an approval without <c>change</c> counts for nothing (contract section 2.5).</summary>
+    public bool RequireExactChange { get; init; } = true;
+    /// <summary>When set, approvers also need this RBAC verb on changeapprovals in the namespace.</summary>
+    public string ApproverVerb { get; init; } = "";
     public TimeSpan MaxValidity { get; init; } = TimeSpan.FromHours(168);
     /// <summary>Compiled once when the policy is read, anchored so that it must match in full.</summary>
     public Regex? TicketPattern { get; init; }

@@ -14,7 +14,7 @@ public static class PolicyParser
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
         "policyAdminGroups", "exemptUsers", "exemptGroups", "trustedControllers", "interactiveAccess", "allowReplicaChanges",
-        "allowRestarts", "maxValidity", "ticketPattern",
+        "allowRestarts", "requireExactChange", "approverVerb", "maxValidity", "ticketPattern",
     ];
 
     public static AdmissionPolicy Parse(string yaml, string source)
@@ -121,11 +121,23 @@ public static class PolicyParser
                         case var other: reader.Error(value, key, $"must be breakGlass, deny or allow, not \"{other}\""); break;
                     }
                     break;
+                case "allowReplicaChanges":
+                    if (reader.Bool(value, key) is { } b) policy = policy with { AllowReplicaChanges = b };
+                    break;
                 case "allowRestarts":
                     if (reader.Bool(value, key) is { } restarts) policy = policy with { AllowRestarts = restarts };
                     break;
-                case "allowReplicaChanges":
-                    if (reader.Bool(value, key) is { } b) policy = policy with { AllowReplicaChanges = b };
+                case "requireExactChange":
+                    if (reader.Bool(value, key) is { } exact) policy = policy with { RequireExactChange = exact };
+                    break;
+                case "approverVerb":
+                    // Allowed empty: "" is the default, no verb required.
+                    if (value is YamlScalarNode { Value: "" }) break;
+                    if (reader.String(value, key) is { } verb)
+                    {
+                        if (!IsRbacVerb(verb)) reader.Error(value, key, $"\"{verb}\" is not an RBAC verb (lowercase letters, for example approve)");
+                        else policy = policy with { ApproverVerb = verb };
+                    }
                     break;
                 case "maxValidity":
                     var d = reader.String(value, key);
@@ -165,6 +177,9 @@ public static class PolicyParser
         }
         return policy;
     }
+
+    private static bool IsRbacVerb(string verb) =>
+        verb.Length is > 0 and <= 63 && verb.All(c => c is (>= 'a' and <= 'z') or '-');
 
     private static AdmissionPolicy ReadTier1(Reader reader, YamlNode value, AdmissionPolicy policy)
     {

@@ -19,6 +19,7 @@ public class CelRuleTests
         { "spec.target", Immutable },
         { "spec.operations", Immutable },
         { "spec.images", Immutable },
+        { "spec.change", Immutable },
         { "spec.reason", Immutable },
         { "spec.ticket", Immutable },
         { "spec.requestedBy", Immutable },
@@ -29,6 +30,7 @@ public class CelRuleTests
         { "spec", "has(self.notBefore) == has(oldSelf.notBefore)" },
         { "spec", "has(self.ticket) == has(oldSelf.ticket)" },
         { "spec", "has(self.images) == has(oldSelf.images)" },
+        { "spec", "has(self.change) == has(oldSelf.change)" },
         { "spec.approvals", "self.all(a, self.exists_one(b, b.approver == a.approver))" },
         { "spec.approvals", "oldSelf.all(o, self.all(n, n.approver != o.approver || n == o))" },
         { "spec.approvals", "self.filter(n, !oldSelf.exists(o, o.approver == n.approver)).size() <= 1" },
@@ -80,7 +82,7 @@ public class CelRuleTests
             .Select(p => p.Key)
             .ToList();
 
-        Assert.Equal(["images", "ticket", "notBefore"], optional);
+        Assert.Equal(["change", "images", "ticket", "notBefore"], optional);
         Assert.All(optional, field => Assert.Contains($"has(self.{field}) == has(oldSelf.{field})", specRules));
     }
 

@@ -187,7 +187,7 @@ public class CrdDefinitionTests
 
     [Theory]
     [InlineData("spec.operations[]", "CREATE", "UPDATE", "DELETE")]
-    [InlineData("status.phase", "Pending", "Approved", "Expired")]
+    [InlineData("status.phase", "Pending", "Approved", "Rejected", "Applied", "Expired")]
     [InlineData("status.conditions[].status", "True", "False", "Unknown")]
     public void Enums(string path, params string[] expected)
     {

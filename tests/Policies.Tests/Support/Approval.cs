@@ -6,7 +6,7 @@ using Admission.Policies.Model;
 namespace Admission.Policies.Tests.Support;
 
 /// <summary>One entry of <c>spec.approvals</c>.</summary>
-public sealed record Entry(string Approver, DateTimeOffset? ApprovedAt, string? Comment = null);
+public sealed record Entry(string Approver, DateTimeOffset? ApprovedAt, string? Comment = null, string? Decision = null);
 
 /// <summary>
 /// A ChangeApproval as a user writes it. By default it targets <c>apps/Deployment payments/checkout</c>,
@@ -30,6 +30,9 @@ public sealed record Approval
     public DateTimeOffset? ExpiresAt { get; init; } = Fixture.Now.AddHours(3);
     public IReadOnlyList<Entry> Approvals { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>spec.change.digest</c>; null leaves <c>change</c> out.</summary>
+    public string? ChangeDigest { get; init; }
+    public string? ChangeBase { get; init; }
 
     public string Key => Namespace + "/" + Name;
 
@@ -38,6 +41,17 @@ public sealed record Approval
         this with { Approvals = [.. Approvals, .. approvers.Select(a => new Entry(a, Fixture.Now.AddMinutes(-10)))] };
 
     public Approval Covering(params string[] operations) => this with { Operations = operations };
+
+    /// <summary>Appends a Reject entry by <paramref name="reviewer"/>, ten minutes before <see cref="Fixture.Now"/>.</summary>
+    public Approval RejectedBy(string reviewer, string? comment = null) =>
+        this with { Approvals = [.. Approvals, new Entry(reviewer, Fixture.Now.AddMinutes(-10), comment, "Reject")] };
+
+    /// <summary>Binds the change that turns <paramref name="base"/> (null for a CREATE) into <paramref name="result"/>.</summary>
+    public Approval Binding(JsonElement result, JsonElement? @base = null, AdmissionPolicy? policy = null) => this with
+    {
+        ChangeDigest = Admission.Policies.Digest.ChangeDigest.Of(result, policy ?? AdmissionPolicy.Default),
+        ChangeBase = @base is { } b ? Admission.Policies.Digest.ChangeDigest.Of(b, policy ?? AdmissionPolicy.Default) : null,
+    };
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -63,9 +77,16 @@ public sealed record Approval
             var entry = new JsonObject { ["approver"] = e.Approver };
             if (e.ApprovedAt is { } at) entry["approvedAt"] = Time(at);
             if (e.Comment is not null) entry["comment"] = e.Comment;
+            if (e.Decision is not null) entry["decision"] = e.Decision;
             entries.Add(entry);
         }
         spec["approvals"] = entries;
+        if (ChangeDigest is not null)
+        {
+            var change = new JsonObject { ["digest"] = ChangeDigest };
+            if (ChangeBase is not null) change["base"] = ChangeBase;
+            spec["change"] = change;
+        }
         return new JsonObject
         {
             ["apiVersion"] = ChangeApproval.ApiVersion,

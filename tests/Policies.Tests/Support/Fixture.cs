@@ -22,9 +22,22 @@ public static class Fixture
 
     public static IReadOnlySet<string> Set(params string[] items) => new HashSet<string>(items, StringComparer.Ordinal);
 
-    public static AdmissionPolicy Policy => AdmissionPolicy.Default;
+    /// <summary>
+    /// The policy most rule tests decide with: the defaults, but with requireExactChange off, so
+    /// that the rules on targets, operations, windows and images are tested on approvals
+    /// without <c>change</c>. Exact-change rules are tested with <see cref="ExactPolicy"/>.
+    /// </summary>
+    public static AdmissionPolicy Policy => AdmissionPolicy.Default with { RequireExactChange = false };
 
-    public static AdmissionPolicy ParsePolicy(string yaml) => PolicyParser.Parse(yaml, "policy.yaml");
+    /// <summary>The contract's defaults, requireExactChange on.</summary>
+    public static AdmissionPolicy ExactPolicy => AdmissionPolicy.Default;
+
+    /// <summary>A policy file; like <see cref="Policy"/>, requireExactChange is off unless the file sets it.</summary>
+    public static AdmissionPolicy ParsePolicy(string yaml)
+    {
+        var policy = PolicyParser.Parse(yaml, "policy.yaml");
+        return yaml.Contains("requireExactChange", StringComparison.Ordinal) ? policy : policy with { RequireExactChange = false };
+    }
 
     public static IReadOnlyDictionary<string, string> TierLabels => new Dictionary<string, string> { [AdmissionPolicy.TierLabel] = "1" };
 
@@ -52,7 +65,7 @@ public static class Fixture
         AdmissionPolicy? policy = null,
         INamespaceSource? namespaces = null,
         DateTimeOffset? now = null) =>
-        new(policy ?? AdmissionPolicy.Default, new ApprovalIndex(approvals), namespaces ?? Namespaces(), now ?? Now);
+        new(policy ?? Policy, new ApprovalIndex(approvals), namespaces ?? Namespaces(), now ?? Now);
 
     public static Decision Decide(AdmissionInput request, DecisionContext context) => AdmissionEngine.Decide(request, context);
 }

@@ -36,6 +36,9 @@ public sealed record Workload
     public Workload WithAnnotation(string key, string value) =>
         this with { Annotations = new Dictionary<string, string>(Annotations) { [key] = value } };
 
+    public Workload WithTemplateAnnotation(string key, string value) =>
+        this with { TemplateAnnotations = new Dictionary<string, string>(TemplateAnnotations) { [key] = value } };
+
     public Workload WithBreakGlass(string reason) => WithAnnotation(AdmissionPolicy.BreakGlassAnnotation, reason);
 
     public JsonElement ToJson()

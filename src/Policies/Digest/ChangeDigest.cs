@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Admission.Policies.Digest;
+
+/// <summary>
+/// The change digest of an object (contract, "change digest"): <c>sha256:</c> and the lowercase
+/// hex SHA-256 of its content serialized by RFC 8785. The one function the webhook, <c>check</c>,
+/// <c>admission digest</c> and the kubectl plugin all use.
+/// </summary>
+public static class ChangeDigest
+{
+    public const string Prefix = "sha256:";
+
+    /// <summary>The digest of <paramref name="obj"/> under the policy's replica and restart settings.</summary>
+    /// <exception cref="FormatException">The object has no canonical form (a key twice, a number beyond double range, a lone surrogate).</exception>
+    public static string Of(JsonElement obj, AdmissionPolicy policy) =>
+        Of(obj, policy.AllowReplicaChanges, policy.AllowRestarts);
+
+    public static string Of(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        WriteContent(obj, ignoreReplicas, ignoreRestarts, buffer);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return Prefix + Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>Like <see cref="Of(JsonElement, AdmissionPolicy)"/>, but a problem is returned, not thrown.</summary>
+    public static bool TryOf(JsonElement obj, AdmissionPolicy policy, out string digest, out string? problem)
+    {
+        try
+        {
+            digest = Of(obj, policy);
+            problem = null;
+            return true;
+        }
+        catch (FormatException e)
+        {
+            (digest, problem) = ("", e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The canonical bytes the digest is taken of, for showing and comparing content.</summary>
+    public static byte[] Content(JsonElement obj, AdmissionPolicy policy)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        WriteContent(obj, policy.AllowReplicaChanges, policy.AllowRestarts, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteContent(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts, IBufferWriter<byte> output)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("an object's change digest needs a JSON object");
+        }
+        var cronJob = obj.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("CronJob");
+        try
+        {
+            CanonicalJson.Write(obj, ContentPruning.For(cronJob, ignoreReplicas, ignoreRestarts), output);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Text.EncoderFallbackException)
+        {
+            // System.Text.Json refuses strings holding a lone surrogate; so does strict UTF-8.
+            throw new FormatException("a string holds a lone UTF-16 surrogate, which has no canonical JSON form", e);
+        }
+    }
+
+    /// <summary>True for <c>sha256:</c> and 64 lowercase hex digits.</summary>
+    public static bool IsWellFormed(string? digest)
+    {
+        if (digest is null || digest.Length != Prefix.Length + 64 || !digest.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        foreach (var c in digest.AsSpan(Prefix.Length))
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f'))) return false;
+        }
+        return true;
+    }
+}

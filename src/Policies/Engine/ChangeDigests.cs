@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Admission.Policies.Digest;
+
+namespace Admission.Policies;
+
+/// <summary>
+/// The change digests of one request (contract section 2.5), computed at most once and only when
+/// asked: <see cref="Result"/> is the digest of the object the change leaves behind (for a
+/// DELETE, of the object deleted), <see cref="Base"/> that of the live object an UPDATE changes.
+/// </summary>
+public sealed class ChangeDigests(AdmissionInput request, AdmissionPolicy policy)
+{
+    private Slot result, @base;
+
+    /// <summary>Null when there is no such object, or it has no canonical form (see <see cref="Problem"/>).</summary>
+    public string? Result => Get(ref result, request.Operation == Operation.Delete ? request.OldObject : request.Object);
+
+    /// <summary>Only for an UPDATE: the digest of <c>oldObject</c>.</summary>
+    public string? Base => request.Operation == Operation.Update ? Get(ref @base, request.OldObject) : null;
+
+    /// <summary>Why a digest could not be computed, if one could not.</summary>
+    public string? Problem => (result.Problem ?? @base.Problem);
+
+    public bool Computed => result.Done || @base.Done;
+
+    private string? Get(ref Slot slot, JsonElement? obj)
+    {
+        if (!slot.Done)
+        {
+            slot.Done = true;
+            if (obj is { } o)
+            {
+                if (ChangeDigest.TryOf(o, policy, out var digest, out var problem)) slot.Value = digest;
+                else slot.Problem = problem;
+            }
+        }
+        return slot.Value;
+    }
+
+    private struct Slot
+    {
+        public bool Done;
+        public string? Value;
+        public string? Problem;
+    }
+}
