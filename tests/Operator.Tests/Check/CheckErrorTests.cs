@@ -27,7 +27,12 @@ public sealed class CheckErrorTests
         { "missing manifest file", ["-f", Data("absent.yaml")], [Data("absent.yaml") + ": no such file or directory"] },
         { "missing approvals path", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("absent")], [Data("absent") + ": no such file or directory"] },
         { "an invalid ChangeApproval", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals", "bad-time.yaml")], [Data("approvals", "bad-time.yaml") + ":1: spec.expiresAt: \"tomorrow at noon\" is not an RFC 3339 time"] },
-        { "not a ChangeApproval among the approvals", ["-f", Repo.Example("deployment.yaml"), "--approvals", Repo.Example("deployment.yaml")], [Repo.Example("deployment.yaml") + ":4: kind: --approvals holds ChangeApprovals"] },
+        { "a ChangeApproval of another version among the approvals", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals-v2", "v2.yaml")], [Data("approvals-v2", "v2.yaml") + ":1: apiVersion: a ChangeApproval is approvals.admission.dev/v1alpha1, not approvals.admission.dev/v2"] },
+        // Contract 6: an input that holds no object is an input error, so a pipeline whose manifests went missing is not green.
+        { "an empty file", ["-f", Data("empty", "empty.yaml")], [Data("empty", "empty.yaml") + ": holds no object"] },
+        { "a folder of comments only", ["-f", Data("comments-only")], [Data("comments-only") + ": holds no object"] },
+        { "an empty file beside a good one", ["-f", Repo.Example("deployment.yaml"), "-f", Data("empty", "empty.yaml")], [Data("empty", "empty.yaml") + ": holds no object"] },
+        { "empty standard input", ["-f", "-"], ["<stdin>: holds no object"] },
         { "bad --now", ["-f", Repo.Example("deployment.yaml"), "--now", "noon tomorrow"], ["--now: \"noon tomorrow\" is not an RFC 3339 time"] },
         { "bad --operation", ["-f", Repo.Example("deployment.yaml"), "--operation", "PATCH"], ["PATCH"] },
         { "bad --output", ["-f", Repo.Example("deployment.yaml"), "-o", "yaml"], ["yaml"] },
