@@ -23,7 +23,7 @@ public sealed class CheckErrorTests
         { "requiredApprovals 1", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "one-approval.yaml")], [Data("policies", "one-approval.yaml") + ":4: requiredApprovals: must be at least 2"] },
         { "policy key that is not a string", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "non-string-key.yaml")], [Data("policies", "non-string-key.yaml") + ":3: keys must be plain names, not lists or mappings"] },
         { "policy value of the wrong type", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "wrong-type.yaml")], [Data("policies", "wrong-type.yaml") + ":3: allowReplicaChanges:"] },
-        { "missing policy file", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "absent.yaml")], [Data("policies", "absent.yaml") + ": cannot be read"] },
+        { "missing policy file", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "absent.yaml")], [Data("policies", "absent.yaml") + ": does not exist"] },
         { "missing manifest file", ["-f", Data("absent.yaml")], [Data("absent.yaml") + ": no such file or directory"] },
         { "missing approvals path", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("absent")], [Data("absent") + ": no such file or directory"] },
         { "an invalid ChangeApproval", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals", "bad-time.yaml")], [Data("approvals", "bad-time.yaml") + ":1: spec.expiresAt: \"tomorrow at noon\" is not an RFC 3339 time"] },
