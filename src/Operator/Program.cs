@@ -13,6 +13,7 @@ public static class Program
         {
             CheckCommand.Create(),
             ServeCommand.Create(),
+            PolicyCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

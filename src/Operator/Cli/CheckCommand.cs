@@ -16,8 +16,9 @@ internal static class CheckCommand
         };
         var approvals = new Option<string[]>("--approvals")
         {
-            Description = "File or folder of ChangeApproval manifests (repeatable)",
+            Description = "File or folder of ChangeApproval manifests (repeatable); other kinds there are skipped, Namespaces give labels",
         };
+        var tier1 = new Option<string[]>("--tier1") { Description = "Treat this namespace as Tier-1 without a Namespace object (repeatable)" };
         var policy = new Option<string?>("--policy") { Description = "Policy file (AdmissionPolicy YAML); defaults apply without it" };
         var user = new Option<string>("--user") { Description = "Username making the change", DefaultValueFactory = _ => "unknown" };
         var groups = new Option<string[]>("--group") { Description = "A group of the user (repeatable)" };
@@ -31,7 +32,7 @@ internal static class CheckCommand
         var command = new Command("check", "Decide offline, as the webhook would, whether applying manifests would be admitted. " +
             "Exit status: 0 all allowed, 1 any denied, 2 usage or input error.")
         {
-            files, approvals, policy, user, groups, operation, now, ns, output,
+            files, approvals, tier1, policy, user, groups, operation, now, ns, output,
         };
         command.SetAction(result =>
         {
@@ -52,7 +53,10 @@ internal static class CheckCommand
                 op,
                 instant,
                 result.GetValue(ns) ?? "default",
-                result.GetValue(output) == "json");
+                result.GetValue(output) == "json")
+            {
+                Tier1 = result.GetValue(tier1) ?? [],
+            };
             return CheckRunner.Run(options, Console.Out, Console.Error);
         });
         return command;

@@ -10,4 +10,6 @@ public sealed record CheckResult(
     bool Allowed,
     string Decision,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Approval,
-    string Message);
+    string Message,
+    // Break-glass and dry-run warnings of the decision, and check's own (an unknown namespace).
+    IReadOnlyList<string> Warnings);

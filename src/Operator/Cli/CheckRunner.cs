@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Admission.Operator.Manifests;
 using Admission.Policies.Manifests;
 using Admission.Policies;
@@ -15,7 +14,11 @@ public sealed record CheckOptions(
     Operation Operation,
     DateTimeOffset Now,
     string Namespace,
-    bool Json);
+    bool Json)
+{
+    /// <summary><c>--tier1 NAME</c>: namespaces that are Tier-1 without a Namespace object in the inputs.</summary>
+    public IReadOnlyList<string> Tier1 { get; init; } = [];
+}
 
 /// <summary>
 /// <c>admission check</c>: the webhook's decisions, offline. Exit 0 when all are allowed, 1 when
@@ -24,6 +27,9 @@ public sealed record CheckOptions(
 public static class CheckRunner
 {
     public const int Allowed = 0, Denied = 1, InputError = 2;
+
+    /// <summary>What <c>--approvals</c> reads; anything else there is skipped, as <c>serve --approvals</c> does.</summary>
+    private static readonly HashSet<string> ApprovalKinds = [ChangeApproval.KindName, "Namespace"];
 
     public static int Run(CheckOptions options, TextWriter stdout, TextWriter stderr, TextReader? stdin = null)
     {
@@ -38,22 +44,25 @@ public static class CheckRunner
             errors.AddRange(e.Errors);
             policy = AdmissionPolicy.Default;
         }
-        var manifests = ManifestReader.ReadFiles(options.Files, options.Namespace, errors, stdin);
-        var approvalManifests = ManifestReader.ReadFiles(options.Approvals, options.Namespace, errors, stdin);
-        var approvals = new List<ChangeApproval>();
-        foreach (var m in approvalManifests)
+        if (options.Tier1.Count > 0)
         {
-            if (m.Kind == "Namespace") continue;
-            if (m.Kind != ChangeApproval.KindName || m.ApiVersion != ChangeApproval.ApiVersion)
-            {
-                errors.Add(new InputError(m.Source, m.Line, "kind", $"--approvals holds ChangeApprovals ({ChangeApproval.ApiVersion}), not {m.ApiVersion} {m.Kind}"));
-                continue;
-            }
-            var fieldErrors = new List<InputError>();
-            var approval = ChangeApprovalReader.Read(m.Object, fieldErrors, m.Source, m.Namespace);
-            errors.AddRange(fieldErrors.Select(e => e with { Line = m.Line, Message = $"{e.Message} (ChangeApproval {m.Name})" }));
-            if (approval is not null) approvals.Add(approval);
+            policy = policy with { Tier1Namespaces = new HashSet<string>(policy.Tier1Namespaces.Concat(options.Tier1), StringComparer.Ordinal) };
         }
+        var manifests = new List<Manifest>();
+        foreach (var path in options.Files)
+        {
+            var before = errors.Count;
+            var read = ManifestReader.ReadFiles([path], options.Namespace, errors, stdin);
+            if (read.Count == 0 && errors.Count == before && (path == "-" || File.Exists(path) || Directory.Exists(path)))
+            {
+                // A pipeline whose manifests went missing must not pass by deciding nothing.
+                errors.Add(new Policies.InputError(path == "-" ? "<stdin>" : path, null, "",
+                    Directory.Exists(path) ? "holds no object (no YAML or JSON manifest in the folder)" : "holds no object"));
+            }
+            manifests.AddRange(read);
+        }
+        var approvalManifests = ManifestReader.ReadFiles(options.Approvals, options.Namespace, errors, stdin, ApprovalKinds);
+        var approvals = ReadApprovals(approvalManifests, errors);
         if (options.Files.Count == 0)
         {
             errors.Add(new Policies.InputError("-f", null, "", "no manifests given; pass -f FILE, a folder, or - for standard input"));
@@ -65,49 +74,80 @@ public static class CheckRunner
         }
 
         var namespaces = new NamespaceIndex(manifests.Concat(approvalManifests)
-            .Where(m => m.Kind == "Namespace" && m.ApiVersion == "v1")
+            .Where(IsNamespace)
             .GroupBy(m => m.Name)
             .Select(g => KeyValuePair.Create(g.Key, ObjectInspection.Labels(g.Last().Object))));
         var context = new DecisionContext(policy, new ApprovalIndex(approvals), namespaces, options.Now);
         var user = new UserInfo(options.User, options.Groups);
 
         var results = new List<CheckResult>();
+        var onStderr = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in manifests)
         {
-            if (m.Kind == "Namespace" && m.ApiVersion == "v1") continue;
-            var input = new AdmissionInput
+            if (IsNamespace(m)) continue;
+            if (m.Kind == ChangeApproval.KindName && m.Group == ChangeApproval.Group)
             {
-                Operation = options.Operation,
-                Group = m.Group,
-                Kind = m.Kind,
-                Resource = new WorkloadKind(m.Group, m.Kind).Plural,
-                Namespace = m.Namespace,
-                Name = m.Name,
-                User = user,
-                Object = options.Operation == Operation.Delete ? null : m.Object,
-                OldObject = options.Operation == Operation.Delete ? m.Object : null,
-            };
-            var d = AdmissionEngine.Decide(input, context);
-            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message));
+                stderr.WriteLine($"hint: {m.Where}: ChangeApproval {m.Namespace}/{m.Name} was given with -f, so it is decided as an object to create; " +
+                                 "to decide workloads against it, pass it with --approvals");
+            }
+            var d = AdmissionEngine.Decide(Input(m, options.Operation, user), context);
+            var warnings = new List<string>(d.Warnings);
+            if (UnknownNamespace(m, policy, namespaces) is { } unknown)
+            {
+                warnings.Add(unknown);
+                if (onStderr.Add(unknown)) stderr.WriteLine("warning: " + unknown);
+            }
+            // The row is the one place a digest (or any other per-object field) is added.
+            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message, warnings));
         }
 
-        if (options.Json)
-        {
-            stdout.WriteLine(JsonSerializer.Serialize(results, AdmissionJson.Relaxed.ListCheckResult));
-        }
-        else
-        {
-            foreach (var r in results)
-            {
-                var what = r.Allowed
-                    ? r.Approval is null ? r.Decision : $"{r.Decision} {r.Approval}"
-                    : OneLine(r.Message);
-                stdout.WriteLine($"{(r.Allowed ? "ALLOWED" : "DENIED")} {r.Kind} {(r.Namespace.Length == 0 ? "" : r.Namespace + "/")}{r.Name} {what}");
-            }
-        }
+        CheckOutput.Write(results, options.Json, stdout, onStderr);
         return results.All(r => r.Allowed) ? Allowed : Denied;
     }
 
-    /// <summary>Text output is one line per object; multi-line denials are folded.</summary>
-    private static string OneLine(string message) => message.Replace("\n- ", " | ", StringComparison.Ordinal).Replace('\n', ' ');
+    private static bool IsNamespace(Manifest m) => m.Kind == "Namespace" && m.ApiVersion == "v1";
+
+    private static List<ChangeApproval> ReadApprovals(List<Manifest> manifests, List<InputError> errors)
+    {
+        var approvals = new List<ChangeApproval>();
+        foreach (var m in manifests)
+        {
+            if (m.Kind != ChangeApproval.KindName) continue;
+            if (m.ApiVersion != ChangeApproval.ApiVersion)
+            {
+                errors.Add(new Policies.InputError(m.Source, m.Line, "apiVersion", $"a ChangeApproval is {ChangeApproval.ApiVersion}, not {m.ApiVersion}"));
+                continue;
+            }
+            var fieldErrors = new List<InputError>();
+            var approval = ChangeApprovalReader.Read(m.Object, fieldErrors, m.Source, m.Namespace);
+            errors.AddRange(fieldErrors.Select(e => e with { Line = e.Line ?? m.Line, Message = $"{e.Message} (ChangeApproval {m.Name})" }));
+            if (approval is not null) approvals.Add(approval);
+        }
+        return approvals;
+    }
+
+    private static AdmissionInput Input(Manifest m, Operation operation, UserInfo user) => new()
+    {
+        Operation = operation,
+        Group = m.Group,
+        Kind = m.Kind,
+        Resource = new WorkloadKind(m.Group, m.Kind).Plural,
+        Namespace = m.Namespace,
+        Name = m.Name,
+        User = user,
+        Object = operation == Operation.Delete ? null : m.Object,
+        OldObject = operation == Operation.Delete ? m.Object : null,
+    };
+
+    /// <summary>
+    /// A guarded workload whose namespace check cannot place: the webhook would look the
+    /// namespace up, check has only its inputs, so "not-guarded" here may be wrong.
+    /// </summary>
+    private static string? UnknownNamespace(Manifest m, AdmissionPolicy policy, NamespaceIndex namespaces)
+    {
+        if (m.Namespace.Length == 0 || policy.GuardedKind(m.Group, m.Kind) is null) return null;
+        if (policy.Tier1Namespaces.Contains(m.Namespace) || namespaces.Labels(m.Namespace) is not null) return null;
+        return $"namespace {m.Namespace} is not known: no Namespace object for it is among the inputs, so its workloads are reported not-guarded; " +
+               $"give its Namespace with -f or --approvals, or mark it Tier-1 with --tier1 {m.Namespace}";
+    }
 }

@@ -11,6 +11,10 @@ public static class PolicyLoader
         {
             return AdmissionPolicy.Default;
         }
+        if (Directory.Exists(path))
+        {
+            throw new InputException([new InputError(path, null, "", "is a folder, not a policy file (one AdmissionPolicy YAML file)")]);
+        }
         string text;
         try
         {
@@ -18,7 +22,7 @@ public static class PolicyLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException([new InputError(path, null, "", "cannot be read: " + e.Message)]);
+            throw new InputException([new InputError(path, null, "", Hosting.StartupFiles.CannotRead(e))]);
         }
         return PolicyParser.Parse(text, path);
     }

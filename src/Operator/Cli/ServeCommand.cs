@@ -48,12 +48,28 @@ internal static class ServeCommand
             {
                 errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
             }
-            foreach (var (flag, file) in new[] { ("--tls-cert", result.GetValue(tlsCert)), ("--tls-key", result.GetValue(tlsKey)), ("--kubeconfig", result.GetValue(kubeconfig)) })
+            // Every file and folder, before the host starts (a failure inside it is a stack trace).
+            if (result.GetValue(tlsCert) is { } certFile && result.GetValue(tlsKey) is { } keyFile)
             {
-                if (file is not null && !File.Exists(file))
-                {
-                    errors.Add(new InputError(flag, null, "", $"\"{file}\" does not exist"));
-                }
+                StartupFiles.CheckPemPair(certFile, keyFile, errors);
+            }
+            else
+            {
+                StartupFiles.CheckTlsDir(result.GetValue(tlsDir)!, errors);
+            }
+            if (result.GetValue(kubeconfig) is { } kubeconfigFile)
+            {
+                _ = StartupFiles.ReadFile("--kubeconfig", kubeconfigFile, errors);
+            }
+            StartupFiles.CheckApprovalPaths(approvalPaths, errors);
+            AdmissionPolicy? admissionPolicy = null;
+            try
+            {
+                admissionPolicy = PolicyLoader.Load(result.GetValue(policy));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
             }
             if (errors.Count > 0) throw new InputException(errors);
 
@@ -75,9 +91,8 @@ internal static class ServeCommand
                 CertSecret = result.GetValue(certSecret),
                 WebhookConfiguration = result.GetValue(webhookConfig),
             };
-            var admissionPolicy = PolicyLoader.Load(options.PolicyFile);
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
-            await using var app = WebhookHost.Build(options, admissionPolicy, Console.Out);
+            await using var app = WebhookHost.Build(options, admissionPolicy!, Console.Out);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine($"admission webhook listening on {options.Listen} ({(options.LocalMode ? "local mode: " + string.Join(", ", options.Approvals) : "cluster mode")})");
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

@@ -74,7 +74,7 @@ public static class WebhookHost
             var files = new TlsDirectory.Files(options.TlsDir);
             var names = new List<string> { "localhost", "127.0.0.1" };
             names.AddRange(options.DnsNames);
-            var created = TlsDirectory.Ensure(files, names, DateTimeOffset.UtcNow);
+            var created = StartupFiles.EnsureTlsDir(files, names, DateTimeOffset.UtcNow);
             console.WriteLine($"{(created ? "created" : "reusing")} serving certificate for {string.Join(", ", names)}; CA certificate: {Path.GetFullPath(files.CaCert)}");
             (cert, key) = (files.Cert, files.Key);
         }

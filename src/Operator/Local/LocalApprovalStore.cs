@@ -30,6 +30,8 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
 
     public bool CanVerify => _readiness.Ready;
 
+    public string SourceName => $"its approval files ({string.Join(", ", paths)})";
+
     public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
 
     /// <summary>Reads every file now; called once before the server starts listening.</summary>

@@ -41,7 +41,7 @@ public static class ManifestReader
         return files;
     }
 
-    public static List<Manifest> ReadFiles(IEnumerable<string> paths, string defaultNamespace, List<InputError> errors, TextReader? stdin = null)
+    public static List<Manifest> ReadFiles(IEnumerable<string> paths, string defaultNamespace, List<InputError> errors, TextReader? stdin = null, IReadOnlySet<string>? onlyKinds = null)
     {
         var manifests = new List<Manifest>();
         foreach (var file in Expand(paths, errors))
@@ -56,7 +56,7 @@ public static class ManifestReader
                 errors.Add(new InputError(file, null, "", "cannot be read: " + e.Message));
                 continue;
             }
-            manifests.AddRange(ManifestParser.Read(text, file == "-" ? "<stdin>" : file, defaultNamespace, errors));
+            manifests.AddRange(ManifestParser.Read(text, file == "-" ? "<stdin>" : file, defaultNamespace, errors, onlyKinds));
         }
         return manifests;
     }

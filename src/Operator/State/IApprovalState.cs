@@ -28,4 +28,7 @@ public interface IApprovalState
 
     /// <summary>True when approvals could be verified at all (local files loaded, or a cluster sync or live read).</summary>
     bool CanVerify { get; }
+
+    /// <summary>Where approvals come from, for messages: local mode has files, not an API server.</summary>
+    string SourceName => "the API server";
 }

@@ -41,7 +41,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
             else if (!state.CanVerify && DependsOnState(decision))
             {
                 decision = Decision.Deny(
-                    $"approvals cannot be verified right now (the webhook is not in touch with the API server), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +
+                    $"approvals cannot be verified right now (the webhook is not in touch with {state.SourceName}), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +
                     "Retry shortly; if this persists, ask the platform team to check the admission webhook." +
                     (decision.Allowed ? "" : "\n" + decision.Message));
             }

@@ -131,13 +131,19 @@ public static class WorkloadRules
         }
         if (approval.Images.Count > 0)
         {
+            // Every unapproved image, in the pod spec's order: fixing one and meeting the next denial wastes a round trip.
+            List<string>? unapproved = null;
             foreach (var image in images)
             {
-                if (!approval.Images.Contains(image))
+                if (!approval.Images.Contains(image) && !(unapproved?.Contains(image) ?? false))
                 {
-                    Problem(DenialCauses.ImageNotApproved, $"image {image} is not approved (approved: {string.Join(", ", approval.Images)})");
-                    break;
+                    (unapproved ??= []).Add(image);
                 }
+            }
+            if (unapproved is not null)
+            {
+                var which = unapproved.Count == 1 ? $"image {unapproved[0]} is" : $"images {string.Join(", ", unapproved)} are";
+                Problem(DenialCauses.ImageNotApproved, $"{which} not approved (approved: {string.Join(", ", approval.Images)})");
             }
         }
         ExactChangeRules.Check(approval, operation, digests, policy, Problem);

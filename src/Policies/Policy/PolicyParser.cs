@@ -77,12 +77,9 @@ public static class PolicyParser
                     {
                         var text = reader.String(item, path);
                         if (text is null) continue;
-                        if (WorkloadKind.TryParse(text, out var wk))
-                        {
-                            if (wk.NotServedProblem() is { } notServed) reader.Error(item, path, $"\"{text}\": {notServed}");
-                            else kinds.Add(wk);
-                        }
-                        else reader.Error(item, path, $"\"{text}\" is not group/Kind (for example apps/Deployment, or Kind for the core group)");
+                        if (!WorkloadKind.TryParse(text, out var wk)) reader.Error(item, path, $"\"{text}\" is not group/Kind (for example apps/Deployment, or Kind for the core group)");
+                        else if (ServedKinds.Problem(wk) is { } problem) reader.Error(item, path, problem);
+                        else kinds.Add(wk);
                     }
                     policy = policy with { WorkloadKinds = kinds };
                     break;

@@ -51,27 +51,5 @@ public sealed record WorkloadKind(string Group, string Kind)
 
     public bool IsPod => Group.Length == 0 && Kind == "Pod";
 
-    /// <summary>The kinds Kubernetes itself serves in its own groups, so a policy naming one in the wrong group is caught.</summary>
-    private static readonly Dictionary<string, string[]> BuiltIn = new(StringComparer.Ordinal)
-    {
-        [""] = ["Pod", "ReplicationController", "PodTemplate", "Service", "ConfigMap", "Secret", "ServiceAccount", "Endpoints", "PersistentVolumeClaim", "LimitRange", "ResourceQuota", "Event"],
-        ["apps"] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"],
-        ["batch"] = ["Job", "CronJob"],
-    };
-
-    /// <summary>Why Kubernetes serves no such kind (for example <c>Deployment</c> without <c>apps/</c>), or null.</summary>
-    public string? NotServedProblem()
-    {
-        if (BuiltIn.TryGetValue(Group, out var kinds) && !kinds.Contains(Kind))
-        {
-            var home = BuiltIn.FirstOrDefault(g => g.Value.Contains(Kind)).Key;
-            var inGroup = Group.Length == 0 ? "the core group" : $"group {Group}";
-            return home is null
-                ? $"Kubernetes serves no kind {Kind} in {inGroup}"
-                : $"Kubernetes serves {Kind} in {(home.Length == 0 ? "the core group" : "group " + home)}, not in {inGroup}: write {new WorkloadKind(home, Kind)}";
-        }
-        return null;
-    }
-
     public override string ToString() => Group.Length == 0 ? Kind : Group + "/" + Kind;
 }

@@ -45,11 +45,12 @@ public sealed class CheckInputTests
     {
         var result = await AdmissionCli.RunAsync(["check", "-f", Data("folder"), "--approvals", Approved, "--now", Now]);
         Assert.True(result.ExitCode == 1, result.ToString());
-        var lines = result.StdoutLines;
+        var lines = result.ObjectLines;
         Assert.Equal(3, lines.Length);
         Assert.Equal("ALLOWED Deployment payments/checkout approved payments/checkout-2-4-1", lines[0]);
-        Assert.StartsWith("DENIED StatefulSet payments/ledger namespace payments is Tier-1", lines[1], StringComparison.Ordinal);
-        Assert.Contains("No ChangeApproval in payments targets StatefulSet ledger", lines[1], StringComparison.Ordinal);
+        Assert.Equal("DENIED StatefulSet payments/ledger denied", lines[1]);
+        Assert.Contains("\n    namespace payments is Tier-1: CREATE of StatefulSet payments/ledger", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("No ChangeApproval in payments targets StatefulSet ledger", result.Stdout, StringComparison.Ordinal);
         Assert.Equal("ALLOWED ConfigMap payments/checkout-settings not-guarded", lines[2]);
         Assert.DoesNotContain(lines, l => l.Contains("Namespace", StringComparison.Ordinal) && !l.Contains("namespace payments", StringComparison.Ordinal));
     }
@@ -68,14 +69,15 @@ public sealed class CheckInputTests
 
     [Theory]
     [InlineData(false, "ALLOWED Deployment payments/checkout not-guarded")]
-    [InlineData(true, "DENIED Deployment payments/checkout namespace payments is Tier-1")]
+    [InlineData(true, "DENIED Deployment payments/checkout denied\n    namespace payments is Tier-1")]
     public async Task Namespace_labels_come_only_from_Namespace_objects_in_the_inputs(bool withNamespace, string expected)
     {
         string[] args = ["check", "-f", Repo.Example("deployment.yaml"), "--now", Now];
         if (withNamespace) args = [.. args, "-f", Repo.Example("namespace.yaml")];
         var result = await AdmissionCli.RunAsync(args);
         Assert.Equal(withNamespace ? 1 : 0, result.ExitCode);
-        Assert.StartsWith(expected, Assert.Single(result.StdoutLines), StringComparison.Ordinal);
+        Assert.StartsWith(expected, result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.ObjectLines);
     }
 
     [Fact]
@@ -83,7 +85,8 @@ public sealed class CheckInputTests
     {
         var result = await AdmissionCli.RunAsync(["check", "-f", Repo.Example("deployment.yaml"), "--approvals", Repo.Example("namespace.yaml"), "--now", Now]);
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("DENIED Deployment payments/checkout namespace payments is Tier-1", Assert.Single(result.StdoutLines), StringComparison.Ordinal);
+        Assert.StartsWith("DENIED Deployment payments/checkout denied\n    namespace payments is Tier-1", result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.ObjectLines);
     }
 
     [Fact]
@@ -93,7 +96,8 @@ public sealed class CheckInputTests
         var policy = dir.Write("policy.yaml", "tier1:\n  namespaces: [payments]\n");
         var result = await AdmissionCli.RunAsync(["check", "-f", Repo.Example("deployment.yaml"), "--policy", policy, "--now", Now]);
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("DENIED Deployment payments/checkout namespace payments is Tier-1", Assert.Single(result.StdoutLines), StringComparison.Ordinal);
+        Assert.StartsWith("DENIED Deployment payments/checkout denied\n    namespace payments is Tier-1", result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.ObjectLines);
     }
 
     [Theory]
@@ -110,7 +114,7 @@ public sealed class CheckInputTests
     [Theory]
     [InlineData("flux", null, "ALLOWED Deployment payments/checkout exempt")]
     [InlineData("carol", "gitops", "ALLOWED Deployment payments/checkout exempt")]
-    [InlineData("carol", "developers", "DENIED Deployment payments/checkout namespace payments is Tier-1")]
+    [InlineData("carol", "developers", "DENIED Deployment payments/checkout denied\n    namespace payments is Tier-1")]
     public async Task Exempt_users_and_groups(string user, string? group, string expected)
     {
         string[] args = ["check", "-f", Repo.Example("namespace.yaml"), "-f", Repo.Example("deployment.yaml"),
@@ -118,7 +122,8 @@ public sealed class CheckInputTests
         if (group is not null) args = [.. args, "--group", "someone-else", "--group", group];
         var result = await AdmissionCli.RunAsync(args);
         Assert.Equal(expected.StartsWith("ALLOWED", StringComparison.Ordinal) ? 0 : 1, result.ExitCode);
-        Assert.StartsWith(expected, Assert.Single(result.StdoutLines), StringComparison.Ordinal);
+        Assert.StartsWith(expected, result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.ObjectLines);
     }
 
     [Fact]
@@ -137,6 +142,11 @@ public sealed class CheckInputTests
             Assert.Equal("break-glass", doc.RootElement[0].GetProperty("decision").GetString());
             Assert.Contains("INC-4411 outage", doc.RootElement[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         }
+        // Text shows the decision's warnings under its line (contract 6), as kubectl would show them.
+        var asText = await AdmissionCli.RunAsync([.. args[..^2], "--group", "tier1-break-glass"], manifest);
+        Assert.True(asText.ExitCode == 0, asText.ToString());
+        Assert.Equal("ALLOWED Deployment payments/checkout break-glass", asText.ObjectLines.Single());
+        Assert.Contains("\n    warning: BREAK-GLASS: CREATE of Deployment payments/checkout by dave without approval (reason: \"INC-4411 outage\")", asText.Stdout, StringComparison.Ordinal);
         var withoutGroup = await AdmissionCli.RunAsync(args, manifest);
         Assert.Equal(1, withoutGroup.ExitCode);
         Assert.Contains("The break-glass annotation was ignored", withoutGroup.Stdout, StringComparison.Ordinal);
@@ -151,11 +161,12 @@ public sealed class CheckInputTests
         var result = await AdmissionCli.RunAsync(["check", "-f", Repo.Example("namespace.yaml"), "-f", Repo.Example("deployment.yaml"),
             "--approvals", approvals, "--user", "carol", "--operation", "DELETE", "--now", Now]);
         Assert.True(exit == result.ExitCode, result.ToString());
-        var line = Assert.Single(result.StdoutLines);
+        Assert.Single(result.ObjectLines);
+        var line = result.Stdout;
         Assert.Contains(expected, line, StringComparison.Ordinal);
         if (exit == 1)
         {
-            Assert.StartsWith("DENIED Deployment payments/checkout namespace payments is Tier-1: DELETE of Deployment payments/checkout", line, StringComparison.Ordinal);
+            Assert.StartsWith("DENIED Deployment payments/checkout denied\n    namespace payments is Tier-1: DELETE of Deployment payments/checkout", line, StringComparison.Ordinal);
             Assert.Contains("--operation DELETE", line, StringComparison.Ordinal);
         }
     }

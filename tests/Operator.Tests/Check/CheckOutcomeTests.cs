@@ -10,7 +10,8 @@ namespace Admission.Operator.Tests.Check;
 public sealed class CheckOutcomeTests
 {
     private const string Now = "2026-03-06T12:00:00Z";
-    private const string Denied = "DENIED Deployment payments/checkout namespace payments is Tier-1: CREATE of Deployment payments/checkout needs a ChangeApproval approved by 2 people other than its requester.";
+    private const string Denied = "DENIED Deployment payments/checkout denied";
+    private const string Why = "namespace payments is Tier-1: CREATE of Deployment payments/checkout needs a ChangeApproval approved by 2 people other than its requester.";
 
     private static string[] Args(string? approvals, params string[] more)
     {
@@ -25,11 +26,11 @@ public sealed class CheckOutcomeTests
     {
         // --approvals, exit status, what the line starts with, the reason it must give
         { "approved.yaml", 0, "ALLOWED Deployment payments/checkout approved payments/checkout-2-4-1", null },
-        { "one-approval.yaml", 1, Denied, "| ChangeApproval checkout-2-4-1-one-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol." },
-        { "self-approval.yaml", 1, Denied, "| ChangeApproval checkout-2-4-1-self-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol; carol's own approval does not count." },
-        { "expired.yaml", 1, Denied, "| ChangeApproval checkout-2-4-1-expired: expired at 2026-03-06T11:00:00Z." },
-        { "wrong-image.yaml", 1, Denied, "| ChangeApproval checkout-2-4-0: image registry.example.com/migrate:2.4.1 is not approved (approved: registry.example.com/checkout:2.4.0, registry.example.com/migrate:2.4.0)." },
-        { null, 1, Denied, "No ChangeApproval in payments targets Deployment checkout. Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"" },
+        { "one-approval.yaml", 1, Denied, "- ChangeApproval checkout-2-4-1-one-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol." },
+        { "self-approval.yaml", 1, Denied, "- ChangeApproval checkout-2-4-1-self-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol; carol's own approval does not count." },
+        { "expired.yaml", 1, Denied, "- ChangeApproval checkout-2-4-1-expired: expired at 2026-03-06T11:00:00Z." },
+        { "wrong-image.yaml", 1, Denied, "- ChangeApproval checkout-2-4-0: images registry.example.com/migrate:2.4.1, registry.example.com/checkout:2.4.1 are not approved (approved: registry.example.com/checkout:2.4.0, registry.example.com/migrate:2.4.0)." },
+        { null, 1, Denied, "Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"" },
     };
 
     [Theory]
@@ -39,21 +40,23 @@ public sealed class CheckOutcomeTests
         var result = await AdmissionCli.RunAsync(Args(approvals));
         Assert.True(exit == result.ExitCode, result.ToString());
         Assert.Equal("", result.Stderr);
-        var only = Assert.Single(result.StdoutLines);
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(line, lines[0]);
         if (reason is null)
         {
-            Assert.Equal(line, only);
+            Assert.Single(lines);
+            return;
         }
-        else
-        {
-            Assert.StartsWith(line, only, StringComparison.Ordinal);
-            Assert.Contains(reason, only, StringComparison.Ordinal);
-            if (approvals is not null)
-            {
-                Assert.EndsWith("Or request a new one: kubectl change request deployment/checkout -n payments --reason \"<why>\"", only, StringComparison.Ordinal);
-            }
-        }
+        // Contract 6: the denial's message follows on indented lines, one per ChangeApproval, never folded.
+        Assert.All(lines.Skip(1), l => Assert.StartsWith(CheckIndent, l, StringComparison.Ordinal));
+        var message = lines.Skip(1).Select(l => l[CheckIndent.Length..]).ToList();
+        Assert.Equal(approvals is null ? Why + " No ChangeApproval in payments targets Deployment checkout." : Why, message[0]);
+        Assert.Contains(reason, message);
+        Assert.Equal(approvals is null ? reason : "Or request a new one: kubectl change request deployment/checkout -n payments --reason \"<why>\"", message[^1]);
+        Assert.DoesNotContain(" | ", result.Stdout, StringComparison.Ordinal);
     }
+
+    private const string CheckIndent = "    ";
 
     [Theory]
     [MemberData(nameof(Outcomes))]
@@ -63,12 +66,13 @@ public sealed class CheckOutcomeTests
         Assert.True(exit == result.ExitCode, result.ToString());
         using var doc = JsonDocument.Parse(result.Stdout);
         var row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
-        Assert.Equal(["allowed", "approval", "decision", "kind", "message", "name", "namespace"],
+        Assert.Equal(["allowed", "approval", "decision", "kind", "message", "name", "namespace", "warnings"],
             row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("Deployment", row.GetProperty("kind").GetString());
         Assert.Equal("payments", row.GetProperty("namespace").GetString());
         Assert.Equal("checkout", row.GetProperty("name").GetString());
         Assert.Equal(exit == 0, row.GetProperty("allowed").GetBoolean());
+        Assert.Equal(line.Split(' ')[0] == "ALLOWED", row.GetProperty("allowed").GetBoolean());
         var message = row.GetProperty("message").GetString()!;
         if (exit == 0)
         {
@@ -80,10 +84,9 @@ public sealed class CheckOutcomeTests
         {
             Assert.Equal("denied", row.GetProperty("decision").GetString());
             Assert.Equal(JsonValueKind.Null, row.GetProperty("approval").ValueKind);
-            // JSON keeps the message as the engine wrote it, one line per ChangeApproval; text folds those lines.
-            Assert.StartsWith(line["DENIED Deployment payments/checkout ".Length..], message, StringComparison.Ordinal);
-            var folded = message.Replace("\n- ", " | ", StringComparison.Ordinal).Replace('\n', ' ');
-            Assert.Contains(reason!, folded, StringComparison.Ordinal);
+            // JSON keeps the message as the engine wrote it, one line per ChangeApproval, as text does.
+            Assert.StartsWith(Why, message, StringComparison.Ordinal);
+            Assert.Contains(reason!, message.Split('\n'));
         }
     }
 

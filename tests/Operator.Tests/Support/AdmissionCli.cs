@@ -7,6 +7,9 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
     public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary><c>check</c>'s text output without the indented message and warning lines: one line per object.</summary>
+    public string[] ObjectLines => [.. Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith(' ')).Select(l => l.TrimEnd('\r'))];
+
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 

@@ -34,6 +34,16 @@ public class DenialMessageTests
             new(Requests.Delete(Deploy), [new Approval { Name = "no-delete" }.ApprovedBy("alice", "bob")], ["ChangeApproval no-delete", "does not cover DELETE"])
         },
         { "image not approved: names the image", new(Requests.Update(Old, Deploy with { Images = [Image, Evil] }), [new Approval { Name = "pinned", Images = [Image] }.ApprovedBy("alice", "bob")], ["ChangeApproval pinned", $"image {Evil} is not approved"]) },
+        {
+            "several images not approved: names every one, in pod spec order",
+            new(Requests.Update(Old, Deploy with { Images = [Image, Evil, "registry.example.com/miner:6.6.6"] }), [new Approval { Name = "pinned", Images = [Image] }.ApprovedBy("alice", "bob")],
+                [$"images {Evil}, registry.example.com/miner:6.6.6 are not approved (approved: {Image})"])
+        },
+        {
+            "an init container's and a container's unapproved images are both named",
+            new(Requests.Update(Old, Deploy with { Images = [Evil], InitImages = ["registry.example.com/miner:6.6.6"] }), [new Approval { Name = "pinned", Images = [Image] }.ApprovedBy("alice", "bob")],
+                [Evil, "registry.example.com/miner:6.6.6", "are not approved"])
+        },
         { "init container image not approved: names it", new(Requests.Update(Old, Deploy with { InitImages = [Evil] }), [new Approval { Name = "pinned", Images = [Image] }.ApprovedBy("alice", "bob")], [$"image {Evil} is not approved"]) },
         {
             "several problems of one approval are all listed",
