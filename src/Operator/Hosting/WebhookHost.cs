@@ -32,6 +32,8 @@ public static class WebhookHost
         builder.Services.AddSingleton(certificates);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(TimeProvider.System);
+        // Disposed with the app, after the server has stopped, so lines of the last requests are written.
+        builder.Services.AddSingleton(sp => Observability.DecisionLog.ForStandardOutput(options.LogFormat, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ReviewHandler>();
         ConfigureTls(builder, options, certificates, console);
         ConfigureState(builder, options);

@@ -6,7 +6,9 @@ using Admission.Policies;
 namespace Admission.Operator.Webhook;
 
 /// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
-public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger)
+/// <param name="decisions">The decision audit log; null writes none (handler tests and benchmarks).</param>
+public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
+    DecisionLog? decisions = null)
 {
     public AdmissionPolicy Policy => policy;
 
@@ -16,7 +18,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         var (input, problem) = ReviewTranslator.ToInput(request, policy);
         if (input is null)
         {
-            AdmissionMetrics.Decisions.WithLabels("denied", "denied").Inc();
+            AdmissionMetrics.Decision(false, DecisionCode.Denied).Inc();
             return ValueTask.FromResult(ReviewResponses.Errored(request.Uid!, 400, problem!));
         }
         return HandleAsync(request.Uid!, input, cancellationToken);
@@ -48,9 +50,11 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        AdmissionMetrics.Decisions.WithLabels(decision.Allowed ? "allowed" : "denied", decision.Code.ToWire()).Inc();
-        LogDecision(logger, uid, input.User.Username, input.Operation.ToWire(), Describe(input), input.Namespace, input.Name,
-            decision.Code.ToWire(), decision.Approval ?? "", input.DryRun, elapsed.TotalMilliseconds);
+        AdmissionMetrics.Decision(decision.Allowed, decision.Code).Inc();
+        decisions?.Write(new DecisionRecord(uid, input.User.Username, input.Operation.ToWire(), Describe(input), input.Namespace, input.Name,
+            decision.Code.ToWire(), decision.Approval ?? "",
+            decision.Digest,
+            input.DryRun, elapsed.TotalMilliseconds));
         if (decision.Code == DecisionCode.BreakGlass)
         {
             LogBreakGlass(logger, uid, input.User.Username, input.Namespace, input.Name, decision.Message);
@@ -74,11 +78,6 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     private bool IsWorkload(AdmissionInput input) => AdmissionEngine.IsWorkload(input, policy);
 
     private static string Describe(AdmissionInput input) => AdmissionEngine.Describe(input);
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "decision uid={Uid} user={User} operation={Operation} resource={Resource} object={Namespace}/{Name} decision={Decision} approval={Approval} dryRun={DryRun} latencyMs={LatencyMs:F3}")]
-    private static partial void LogDecision(ILogger logger, string uid, string user, string operation, string resource,
-        string @namespace, string name, string decision, string approval, bool dryRun, double latencyMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "break-glass uid={Uid} user={User} object={Namespace}/{Name}: {Detail}")]

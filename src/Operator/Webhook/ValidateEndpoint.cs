@@ -168,12 +168,8 @@ public static class ValidateEndpoint
         }
     }
 
-    private static async Task Respond(HttpContext context, AdmissionReview response)
-    {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, response, AdmissionJson.Relaxed.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
-    }
+    private static Task Respond(HttpContext context, AdmissionReview response) =>
+        ReviewResponseWriter.WriteAsync(context.Response, response, context.RequestAborted);
 
     private static bool IsJson(string? contentType)
     {
