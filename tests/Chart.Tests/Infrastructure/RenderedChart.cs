@@ -22,6 +22,9 @@ public enum Scenario
 
     /// <summary>self mode with Tier-1 namespaces listed by name and other policy overrides.</summary>
     PolicyOverrides,
+
+    /// <summary>self mode with the ServiceMonitor, PrometheusRule and Grafana dashboard turned on.</summary>
+    Monitoring,
 }
 
 /// <summary>One object of `helm template` output, read strictly into its typed model.</summary>
@@ -51,6 +54,8 @@ internal sealed partial class RenderedChart
         [("apiextensions.k8s.io/v1", "CustomResourceDefinition")] = typeof(V1CustomResourceDefinition),
         [("cert-manager.io/v1", "Issuer")] = typeof(CertManagerIssuer),
         [("cert-manager.io/v1", "Certificate")] = typeof(CertManagerCertificate),
+        [("monitoring.coreos.com/v1", "ServiceMonitor")] = typeof(ServiceMonitor),
+        [("monitoring.coreos.com/v1", "PrometheusRule")] = typeof(PrometheusRule),
     };
 
     private RenderedChart(Scenario scenario, HelmResult result, IReadOnlyList<RenderedObject> objects)
@@ -73,6 +78,7 @@ internal sealed partial class RenderedChart
         Scenario.CertManagerIssuer => [Repo.ValuesFile("cert-manager-issuer.yaml")],
         Scenario.Provided => [Repo.ValuesFile("provided.yaml")],
         Scenario.PolicyOverrides => [Repo.ValuesFile("policy-overrides.yaml")],
+        Scenario.Monitoring => [Repo.ValuesFile("monitoring.yaml")],
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
