@@ -25,9 +25,11 @@ internal static class ServeCommand
         var certSecret = new Option<string?>("--cert-secret") { Description = "Cluster mode: Secret holding the serving certificate, created and renewed by the leader ('self' certificates)" };
         var webhookConfig = new Option<string?>("--webhook-configuration") { Description = "Cluster mode: ValidatingWebhookConfiguration whose caBundle the leader keeps current ('self' certificates)" };
 
+        var notifications = new Option<string?>("--notifications") { Description = "Cluster mode: file of notification receivers (webhook, slack); the leader notifies them of ChangeApproval events" };
+
         var command = new Command("serve", "Run the validating admission webhook over HTTPS")
         {
-            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig,
+            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -48,7 +50,7 @@ internal static class ServeCommand
             {
                 errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
             }
-            foreach (var (flag, file) in new[] { ("--tls-cert", result.GetValue(tlsCert)), ("--tls-key", result.GetValue(tlsKey)), ("--kubeconfig", result.GetValue(kubeconfig)) })
+            foreach (var (flag, file) in new[] { ("--tls-cert", result.GetValue(tlsCert)), ("--tls-key", result.GetValue(tlsKey)), ("--kubeconfig", result.GetValue(kubeconfig)), ("--notifications", result.GetValue(notifications)) })
             {
                 if (file is not null && !File.Exists(file))
                 {
@@ -74,6 +76,7 @@ internal static class ServeCommand
                 LeaderElection = !result.GetValue(noLeader),
                 CertSecret = result.GetValue(certSecret),
                 WebhookConfiguration = result.GetValue(webhookConfig),
+                Notifications = result.GetValue(notifications),
             };
             var admissionPolicy = PolicyLoader.Load(options.PolicyFile);
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);

@@ -25,6 +25,9 @@ public enum Scenario
 
     /// <summary>self mode with the ServiceMonitor, PrometheusRule and Grafana dashboard turned on.</summary>
     Monitoring,
+
+    /// <summary>self mode with two notification receivers (a Slack and a signed webhook).</summary>
+    Notifications,
 }
 
 /// <summary>One object of `helm template` output, read strictly into its typed model.</summary>
@@ -43,6 +46,7 @@ internal sealed partial class RenderedChart
     {
         [("v1", "ServiceAccount")] = typeof(V1ServiceAccount),
         [("v1", "ConfigMap")] = typeof(V1ConfigMap),
+        [("v1", "Secret")] = typeof(V1Secret),
         [("v1", "Service")] = typeof(V1Service),
         [("apps/v1", "Deployment")] = typeof(V1Deployment),
         [("policy/v1", "PodDisruptionBudget")] = typeof(V1PodDisruptionBudget),
@@ -79,6 +83,7 @@ internal sealed partial class RenderedChart
         Scenario.Provided => [Repo.ValuesFile("provided.yaml")],
         Scenario.PolicyOverrides => [Repo.ValuesFile("policy-overrides.yaml")],
         Scenario.Monitoring => [Repo.ValuesFile("monitoring.yaml")],
+        Scenario.Notifications => [Repo.ValuesFile("notifications.yaml")],
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
