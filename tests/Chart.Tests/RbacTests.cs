@@ -98,6 +98,11 @@ public class RbacTests
     {
         var role = RenderedChart.For(scenario).Single<V1ClusterRole>("admission");
         var expected = RenderedChart.CertificateMode(scenario) == "self" ? ServerClusterRoleSelf : ServerClusterRoleFiles;
+        if (scenario == Scenario.Notifications)
+        {
+            // The leader records the notifications sent in an annotation (merge patch).
+            expected = new Dictionary<string, string[]>(expected) { ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "patch", "watch"] };
+        }
 
         AssertExactly(expected, role.Rules, "ClusterRole admission");
         Assert.Null(role.AggregationRule);

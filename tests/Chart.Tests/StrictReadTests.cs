@@ -151,7 +151,7 @@ public class StrictReadTests
     {
         const string yaml = """
             apiVersion: v1
-            kind: Secret
+            kind: PersistentVolumeClaim
             metadata: {name: x}
             """;
         var e = Assert.Throws<StrictReadException>(() => RenderedChart.ReadAll(yaml));

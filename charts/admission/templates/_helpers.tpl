@@ -182,3 +182,12 @@ matchPolicy: Equivalent
 admissionReviewVersions: ["v1"]
 timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}
 {{- end }}
+
+{{/* The Secret holding notifications.yaml; empty when notifications are off. */}}
+{{- define "admission.notificationsSecretName" -}}
+{{- if .Values.notifications.existingSecret }}
+{{- .Values.notifications.existingSecret }}
+{{- else if .Values.notifications.receivers }}
+{{- printf "%s-notifications" (include "admission.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}

@@ -25,9 +25,11 @@ internal static class ServeCommand
         var certSecret = new Option<string?>("--cert-secret") { Description = "Cluster mode: Secret holding the serving certificate, created and renewed by the leader ('self' certificates)" };
         var webhookConfig = new Option<string?>("--webhook-configuration") { Description = "Cluster mode: ValidatingWebhookConfiguration whose caBundle the leader keeps current ('self' certificates)" };
 
+        var notifications = new Option<string?>("--notifications") { Description = "Cluster mode: file of notification receivers (webhook, slack); the leader notifies them of ChangeApproval events" };
+
         var command = new Command("serve", "Run the validating admission webhook over HTTPS")
         {
-            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig,
+            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -61,6 +63,10 @@ internal static class ServeCommand
             {
                 _ = StartupFiles.ReadFile("--kubeconfig", kubeconfigFile, errors);
             }
+            if (result.GetValue(notifications) is { } notificationsFile)
+            {
+                _ = StartupFiles.ReadFile("--notifications", notificationsFile, errors);
+            }
             StartupFiles.CheckApprovalPaths(approvalPaths, errors);
             AdmissionPolicy? admissionPolicy = null;
             try
@@ -90,6 +96,7 @@ internal static class ServeCommand
                 LeaderElection = !result.GetValue(noLeader),
                 CertSecret = result.GetValue(certSecret),
                 WebhookConfiguration = result.GetValue(webhookConfig),
+                Notifications = result.GetValue(notifications),
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
             await using var app = WebhookHost.Build(options, admissionPolicy!, Console.Out);

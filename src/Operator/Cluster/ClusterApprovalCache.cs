@@ -141,6 +141,13 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         return TimeSpan.FromTicks(_clock.GetUtcNow().UtcTicks - oldest);
     }
 
+    /// <summary>The older of the two watches' last contact, for the cache-staleness alert; 0 until both have been heard.</summary>
+    private void PublishContact()
+    {
+        var oldest = Math.Min(Interlocked.Read(ref _approvalState.LastContactTicks), Interlocked.Read(ref _namespaceState.LastContactTicks));
+        AdmissionMetrics.CacheLastContact.Set(oldest == 0 ? 0 : new DateTimeOffset(oldest, TimeSpan.Zero).ToUnixTimeSeconds());
+    }
+
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
 
     private void Touch(SourceState state, string? error = null)
@@ -149,6 +156,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         {
             Interlocked.Exchange(ref state.LastContactTicks, _clock.GetUtcNow().UtcTicks);
             state.LastError = null;
+            PublishContact();
         }
         else
         {
@@ -167,6 +175,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         _published = new Published(snapshot, approvals, namespaces);
         AdmissionMetrics.ApprovalsCached.Set(snapshot.Approvals.Count);
         AdmissionMetrics.NamespacesCached.Set(snapshot.Namespaces.Count);
+        ApprovalCensus.Publish(approvals.Values);
     }
 
     private void RaiseChanged(IEnumerable<string> keys)

@@ -17,6 +17,8 @@ public sealed record ServeOptions
     public bool LeaderElection { get; init; } = true;
     public string? CertSecret { get; init; }
     public string? WebhookConfiguration { get; init; }
+    /// <summary>Cluster mode: the notification receivers file (a mounted Secret); none when null.</summary>
+    public string? Notifications { get; init; }
 
     public bool LocalMode => Approvals.Count > 0;
 }

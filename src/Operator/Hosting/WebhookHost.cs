@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using Admission.Operator.Local;
+using Admission.Operator.Observability;
 using Admission.Operator.State;
 using Admission.Operator.Tls;
 using Admission.Operator.Webhook;
@@ -57,6 +58,7 @@ public static class WebhookHost
         app.MapValidate();
         app.MapHealth();
         app.MapMetrics("/metrics");
+        ReadinessMetric.Register(app.Services);
         return app;
     }
 

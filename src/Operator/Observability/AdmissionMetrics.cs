@@ -3,7 +3,11 @@ using Prometheus;
 
 namespace Admission.Operator.Observability;
 
-/// <summary>The metrics platform teams alert on. Label values are bounded (result x decision code).</summary>
+/// <summary>
+/// The metrics platform teams alert on (the chart's PrometheusRule and dashboard name only these;
+/// a chart test checks each name against a running server). Label values are bounded: result x
+/// decision code, phases, HTTP status, and the receivers named in the notification configuration.
+/// </summary>
 public static class AdmissionMetrics
 {
     public static readonly Counter Decisions = Metrics.CreateCounter(
@@ -32,6 +36,12 @@ public static class AdmissionMetrics
         "admission_bad_requests_total", "Requests to /validate refused before a decision, by HTTP status.",
         new CounterConfiguration { LabelNames = ["code"] });
 
+    public static readonly Counter InternalErrors = Metrics.CreateCounter(
+        "admission_internal_errors_total", "Reviews the webhook failed to decide because of an internal error (each was denied and logged with its uid).");
+
+    public static readonly Gauge Ready = Metrics.CreateGauge(
+        "admission_ready", "1 while this replica's /readyz answers 200 (certificate loaded, approvals synced and fresh), else 0.");
+
     public static readonly Gauge ApprovalsCached = Metrics.CreateGauge(
         "admission_approvals_cached", "ChangeApprovals held for decisions.");
 
@@ -48,7 +58,55 @@ public static class AdmissionMetrics
         "admission_live_reads_total", "Reads of a namespace's ChangeApprovals from the API server before a denial, by outcome.",
         new CounterConfiguration { LabelNames = ["outcome"] });
 
+    public static readonly Gauge CacheLastContact = Metrics.CreateGauge(
+        "admission_approval_cache_last_contact_timestamp_seconds",
+        "Cluster mode: Unix time the approval cache last heard from the API server (the older of the ChangeApproval and Namespace watches); 0 in local mode.");
+
+    public static readonly Gauge ApprovalsByPhase = Metrics.CreateGauge(
+        "admission_approvals", "ChangeApprovals in the cluster by status.phase (Unknown: no status written yet).",
+        new GaugeConfiguration { LabelNames = ["phase"] });
+
+    public static readonly Gauge BreakGlassUnreviewed = Metrics.CreateGauge(
+        "admission_break_glass_unreviewed", "Retrospective ChangeApprovals (one per break-glass admission) not yet approved by two reviewers.");
+
+    public static readonly Gauge BreakGlassOldestUnreviewed = Metrics.CreateGauge(
+        "admission_break_glass_unreviewed_oldest_timestamp_seconds",
+        "Unix creation time of the oldest unreviewed retrospective ChangeApproval; 0 when none is waiting.");
+
     public static readonly Counter DecisionLogDropped = Metrics.CreateCounter(
-        "admission_decision_log_dropped_total",
-        "Decision log lines dropped because the output could not keep up (admissions are never slowed for the log).");
+        "admission_decision_log_dropped_total", "Decision log lines dropped because the log writer could not keep up (the decision itself was made).");
+
+    public static readonly Counter NotificationsSent = Metrics.CreateCounter(
+        "admission_notifications_sent_total", "Notifications delivered, by receiver.",
+        new CounterConfiguration { LabelNames = ["receiver"] });
+
+    public static readonly Counter NotificationAttemptsFailed = Metrics.CreateCounter(
+        "admission_notification_attempts_failed_total", "Notification deliveries that failed and will be retried or given up, by receiver.",
+        new CounterConfiguration { LabelNames = ["receiver"] });
+
+    public static readonly Counter NotificationsDropped = Metrics.CreateCounter(
+        "admission_notifications_dropped_total", "Notifications given up after every retry failed, by receiver.",
+        new CounterConfiguration { LabelNames = ["receiver"] });
+
+    /// <summary>The phases <see cref="ApprovalsByPhase"/> reports, always all of them (a missing series reads as "no data", not 0).</summary>
+    public static readonly string[] Phases = ["Pending", "Approved", "Rejected", "Applied", "Expired", "Unknown"];
+
+    /// <summary>
+    /// Creates every labelled series a rule or panel reads, at 0, so that "nothing happened yet"
+    /// is a 0 and not an absent series (increase() and absent() would otherwise mislead).
+    /// </summary>
+    public static void Initialize()
+    {
+        foreach (var code in Enum.GetValues<DecisionCode>())
+        {
+            Decisions.WithLabels(code == DecisionCode.Denied ? "denied" : "allowed", code.ToWire());
+        }
+        foreach (var phase in Phases) ApprovalsByPhase.WithLabels(phase);
+    }
+
+    /// <summary>Publishes the phase counts of every ChangeApproval seen (a count of status.phase values).</summary>
+    public static void SetPhases(IReadOnlyDictionary<string, int> counts)
+    {
+        foreach (var phase in Phases) ApprovalsByPhase.WithLabels(phase).Set(counts.GetValueOrDefault(phase));
+    }
 }

@@ -120,6 +120,7 @@ public static class ValidateEndpoint
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug must not read as a network failure: deny, say so, and keep the detail in the log.
+            AdmissionMetrics.InternalErrors.Inc();
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ValidateEndpoint))
                 .LogError(e, "deciding review {Uid} failed", uid);
             response = ReviewResponses.Errored(uid, StatusCodes.Status500InternalServerError,

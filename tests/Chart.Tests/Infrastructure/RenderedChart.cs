@@ -22,6 +22,12 @@ public enum Scenario
 
     /// <summary>self mode with Tier-1 namespaces listed by name and other policy overrides.</summary>
     PolicyOverrides,
+
+    /// <summary>self mode with the ServiceMonitor, PrometheusRule and Grafana dashboard turned on.</summary>
+    Monitoring,
+
+    /// <summary>self mode with two notification receivers (a Slack and a signed webhook).</summary>
+    Notifications,
 }
 
 /// <summary>One object of `helm template` output, read strictly into its typed model.</summary>
@@ -40,6 +46,7 @@ internal sealed partial class RenderedChart
     {
         [("v1", "ServiceAccount")] = typeof(V1ServiceAccount),
         [("v1", "ConfigMap")] = typeof(V1ConfigMap),
+        [("v1", "Secret")] = typeof(V1Secret),
         [("v1", "Service")] = typeof(V1Service),
         [("apps/v1", "Deployment")] = typeof(V1Deployment),
         [("policy/v1", "PodDisruptionBudget")] = typeof(V1PodDisruptionBudget),
@@ -51,6 +58,8 @@ internal sealed partial class RenderedChart
         [("apiextensions.k8s.io/v1", "CustomResourceDefinition")] = typeof(V1CustomResourceDefinition),
         [("cert-manager.io/v1", "Issuer")] = typeof(CertManagerIssuer),
         [("cert-manager.io/v1", "Certificate")] = typeof(CertManagerCertificate),
+        [("monitoring.coreos.com/v1", "ServiceMonitor")] = typeof(ServiceMonitor),
+        [("monitoring.coreos.com/v1", "PrometheusRule")] = typeof(PrometheusRule),
     };
 
     private RenderedChart(Scenario scenario, HelmResult result, IReadOnlyList<RenderedObject> objects)
@@ -73,6 +82,8 @@ internal sealed partial class RenderedChart
         Scenario.CertManagerIssuer => [Repo.ValuesFile("cert-manager-issuer.yaml")],
         Scenario.Provided => [Repo.ValuesFile("provided.yaml")],
         Scenario.PolicyOverrides => [Repo.ValuesFile("policy-overrides.yaml")],
+        Scenario.Monitoring => [Repo.ValuesFile("monitoring.yaml")],
+        Scenario.Notifications => [Repo.ValuesFile("notifications.yaml")],
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Admission.Operator.Cluster;
+using Admission.Policies.Model;
+using k8s;
+using k8s.Models;
+
+namespace Admission.Operator.Notifications;
+
+/// <summary>
+/// What has been sent, kept on the ChangeApproval itself: one annotation per receiver,
+/// <c>notified.approvals.admission.dev/RECEIVER</c>, holding the JSON list of event ids sent (or
+/// given up). A new leader reads it and sends only the rest, so a leader change sends nothing twice.
+/// </summary>
+internal static class DeliveryRecord
+{
+    public const string Prefix = "notified.approvals.admission.dev/";
+
+    public static string Key(string receiver) => Prefix + receiver;
+
+    public static IReadOnlyList<string> Read(JsonElement raw, string receiver)
+    {
+        if (!raw.TryGetProperty("metadata", out var m) || m.ValueKind != JsonValueKind.Object ||
+            !m.TryGetProperty("annotations", out var a) || a.ValueKind != JsonValueKind.Object ||
+            !a.TryGetProperty(Key(receiver), out var v) || v.ValueKind != JsonValueKind.String)
+        {
+            return [];
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(v.GetString()!);
+            return doc.RootElement.ValueKind == JsonValueKind.Array
+                ? [.. doc.RootElement.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return []; // edited by hand into something else: start over rather than stop
+        }
+    }
+
+    public static string Format(IEnumerable<string> ids) => new JsonArray([.. ids.Select(i => (JsonNode)JsonValue.Create(i))]).ToJsonString();
+}
+
+/// <summary>Writes the delivery record. Tests record the calls.</summary>
+internal interface IDeliveryRecorder
+{
+    Task RecordAsync(CachedApproval approval, string receiver, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+}
+
+internal sealed class KubernetesDeliveryRecorder(IKubernetes client) : IDeliveryRecorder
+{
+    /// <summary>A merge patch of one annotation: it never conflicts with reviews appended meanwhile.</summary>
+    public async Task RecordAsync(CachedApproval approval, string receiver, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [DeliveryRecord.Key(receiver)] = DeliveryRecord.Format(ids) } } };
+        using var _ = await client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync(
+            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ChangeApproval.Group, ChangeApproval.Version,
+            approval.Namespace, ChangeApproval.Plural, approval.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace Admission.Chart.Tests.Infrastructure;
+
+/// <summary>
+/// The metric names a PromQL expression reads. Not a PromQL parser: it removes what cannot be a
+/// metric name (strings, label matchers, ranges, by/without/on/ignoring lists, Grafana variables)
+/// and keeps the identifiers that are not functions, keywords or numbers. Good enough for the
+/// chart's own expressions, which a test also hands to promtool.
+/// </summary>
+internal static partial class PromQlNames
+{
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan",
+    };
+
+    public static IReadOnlySet<string> Of(string expr)
+    {
+        var text = Strings().Replace(expr, " ");
+        text = Matchers().Replace(text, " ");
+        text = Ranges().Replace(text, " ");
+        text = Groupings().Replace(text, " ");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match m in Identifier().Matches(text))
+        {
+            var name = m.Groups["name"].Value;
+            if (m.Groups["call"].Success || Keywords.Contains(name.ToLowerInvariant())) continue;
+            names.Add(name);
+        }
+        return names;
+    }
+
+    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""|'(?:[^'\\]|\\.)*'")]
+    private static partial Regex Strings();
+
+    [GeneratedRegex(@"\{[^}]*\}")]
+    private static partial Regex Matchers();
+
+    [GeneratedRegex(@"\[[^\]]*\]")]
+    private static partial Regex Ranges();
+
+    [GeneratedRegex(@"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
+    private static partial Regex Groupings();
+
+    // An identifier not preceded by a digit, dot or $ (numbers such as 1e3, Grafana's $job).
+    [GeneratedRegex(@"(?<![0-9.$\w])(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<call>\s*\()?")]
+    private static partial Regex Identifier();
+}
