@@ -18,5 +18,7 @@ public sealed record ServeOptions
     public string? CertSecret { get; init; }
     public string? WebhookConfiguration { get; init; }
 
+    public WebhookLimits Limits { get; init; } = WebhookLimits.Default;
+
     public bool LocalMode => Approvals.Count > 0;
 }

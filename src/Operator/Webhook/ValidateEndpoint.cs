@@ -13,6 +13,8 @@ public static class ValidateEndpoint
     /// <summary>An UPDATE carries two objects of up to 3 MiB each, plus the envelope.</summary>
     public const long MaxBodyBytes = 8 * 1024 * 1024;
 
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Hosting.WebhookLimits.MaxJsonDepth };
+
     public static IEndpointRouteBuilder MapValidate(this IEndpointRouteBuilder app)
     {
         app.Map("/validate", HandleAsync);
@@ -49,7 +51,7 @@ public static class ValidateEndpoint
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
