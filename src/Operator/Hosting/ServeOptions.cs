@@ -20,5 +20,7 @@ public sealed record ServeOptions
     /// <summary>Cluster mode: the notification receivers file (a mounted Secret); none when null.</summary>
     public string? Notifications { get; init; }
 
+    public WebhookLimits Limits { get; init; } = WebhookLimits.Default;
+
     public bool LocalMode => Approvals.Count > 0;
 }

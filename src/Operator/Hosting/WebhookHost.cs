@@ -39,10 +39,13 @@ public static class WebhookHost
         ConfigureTls(builder, options, certificates, console);
         ConfigureState(builder, options);
 
+        var limits = options.Limits;
+        ReviewConcurrency.Add(builder.Services, limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = ValidateEndpoint.MaxBodyBytes;
+            ApplyLimits(kestrel.Limits, limits);
             var endpoint = ListenEndpoint(options.Listen);
             kestrel.Listen(endpoint, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
             {
@@ -55,11 +58,26 @@ public static class WebhookHost
         });
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapValidate();
         app.MapHealth();
         app.MapMetrics("/metrics");
         ReadinessMetric.Register(app.Services);
         return app;
+    }
+
+    /// <summary>The limits of <see cref="WebhookLimits"/> on Kestrel; docs/operating.md explains each value.</summary>
+    internal static void ApplyLimits(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits k, WebhookLimits limits)
+    {
+        k.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+        k.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+        k.MaxRequestLineSize = limits.MaxRequestLineSize;
+        k.KeepAliveTimeout = limits.KeepAliveTimeout;
+        k.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        k.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(limits.MinDataBytesPerSecond, limits.MinDataRateGrace);
+        k.MinResponseDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(limits.MinDataBytesPerSecond, limits.MinDataRateGrace);
+        k.Http2.MaxStreamsPerConnection = limits.Http2MaxStreamsPerConnection;
+        k.Http2.MaxRequestHeaderFieldSize = limits.MaxRequestHeadersTotalSize;
     }
 
     private static void ConfigureTls(WebApplicationBuilder builder, ServeOptions options, CertificateStore store, TextWriter console)

@@ -130,7 +130,11 @@ public static class ValidateEndpoint
     }
 
     /// <summary>Repeated keys are refused: two readers taking the first and the last would decide on different objects.</summary>
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowDuplicateProperties = false,
+        MaxDepth = Hosting.WebhookLimits.MaxJsonDepth,
+    };
 
     /// <summary>The whole body, in a buffer rented from the pool (the caller returns it).</summary>
     private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

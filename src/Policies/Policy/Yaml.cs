@@ -20,11 +20,13 @@ public static class Yaml
         {
             errors.Add(new InputError(source, (int)e.Start.Line, "", "not valid YAML: " + Describe(e)));
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
-            // collections (e.g. "[a, b" followed by another key); the last event read locates it.
+            // YamlDotNet's scanner throws these, not a YamlException, for some unclosed flow
+            // collections (e.g. "[a, b" followed by another key) and for an alias where a mapping
+            // key's value should start (found by fuzzing); the last event read locates it.
             var line = parser.Current is { } last ? (int)last.Start.Line : 1;
+            line = Math.Min(line, text.AsSpan().Count('\n') + 1); // the end-of-stream mark can sit past the last line
             errors.Add(new InputError(source, line, "", "not valid YAML: cannot be parsed past here; look above for an unclosed { or ["));
         }
         return null;

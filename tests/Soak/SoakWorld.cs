@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+
+namespace Admission.Soak;
+
+/// <summary>
+/// The test API server with a Tier-1 namespace and a Deployment, and one <c>admission serve</c>
+/// process in cluster mode (leader election on, so the status operator runs too) watching it.
+/// </summary>
+public sealed class SoakWorld : IAsyncDisposable
+{
+    public const string Ns = "payments";
+    private readonly Process _process;
+    private readonly string _dir;
+
+    private SoakWorld(TestApiServer.TestApiServer api, Process process, string dir, int port, HttpClient http, Kubernetes admin)
+    {
+        Api = api;
+        _process = process;
+        _dir = dir;
+        Port = port;
+        Http = http;
+        Admin = admin;
+    }
+
+    public TestApiServer.TestApiServer Api { get; }
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public bool Exited => _process.HasExited;
+    public HttpClient Http { get; }
+    public Kubernetes Admin { get; }
+
+    public static async Task<SoakWorld> StartAsync()
+    {
+        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var dir = Directory.CreateTempSubdirectory("admission-soak-").FullName;
+        api.AddUser("admin-token", "admin", ["system:masters"]);
+        const string user = "system:serviceaccount:admission-system:admission";
+        api.AddUser("admission-token", user, ["system:serviceaccounts"]);
+        var kubeconfig = Path.Combine(dir, "admission.kubeconfig");
+        api.WriteKubeconfig(kubeconfig, user, "admission-system");
+        api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = "admission-system" } }));
+        api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = Ns, labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } }));
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "admission.dll"), "serve", "--kubeconfig", kubeconfig, "--tls-dir", Path.Combine(dir, "tls"),
+                     "--listen", $"https://127.0.0.1:{port}", "--namespace", "admission-system"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["POD_NAME"] = "admission-0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start admission serve");
+        // The decision log is one line per review: read and dropped, so a full pipe never stalls the server.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("admission: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var caFile = Path.Combine(dir, "tls", "ca.crt");
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(caFile))
+        {
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new InvalidOperationException("admission serve did not start");
+            await Task.Delay(100);
+        }
+        await Task.Delay(200); // the CA file is written whole before the key pair it signs; give it a moment to be complete
+        var http = Client(caFile, port);
+        var world = new SoakWorld(api, process, dir, port, http, api.CreateClient("admin", Ns));
+        while (true)
+        {
+            try
+            {
+                using var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                if (ready.StatusCode == HttpStatusCode.OK) break;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new InvalidOperationException("admission serve never became ready");
+            await Task.Delay(200);
+        }
+        return world;
+    }
+
+    private static HttpClient Client(string caFile, int port)
+    {
+        var ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 8,
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    if (certificate is null) return false;
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    return chain.Build(leaf);
+                },
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public static JsonObject Node(object value) => JsonSerializer.SerializeToNode(value)!.AsObject();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        Http.Dispose();
+        Admin.Dispose();
+        await Api.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
