@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Admission.TestApiServer.Admission;
 using Admission.TestApiServer.Auth;
+using Admission.TestApiServer.CustomResources;
 using Admission.TestApiServer.Http;
 using Admission.TestApiServer.Resources;
 using Admission.TestApiServer.Storage;
@@ -16,6 +17,7 @@ internal sealed class ServerState : IDisposable
         Catalog = new ResourceCatalog(options.ExtraResources);
         Store = new ObjectStore(options.HistoryWindow);
         Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
+        CustomResources = options.CustomResourceDefinitions is { } crds ? CustomResourceValidator.FromDirectory(crds) : null;
     }
 
     public TestApiServerOptions Options { get; }
@@ -27,6 +29,9 @@ internal sealed class ServerState : IDisposable
     public WebhookCaller Caller { get; } = new();
 
     public ValidatingAdmission Admission { get; }
+
+    /// <summary>Schema and CEL validation of custom resources, from the CRDs in <see cref="TestApiServerOptions.CustomResourceDefinitions"/>.</summary>
+    public CustomResourceValidator? CustomResources { get; }
 
     public TokenAuthenticator Tokens { get; } = new();
 

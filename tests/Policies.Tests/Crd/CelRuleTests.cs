@@ -34,7 +34,7 @@ public class CelRuleTests
         { "spec.approvals", "self.filter(n, !oldSelf.exists(o, o.approver == n.approver)).size() <= 1" },
         { "spec.approvals", "self.all(n, oldSelf.exists(o, o.approver == n.approver) || n == self[self.size() - 1])" },
         { "spec.approvals", "oldSelf.hasValue() || self.size() == 0" },
-        { "spec.approvals", "self.filter(n, oldSelf.exists(o, o.approver == n.approver)) == oldSelf.filter(o, self.exists(n, n.approver == o.approver))" },
+        { "spec.approvals", "self.filter(n, oldSelf.exists(o, o.approver == n.approver)).map(n, n.approver) == oldSelf.filter(o, self.exists(n, n.approver == o.approver)).map(o, o.approver)" },
     };
 
     [Theory]

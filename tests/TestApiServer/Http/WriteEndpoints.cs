@@ -29,6 +29,7 @@ internal sealed class WriteEndpoints(ServerState state)
         }
 
         var obj = ObjectPreparation.ForCreate(resource, body, path.Namespace);
+        state.CustomResources?.Validate(resource, obj, null, request);
         var name = Meta.Name(obj);
         if (resource.Namespaced && state.Store.Get(state.Catalog.Namespaces, "", path.Namespace!) is null)
         {
@@ -116,6 +117,7 @@ internal sealed class WriteEndpoints(ServerState state)
             else
             {
                 updated = ObjectPreparation.ForUpdate(resource, path.Subresource, current, desired, name, path.Namespace);
+                state.CustomResources?.Validate(resource, updated, current, request);
             }
 
             Meta.SetResourceVersion(updated, Meta.ResourceVersion(current));
