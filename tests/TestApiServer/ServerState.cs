@@ -18,6 +18,7 @@ internal sealed class ServerState : IDisposable
         Store = new ObjectStore(options.HistoryWindow);
         Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
         CustomResources = options.CustomResourceDefinitions is { } crds ? CustomResourceValidator.FromDirectory(crds) : null;
+        Admission.Policies = new Policies.AdmissionPolicies(Store, Catalog, () => CustomResources);
     }
 
     public TestApiServerOptions Options { get; }

@@ -48,6 +48,9 @@ public sealed class CustomResourceValidator
 
     internal bool Serves(ResourceDefinition resource) => _versions.ContainsKey(Key(resource));
 
+    /// <summary>The structural schema of a served custom resource, for typing it in admission policies.</summary>
+    internal SchemaNode? SchemaOf(ResourceDefinition resource) => _versions.TryGetValue(Key(resource), out var v) ? v.Schema.Node : null;
+
     /// <summary>What reading from storage does to an object: unknown fields pruned, defaults applied.</summary>
     internal void ApplyDefaults(ResourceDefinition resource, JsonObject obj)
     {
