@@ -20,7 +20,7 @@ public class StrictReadTests
                  {
                      "CustomResourceDefinition", "ServiceAccount", "ConfigMap", "Service", "Deployment",
                      "PodDisruptionBudget", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-                     "ValidatingWebhookConfiguration",
+                     "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                  })
         {
             Assert.Contains(expected, kinds);
@@ -31,7 +31,8 @@ public class StrictReadTests
         Assert.Empty(duplicates);
 
         // Namespaced objects carry the release namespace; cluster-scoped ones carry none.
-        string[] clusterScoped = ["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration"];
+        string[] clusterScoped = ["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"];
         foreach (var obj in chart.Objects)
         {
             Assert.True(

@@ -89,11 +89,11 @@ public sealed class CrudTests : IAsyncLifetime
         Assert.Equal("[\"DELETE\"]", core.Spec["operations"]!.ToJsonString());
 
         var read = await approvals.ReadNamespacedAsync<ChangeApproval>("payments", "web-1");
-        read.Spec!["reason"] = "changed";
+        read.Spec!["approvals"] = new JsonArray(new JsonObject { ["approver"] = "bob", ["approvedAt"] = "2030-01-01T00:00:00Z" });
         var replaced = await approvals.ReplaceNamespacedAsync(read, "payments", "web-1");
         Assert.Equal(2, replaced.Metadata.Generation);
 
-        read.Spec["reason"] = "stale write";
+        read.Metadata.Labels = new Dictionary<string, string> { ["stale"] = "write" };
         var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => approvals.ReplaceNamespacedAsync(read, "payments", "web-1"));
         Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode);
 

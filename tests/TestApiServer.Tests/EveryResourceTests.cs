@@ -42,6 +42,11 @@ public sealed class EveryResourceTests : IAsyncLifetime
             ["kind"] = resource.Kind,
             ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["pick"] = "me" } },
         };
+        if (resource.CustomResource)
+        {
+            // Custom resources are validated against their CRD's schema: give them the required fields.
+            body["spec"] = Servers.ChangeApproval("payments", name)["spec"]!.DeepClone();
+        }
 
         await using var watch = await RawWatch.OpenAsync(_server, Servers.Alice, $"{collection}?watch=true&resourceVersion={_server.ResourceVersion}");
         var (created, createdBody, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, collection, body);

@@ -35,11 +35,12 @@ public sealed class StatusAndScaleTests : IAsyncLifetime
     {
         var current = await Get();
         current["status"] = new JsonObject { ["phase"] = "Approved" };
-        current["spec"]!["reason"] = "new reason";
+        // approvals is the one spec field the CRD's rules let change.
+        current["spec"]!["approvals"] = new JsonArray(new JsonObject { ["approver"] = "bob", ["approvedAt"] = "2030-01-01T00:00:00Z" });
         var (code, afterMain, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Put, $"{Approvals}/a1", current);
         Assert.Equal(200, code);
         Assert.Null(afterMain!["status"]);
-        Assert.Equal("new reason", afterMain["spec"]!["reason"]!.ToString());
+        Assert.Equal("bob", afterMain["spec"]!["approvals"]![0]!["approver"]!.ToString());
         Assert.Equal(2, afterMain["metadata"]!["generation"]!.GetValue<int>());
 
         var statusWrite = (JsonObject)afterMain.DeepClone();
@@ -49,7 +50,7 @@ public sealed class StatusAndScaleTests : IAsyncLifetime
         var (statusCode, afterStatus, _) = await _server.SendAsync(Servers.Bob, HttpMethod.Put, $"{Approvals}/a1/status", statusWrite);
         Assert.Equal(200, statusCode);
         Assert.Equal("Approved", afterStatus!["status"]!["phase"]!.ToString());
-        Assert.Equal("new reason", afterStatus["spec"]!["reason"]!.ToString());
+        Assert.Equal("Roll out 2.4.1", afterStatus["spec"]!["reason"]!.ToString());
         Assert.Null(afterStatus["metadata"]!["labels"]);
         Assert.Equal(2, afterStatus["metadata"]!["generation"]!.GetValue<int>());
 
@@ -80,16 +81,17 @@ public sealed class StatusAndScaleTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("application/json-patch+json", """[{"op":"replace","path":"/spec/reason","value":"patched"}]""", 200, "patched")]
-    [InlineData("application/json-patch+json", """[{"op":"test","path":"/spec/reason","value":"nope"},{"op":"replace","path":"/spec/reason","value":"x"}]""", 422, "Roll out 2.4.1")]
-    [InlineData("application/merge-patch+json", """{"spec":{"reason":"merged","ticket":null}}""", 200, "merged")]
-    [InlineData("application/strategic-merge-patch+json", """{"spec":{"reason":"smp"}}""", 415, "Roll out 2.4.1")]
-    [InlineData("application/apply-patch+yaml", """{"spec":{"reason":"ssa"}}""", 415, "Roll out 2.4.1")]
-    public async Task Patch_types_on_a_custom_resource(string contentType, string patch, int expectedStatus, string expectedReason)
+    // Labels, not spec: spec is immutable under the CRD's CEL rules, which the server enforces.
+    [InlineData("application/json-patch+json", """[{"op":"add","path":"/metadata/labels","value":{"step":"patched"}}]""", 200, "patched")]
+    [InlineData("application/json-patch+json", """[{"op":"test","path":"/spec/reason","value":"nope"},{"op":"add","path":"/metadata/labels","value":{"step":"x"}}]""", 422, "")]
+    [InlineData("application/merge-patch+json", """{"metadata":{"labels":{"step":"merged"}},"spec":{"ticket":null}}""", 200, "merged")]
+    [InlineData("application/strategic-merge-patch+json", """{"metadata":{"labels":{"step":"smp"}}}""", 415, "")]
+    [InlineData("application/apply-patch+yaml", """{"metadata":{"labels":{"step":"ssa"}}}""", 415, "")]
+    public async Task Patch_types_on_a_custom_resource(string contentType, string patch, int expectedStatus, string expectedStep)
     {
         var (code, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Patch, $"{Approvals}/a1", JsonNode.Parse(patch), contentType);
         Assert.Equal(expectedStatus, code);
-        Assert.Equal(expectedReason, (await Get())["spec"]!["reason"]!.ToString());
+        Assert.Equal(expectedStep, (await Get())["metadata"]!["labels"]?["step"]?.ToString() ?? "");
     }
 
     [Fact]

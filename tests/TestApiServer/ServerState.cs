@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Admission.TestApiServer.Admission;
 using Admission.TestApiServer.Auth;
 using Admission.TestApiServer.Controllers;
+using Admission.TestApiServer.CustomResources;
 using Admission.TestApiServer.Http;
 using Admission.TestApiServer.Resources;
 using Admission.TestApiServer.Storage;
@@ -19,6 +20,8 @@ internal sealed class ServerState : IDisposable
         Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
         NamespaceController = new NamespaceController(this);
         GarbageCollector = new GarbageCollector(this);
+        CustomResources = options.CustomResourceDefinitions is { } crds ? CustomResourceValidator.FromDirectory(crds) : null;
+        Admission.Policies = new Policies.AdmissionPolicies(Store, Catalog, () => CustomResources);
     }
 
     public TestApiServerOptions Options { get; }
@@ -34,6 +37,9 @@ internal sealed class ServerState : IDisposable
     public NamespaceController NamespaceController { get; }
 
     public GarbageCollector GarbageCollector { get; }
+
+    /// <summary>Schema and CEL validation of custom resources, from the CRDs in <see cref="TestApiServerOptions.CustomResourceDefinitions"/>.</summary>
+    public CustomResourceValidator? CustomResources { get; }
 
     public TokenAuthenticator Tokens { get; } = new();
 

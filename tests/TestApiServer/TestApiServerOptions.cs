@@ -26,6 +26,14 @@ public sealed class TestApiServerOptions
     /// <summary>Namespaces that exist from the start, as in a new cluster.</summary>
     public IList<string> Namespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+    /// <summary>
+    /// Folder of CustomResourceDefinition YAML whose schemas and CEL rules custom resources are
+    /// validated against, as kube-apiserver does (default: the repository's config/crd, found
+    /// above the test assembly; null: custom resources are stored unvalidated). An invalid CRD
+    /// fails the server's start with kube-apiserver's message.
+    /// </summary>
+    public string? CustomResourceDefinitions { get; set; } = CustomResources.RepositoryCrds.Find();
+
     /// <summary>More types to serve, beyond <see cref="ResourceCatalog.Defaults"/>.</summary>
     public IList<ResourceDefinition> ExtraResources { get; } = [];
 }

@@ -128,6 +128,11 @@ public static class ApproveCommands
             {
                 throw new CommandFailedException($"error: changeapproval {name} in namespace {ns} kept changing while you were writing ({MaxAttempts} attempts); run the command again.");
             }
+            catch (ClusterApiException e) when (InvalidRefusals.Causes(e) is { } causes)
+            {
+                throw new CommandFailedException(InvalidRefusals.Explain(
+                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
+            }
             catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
             {
                 throw new CommandFailedException(Refusals.Explain(

@@ -239,6 +239,11 @@ public static class RequestCommand
             {
                 throw new CommandFailedException($"error: changeapproval {name} already exists in namespace {connection.Namespace}; choose another --name.");
             }
+            catch (ClusterApiException e) when (InvalidRefusals.Causes(e) is { } causes)
+            {
+                throw new CommandFailedException(InvalidRefusals.Explain(
+                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
+            }
             catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
             {
                 throw new CommandFailedException(Refusals.Explain(

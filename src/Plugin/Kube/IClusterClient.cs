@@ -59,12 +59,13 @@ public interface IClusterConnector
 /// <summary>The API server answered with an error status (a metav1.Status body, when it sent one).</summary>
 public sealed class ClusterApiException : Exception
 {
-    public ClusterApiException(int statusCode, string reason, string message, string? detailsName = null)
+    public ClusterApiException(int statusCode, string reason, string message, string? detailsName = null, IReadOnlyList<StatusCause>? causes = null)
         : base(message)
     {
         StatusCode = statusCode;
         Reason = reason;
         DetailsName = detailsName;
+        Causes = causes ?? [];
     }
 
     public ClusterApiException() : this(0, "", "") { }
@@ -81,7 +82,13 @@ public sealed class ClusterApiException : Exception
 
     /// <summary>metav1.Status details.name, when the server named the object.</summary>
     public string? DetailsName { get; }
+
+    /// <summary>metav1.Status details.causes: for a 422 Invalid, one per field error (CRD schema or CEL rule).</summary>
+    public IReadOnlyList<StatusCause> Causes { get; } = [];
 }
+
+/// <summary>One metav1.StatusCause: its reason (FieldValueInvalid...), field path and message.</summary>
+public sealed record StatusCause(string Reason, string Field, string Message);
 
 /// <summary>The API server could not be reached, or the kubeconfig could not be used to reach it.</summary>
 public sealed class ClusterUnreachableException : Exception

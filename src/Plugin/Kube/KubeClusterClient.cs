@@ -144,6 +144,7 @@ public static class ApiErrors
     public static ClusterApiException FromResponse(int statusCode, string? body, string? reasonPhrase)
     {
         string? message = null, reason = null, detailsName = null;
+        var causes = new List<StatusCause>();
         if (!string.IsNullOrWhiteSpace(body))
         {
             try
@@ -157,6 +158,13 @@ public static class ApiErrors
                     if (root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object)
                     {
                         detailsName = Str(details, "name");
+                        if (details.TryGetProperty("causes", out var list) && list.ValueKind == JsonValueKind.Array)
+                        {
+                            foreach (var cause in list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Object))
+                            {
+                                causes.Add(new StatusCause(Str(cause, "reason") ?? "", Str(cause, "field") ?? "", Str(cause, "message") ?? ""));
+                            }
+                        }
                     }
                 }
             }
@@ -169,7 +177,7 @@ public static class ApiErrors
         {
             message = reasonPhrase ?? ((HttpStatusCode)statusCode).ToString();
         }
-        return new ClusterApiException(statusCode, reason ?? ((HttpStatusCode)statusCode).ToString(), message, detailsName);
+        return new ClusterApiException(statusCode, reason ?? ((HttpStatusCode)statusCode).ToString(), message, detailsName, causes);
     }
 
     /// <summary>RFC 7234 warning value <c>299 - "text"</c> to its text.</summary>

@@ -55,6 +55,8 @@ internal sealed partial class RenderedChart
         [("rbac.authorization.k8s.io/v1", "Role")] = typeof(V1Role),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = typeof(V1RoleBinding),
         [("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration")] = typeof(V1ValidatingWebhookConfiguration),
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")] = typeof(V1ValidatingAdmissionPolicy),
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding")] = typeof(V1ValidatingAdmissionPolicyBinding),
         [("apiextensions.k8s.io/v1", "CustomResourceDefinition")] = typeof(V1CustomResourceDefinition),
         [("cert-manager.io/v1", "Issuer")] = typeof(CertManagerIssuer),
         [("cert-manager.io/v1", "Certificate")] = typeof(CertManagerCertificate),

@@ -2,7 +2,11 @@ using k8s;
 
 namespace Admission.Cluster.Tests.EndToEnd;
 
-/// <summary>Approvals cannot be forged: every attempt is refused by the API server, on the webhook's word.</summary>
+/// <summary>
+/// Approvals cannot be forged: every attempt is refused by the API server, on the webhook's word or,
+/// for what the old and new objects alone reveal, by the CRD's CEL rules before any webhook is
+/// called (a 422 Invalid, as a cluster sends it).
+/// </summary>
 public sealed class ForgeryTests : IAsyncLifetime
 {
     private const string Name = "checkout-2-4-1";
@@ -27,13 +31,14 @@ public sealed class ForgeryTests : IAsyncLifetime
         AssertDenied(carolAsAlice, "carol adding an entry in bob's name");
 
         var aliceEditsTarget = await _cluster.PatchApprovalAsync("alice", Name, """[{"op":"replace","path":"/spec/target/name","value":"billing"}]""");
-        AssertDenied(aliceEditsTarget, "alice editing the target after approving");
+        AssertInvalid(aliceEditsTarget, "alice editing the target after approving", "spec.target", "spec.target is immutable; create a new ChangeApproval");
 
         var bobRemovesAlice = await _cluster.PatchApprovalAsync("bob", Name, """[{"op":"remove","path":"/spec/approvals/0"}]""");
         AssertDenied(bobRemovesAlice, "bob removing alice's entry");
 
         var carolApprovesOwn = await _cluster.ApproveAsync("carol", Name);
-        AssertDenied(carolApprovesOwn, "carol approving her own request");
+        AssertInvalid(carolApprovesOwn, "carol approving her own request", "spec.approvals",
+            "the requester cannot approve their own change (an approver equals spec.requestedBy)");
 
         var carolRequestsForAlice = await Try(() => _cluster.Client("carol").CustomObjects.CreateNamespacedCustomObjectAsync(
             ClusterHarness.ApprovalObject("in-alices-name", "alice", DateTimeOffset.UtcNow.AddHours(1)),
@@ -43,7 +48,8 @@ public sealed class ForgeryTests : IAsyncLifetime
         var preApproved = await Try(() => _cluster.Client("carol").CustomObjects.CreateNamespacedCustomObjectAsync(
             ClusterHarness.ApprovalObject("pre-approved", "carol", DateTimeOffset.UtcNow.AddHours(1), approvers: ["alice", "bob"]),
             Policies.Model.ChangeApproval.Group, Policies.Model.ChangeApproval.Version, ClusterHarness.Ns, Policies.Model.ChangeApproval.Plural));
-        AssertDenied(preApproved, "carol creating a request that is already approved");
+        AssertInvalid(preApproved, "carol creating a request that is already approved", "spec.approvals",
+            "spec.approvals must be empty when a ChangeApproval is created; approvers add their entries afterwards");
 
         Assert.Equal(before, _cluster.Approval(Name)!["spec"]!.ToJsonString());
         var change = await _cluster.ChangeDeploymentAsync("carol");
@@ -62,5 +68,14 @@ public sealed class ForgeryTests : IAsyncLifetime
         Assert.False(outcome.Ok, what + " was allowed");
         Assert.Equal(403, outcome.Code);
         Assert.Contains("denied the request", outcome.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertInvalid(Outcome outcome, string what, string field, string message)
+    {
+        Assert.False(outcome.Ok, what + " was allowed");
+        Assert.Equal(422, outcome.Code);
+        Assert.Contains($"{field}: Invalid value: ", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains(message, outcome.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("denied the request", outcome.Message, StringComparison.Ordinal);
     }
 }

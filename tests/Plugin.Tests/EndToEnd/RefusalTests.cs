@@ -43,7 +43,9 @@ public sealed class RefusalTests(EndToEndCluster cluster) : IDisposable
     {
         await RequestAsync("alice", "cart-own");
         var result = await As("alice", null, "alice may approve, but not her own request", "change", "approve", "cart-own");
-        Refused("error: approving changeapproval cart-own in namespace payments was refused by the admission webhook: you (alice) requested this change yourself, " +
+        // The CRD's CEL rule refuses it inside the API server (422 Invalid) before the webhook is called.
+        Refused("error: approving changeapproval cart-own in namespace payments was refused by the API server (the ChangeApproval's validation rules): " +
+                "you (alice) requested this change yourself, " +
                 "and nobody may approve their own request; ask an approver to run `kubectl change approve cart-own -n payments`. Nothing was changed.\n", result);
         Assert.Empty(Entries("cart-own"));
     }
@@ -77,8 +79,9 @@ public sealed class RefusalTests(EndToEndCluster cluster) : IDisposable
         var first = await As("alice", null, null, "change", "approve", "cart-twice");
         Assert.True(first.Exit == 0, first.ToString());
         var result = await As("alice", null, "approving twice counts once", "change", "approve", "cart-twice");
-        Refused("error: approving changeapproval cart-twice in namespace payments was refused by the admission webhook: you (alice) have already approved it, " +
-                "and each approver counts once. Nothing was changed.\n", result);
+        // The CRD's CEL rule (distinct approvers) refuses it inside the API server before the webhook is called.
+        Refused("error: approving changeapproval cart-twice in namespace payments was refused by the API server (the ChangeApproval's validation rules): " +
+                "you (alice) have already approved it, and each approver counts once. Nothing was changed.\n", result);
         Assert.Equal(["alice"], Entries("cart-twice"));
     }
 

@@ -4,9 +4,9 @@ namespace Admission.Policies.Tests.Crd;
 
 /// <summary>
 /// The CRD's CEL rules (x-kubernetes-validations). kube-apiserver compiles and evaluates them on
-/// every write, so they hold even when the webhook is bypassed; this test project has no CEL engine,
-/// so these tests check that each rule is present, on the node it must sit on, with a message, and
-/// that the rule set covers every field it has to. Transition rules (those using oldSelf) run on
+/// every write, so they hold even when the webhook is bypassed. These tests check that each rule
+/// is present, on the node it must sit on, with a message, and that the rule set covers every field
+/// it has to; tests/TestApiServer.Tests evaluates them (CelBatteryTests). Transition rules (those using oldSelf) run on
 /// UPDATE only, and a rule on an optional field only when both the old and the new object have the
 /// field: adding or removing such a field is caught by a has() rule on spec.
 /// </summary>
@@ -35,6 +35,8 @@ public class CelRuleTests
         { "spec.approvals", "oldSelf.all(o, self.all(n, n.approver != o.approver || n == o))" },
         { "spec.approvals", "self.filter(n, !oldSelf.exists(o, o.approver == n.approver)).size() <= 1" },
         { "spec.approvals", "self.all(n, oldSelf.exists(o, o.approver == n.approver) || n == self[self.size() - 1])" },
+        { "spec.approvals", "oldSelf.hasValue() || self.size() == 0" },
+        { "spec.approvals", "self.filter(n, oldSelf.exists(o, o.approver == n.approver)).map(n, n.approver) == oldSelf.filter(o, self.exists(n, n.approver == o.approver)).map(o, o.approver)" },
     };
 
     [Theory]

@@ -19,12 +19,17 @@ internal sealed class ValidatingAdmission(
     WebhookCaller caller,
     Func<Func<ServiceReference, Uri>?> serviceResolver)
 {
+    /// <summary>ValidatingAdmissionPolicies, which kube-apiserver applies before the webhooks.</summary>
+    public Policies.AdmissionPolicies? Policies { get; set; }
+
     public async Task ValidateAsync(AdmissionAttributes request, List<string> warnings, CancellationToken cancellationToken)
     {
         if (request.Resource.Group == "admissionregistration.k8s.io")
         {
             return;
         }
+
+        Policies?.Validate(request);
 
         var webhooks = MatchingWebhooks(request);
         if (webhooks.Count == 0)

@@ -12,6 +12,7 @@ internal sealed class ReadEndpoints(ServerState state)
         var resource = path.Resource;
         var obj = state.Store.Get(resource, path.Namespace ?? "", path.Name!)
             ?? throw StatusBodies.NotFound(resource, path.Name!);
+        state.CustomResources?.ApplyDefaults(resource, obj);
         if (path.Subresource == "scale")
         {
             await HttpJson.WriteAsync(request.Http, 200, ScaleView.From(obj));
@@ -33,6 +34,7 @@ internal sealed class ReadEndpoints(ServerState state)
         var (labels, fields) = Selectors(request);
         var (items, rv) = state.Store.List(path.Resource, path.Namespace);
         var selected = items.Where(i => labels.Matches(i) && fields.Matches(i)).ToList();
+        selected.ForEach(i => state.CustomResources?.ApplyDefaults(path.Resource, i));
         if (Tables.Wanted(request.Http.Request.Headers.Accept))
         {
             await HttpJson.WriteAsync(request.Http, 200, Tables.Build(path.Resource, selected, rv, request.Query("includeObject")));

@@ -69,6 +69,26 @@ internal static class StatusBodies
                 ["field"] = field,
             }))));
 
+    /// <summary>errors.NewInvalid: every field error a cause; the message lists them, in brackets when more than one.</summary>
+    public static ApiException Invalid(ResourceDefinition resource, string name, IReadOnlyList<CustomResources.FieldError> errors)
+    {
+        var causes = new JsonArray();
+        foreach (var error in errors)
+        {
+            var cause = new JsonObject { ["reason"] = error.Reason, ["message"] = error.Body };
+            if (error.Field.Length > 0)
+            {
+                cause["field"] = error.Field;
+            }
+
+            causes.Add(cause);
+        }
+
+        var listed = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors.Select(e => e.ToString())) + "]";
+        return new(Failure(422, "Invalid", $"{QualifiedKind(resource)} \"{name}\" is invalid: {listed}",
+            Details(resource, name, causes: causes)));
+    }
+
     public static ApiException MethodNotSupported(ResourceDefinition resource, string verb) =>
         new(Failure(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{resource.GroupResource}\"",
             new JsonObject { ["group"] = resource.Group, ["kind"] = resource.Plural }));

@@ -30,6 +30,7 @@ internal sealed class WriteEndpoints(ServerState state)
         }
 
         var obj = ObjectPreparation.ForCreate(resource, body, path.Namespace);
+        state.CustomResources?.Validate(resource, obj, null, request);
         var name = Meta.Name(obj);
         if (resource.Namespaced)
         {
@@ -122,6 +123,7 @@ internal sealed class WriteEndpoints(ServerState state)
             else
             {
                 updated = ObjectPreparation.ForUpdate(resource, path.Subresource, current, desired, name, path.Namespace);
+                state.CustomResources?.Validate(resource, updated, current, request);
             }
 
             Meta.SetResourceVersion(updated, Meta.ResourceVersion(current));

@@ -15,6 +15,8 @@ public sealed class ResourceCatalog
         new("apps", "v1", "daemonsets", "DaemonSet", true, ["status"], ["ds"], TracksGeneration: true),
         new("coordination.k8s.io", "v1", "leases", "Lease", true),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
+        new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false, ["status"], TracksGeneration: true),
+        new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false, TracksGeneration: true),
         new("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false, CreateOnly: true),
         new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, CreateOnly: true),
         new("approvals.admission.dev", "v1alpha1", "changeapprovals", "ChangeApproval", true, ["status"], ["approval"],
