@@ -84,6 +84,13 @@ public class WaysAroundTests
         return JsonSerializer.SerializeToElement(node);
     }
 
+    private static JsonElement Terminating(Workload w)
+    {
+        var node = JsonNode.Parse(w.ToJson().GetRawText())!;
+        node["metadata"]!["deletionTimestamp"] = "2026-03-06T11:59:30Z";
+        return JsonSerializer.SerializeToElement(node);
+    }
+
     private static Workload Restarted(Workload w, string at) =>
         w with { TemplateAnnotations = new Dictionary<string, string>(w.TemplateAnnotations) { ["kubectl.kubernetes.io/restartedAt"] = at } };
 
@@ -131,6 +138,7 @@ public class WaysAroundTests
         { "a developer deletes a Deployment's ReplicaSet: no approval needed", Delete(OwnedBy(ReplicaSet, "Deployment", "checkout"), NoApprovalNeeded) },
         { "an ownerReference without controller: true: needs approval", Delete(OwnedBy(Pod, "ConfigMap", "x", controller: false), Denied) },
         { "a bare Pod (no owner): needs approval", Delete(Pod, Denied) },
+        { "the kubelet's final DELETE of a terminating bare Pod: no approval needed", new(Requests.Delete(Pod, User("system:node:n1", "system:nodes")) with { OldObject = Terminating(Pod) }, Context(), NoApprovalNeeded) },
 
         // ownerReferences are not metadata one may change freely.
         { "an ownerReference added (hands it to the garbage collector): needs approval", Update(Deploy, OwnedBy(Deploy, "ConfigMap", "doomed"), Denied) },
