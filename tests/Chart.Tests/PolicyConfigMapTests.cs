@@ -16,14 +16,27 @@ public class PolicyConfigMapTests
             matchLabels:
               approvals.admission.dev/tier: "1"
           namespaces: []
-        workloadKinds: [apps/Deployment, apps/StatefulSet, apps/DaemonSet]   # group/Kind; core: Kind
+        workloadKinds: [Pod, apps/ReplicaSet, apps/Deployment, apps/StatefulSet, apps/DaemonSet,
+                        batch/Job, batch/CronJob]   # group/Kind; core: Kind
         requiredApprovals: 2            # at least 2
         approverGroups: [tier1-approvers]
         breakGlassGroups: [tier1-break-glass]
         policyAdminGroups: [system:masters]
         exemptUsers: []
         exemptGroups: []
+        trustedControllers:             # usernames; the kube-controller-manager's, with and without
+        - system:kube-controller-manager    # --use-service-account-credentials
+        - system:serviceaccount:kube-system:replicaset-controller
+        - system:serviceaccount:kube-system:deployment-controller
+        - system:serviceaccount:kube-system:statefulset-controller
+        - system:serviceaccount:kube-system:daemon-set-controller
+        - system:serviceaccount:kube-system:job-controller
+        - system:serviceaccount:kube-system:cronjob-controller
+        - system:serviceaccount:kube-system:generic-garbage-collector
+        - system:serviceaccount:kube-system:namespace-controller
+        interactiveAccess: breakGlass   # breakGlass | deny | allow (section 2.2)
         allowReplicaChanges: true
+        allowRestarts: true
         maxValidity: 168h
         ticketPattern: ""               # a .NET regular expression; when set, every new ChangeApproval
                                         # must carry a spec.ticket that matches it in full
@@ -101,8 +114,9 @@ public class PolicyConfigMapTests
         Assert.Equal(
             new[]
             {
-                "allowReplicaChanges", "apiVersion", "approverGroups", "breakGlassGroups", "exemptGroups", "exemptUsers",
-                "kind", "maxValidity", "policyAdminGroups", "requiredApprovals", "ticketPattern", "tier1", "workloadKinds",
+                "allowReplicaChanges", "allowRestarts", "apiVersion", "approverGroups", "breakGlassGroups", "exemptGroups", "exemptUsers",
+                "interactiveAccess", "kind", "maxValidity", "policyAdminGroups", "requiredApprovals", "ticketPattern", "tier1",
+                "trustedControllers", "workloadKinds",
             },
             policy.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["namespaceSelector", "namespaces"], policy["tier1"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));

@@ -110,35 +110,56 @@ public class WebhookTests
         Assert.Equal(NameLabel, only.Key);
     }
 
+    /// <summary>Each rule as "groups|resources|operations": exactly what contract 2.2 decides, nothing more.</summary>
     public static TheoryData<Scenario, string[]> ExpectedWorkloadRules => new()
     {
         {
             Scenario.Default,
-            ["apps|deployments,deployments/scale", "apps|statefulsets,statefulsets/scale", "apps|daemonsets,daemonsets/scale"]
+            [
+                "|pods|CREATE,UPDATE,DELETE",
+                "|pods/ephemeralcontainers,pods/resize|UPDATE",
+                "|pods/exec,pods/attach,pods/portforward|CONNECT",
+                "apps|replicasets|CREATE,UPDATE,DELETE", "apps|replicasets/scale|UPDATE",
+                "apps|deployments|CREATE,UPDATE,DELETE", "apps|deployments/scale|UPDATE",
+                "apps|statefulsets|CREATE,UPDATE,DELETE", "apps|statefulsets/scale|UPDATE",
+                "apps|daemonsets|CREATE,UPDATE,DELETE",
+                "batch|jobs|CREATE,UPDATE,DELETE",
+                "batch|cronjobs|CREATE,UPDATE,DELETE",
+            ]
         },
         {
             Scenario.PolicyOverrides,
             [
-                "apps|deployments,deployments/scale", "apps|statefulsets,statefulsets/scale",
-                "|replicationcontrollers,replicationcontrollers/scale", "batch|cronjobs,cronjobs/scale",
+                "apps|deployments|CREATE,UPDATE,DELETE", "apps|deployments/scale|UPDATE",
+                "apps|statefulsets|CREATE,UPDATE,DELETE", "apps|statefulsets/scale|UPDATE",
+                "|replicationcontrollers|CREATE,UPDATE,DELETE", "|replicationcontrollers/scale|UPDATE",
+                "batch|cronjobs|CREATE,UPDATE,DELETE",
+                "argoproj.io|rollouts|CREATE,UPDATE,DELETE", "argoproj.io|rollouts/scale|UPDATE",
             ]
         },
     };
 
     [Theory]
     [MemberData(nameof(ExpectedWorkloadRules))]
-    public void The_workload_webhook_has_a_rule_per_configured_kind_and_its_scale_subresource(Scenario scenario, string[] expected)
+    public void The_workload_webhook_has_exactly_the_rules_each_configured_kind_needs(Scenario scenario, string[] expected)
     {
         var rules = Webhook(scenario, Workloads).Rules;
 
-        var actual = rules.Select(r => $"{string.Join(',', r.ApiGroups)}|{string.Join(',', r.Resources)}").ToArray();
+        var actual = rules.Select(r => $"{string.Join(',', r.ApiGroups)}|{string.Join(',', r.Resources)}|{string.Join(',', r.Operations)}").ToArray();
         Assert.Equal(expected, actual);
         foreach (var rule in rules)
         {
-            Assert.Equal(["CREATE", "UPDATE", "DELETE"], rule.Operations);
             Assert.Equal(["*"], rule.ApiVersions);
             Assert.Equal("Namespaced", rule.Scope);
         }
+    }
+
+    /// <summary>What the chart must not send: status, eviction and binding change no code (contract 2.2).</summary>
+    [Fact]
+    public void Status_eviction_and_binding_are_not_sent()
+    {
+        var resources = Webhook(Scenario.Default, Workloads).Rules.SelectMany(r => r.Resources).ToArray();
+        Assert.DoesNotContain(resources, r => r.EndsWith("/status", StringComparison.Ordinal) || r is "pods/eviction" or "pods/binding");
     }
 
     [Theory]

@@ -104,9 +104,11 @@ mode, by cert-manager in `cert-manager` mode, and brought by the user in `provid
 
 {{/*
 Webhook rules for the workload kinds in policy.workloadKinds ("group/Kind", or "Kind" for the
-core group). Each kind's resource is its lower-case plural; its `scale` subresource is matched
-too, since a scale request changes the workload (a rule naming a subresource the kind lacks,
-such as daemonsets/scale, never matches and is harmless).
+core group), exactly what contract 2.2 decides and nothing more: each kind's resource (its
+lower-case plural); its `scale` subresource where the kind serves one; for Pods the
+subresources that change or reach into running code (ephemeralcontainers and resize as UPDATE;
+exec, attach and portforward as CONNECT). status, eviction and binding are not guarded, so they
+are not sent.
 */}}
 {{- define "admission.workloadRules" -}}
 {{- range .Values.policy.workloadKinds }}
@@ -126,11 +128,34 @@ such as daemonsets/scale, never matches and is harmless).
 {{- else if and (hasSuffix "y" $lower) (not (regexMatch "[aeiou]y$" $lower)) }}
 {{- $plural = printf "%sies" (trimSuffix "y" $lower) }}
 {{- end }}
+{{- /* Built-in kinds serve scale only where Kubernetes does; a custom kind may serve it. */}}
+{{- $builtIn := has $group (list "" "apps" "batch") }}
+{{- $scalable := or (not $builtIn) (has $kind (list "Deployment" "ReplicaSet" "StatefulSet" "ReplicationController")) }}
 - apiGroups: [{{ $group | quote }}]
   apiVersions: ["*"]
-  resources: [{{ $plural | quote }}, {{ printf "%s/scale" $plural | quote }}]
+  resources: [{{ $plural | quote }}]
   operations: [CREATE, UPDATE, DELETE]
   scope: Namespaced
+{{- if and (eq $group "") (eq $kind "Pod") }}
+# kubectl debug, and in-place resize: decided by what they change (contract 2.2).
+- apiGroups: [""]
+  apiVersions: ["*"]
+  resources: ["pods/ephemeralcontainers", "pods/resize"]
+  operations: [UPDATE]
+  scope: Namespaced
+# kubectl exec, attach and port-forward: interactiveAccess (contract 2.2).
+- apiGroups: [""]
+  apiVersions: ["*"]
+  resources: ["pods/exec", "pods/attach", "pods/portforward"]
+  operations: [CONNECT]
+  scope: Namespaced
+{{- else if $scalable }}
+- apiGroups: [{{ $group | quote }}]
+  apiVersions: ["*"]
+  resources: [{{ printf "%s/scale" $plural | quote }}]
+  operations: [UPDATE]
+  scope: Namespaced
+{{- end }}
 {{- end }}
 {{- end }}
 

@@ -76,6 +76,11 @@ public static class ObjectInspection
         return false;
     }
 
+    /// <summary>True when <c>metadata.deletionTimestamp</c> is set: kube-apiserver has begun deleting the object.</summary>
+    public static bool BeingDeleted(JsonElement? obj) =>
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("deletionTimestamp", out var at) && at.ValueKind == JsonValueKind.String && at.GetString() is { Length: > 0 };
+
     private static JsonElement? OwnerReferences(JsonElement obj) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
         meta.TryGetProperty("ownerReferences", out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null

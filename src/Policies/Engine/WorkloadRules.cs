@@ -39,6 +39,12 @@ public static class WorkloadRules
         {
             return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{what} is owned by a controller; deleting it stops code and ships none");
         }
+        // The kubelet's final DELETE of a terminating Pod (grace period 0): the deletion itself was
+        // decided when it began, and only kube-apiserver sets deletionTimestamp, so this finishes it.
+        if (request.Operation == Operation.Delete && request.SubResource is null && ObjectInspection.BeingDeleted(request.OldObject))
+        {
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{what} is already being deleted; this completes a deletion that was decided when it began");
+        }
 
         // 4. Break glass: a reason this request states, and membership of a break-glass group, both required.
         var breakGlass = BreakGlassReason(request);

@@ -21,7 +21,10 @@ public static class RequestConsistency
         var isNamespace = request.Group.Length == 0 && request.Resource == "namespaces";
         if (guarded is null && !isApproval && !isNamespace)
         {
-            return null;
+            // A guarded kind must arrive as its own resource: a Deployment sent as something else is no unguarded write.
+            return request.SubResource is null && policy.GuardedKind(request.Group, request.Kind) is { } claimed
+                ? $"kind is {claimed.Kind}, which is served as {claimed.Plural}, not as {AdmissionEngine.Describe(request)}"
+                : null;
         }
         if (ExpectedKind(request, guarded, isApproval) is { } expected && request.Kind != expected)
         {
@@ -30,6 +33,11 @@ public static class RequestConsistency
         if (!isNamespace && request.Namespace.Length == 0)
         {
             return $"namespace is missing for the namespaced resource {AdmissionEngine.Describe(request)}";
+        }
+        // kube-apiserver gives a Namespace request its own name as namespace (or none).
+        if (isNamespace && request.Namespace.Length > 0 && request.Namespace != request.Name)
+        {
+            return $"namespace is \"{request.Namespace}\" but a Namespace request names its own namespace, \"{request.Name}\"";
         }
         if (isNamespace && request.Operation == Operation.Update && request.OldObject is null)
         {

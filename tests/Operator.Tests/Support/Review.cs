@@ -29,6 +29,9 @@ public sealed class Review
 
     public static Review FromFile(string path) => new(JsonNode.Parse(File.ReadAllText(path))!.AsObject());
 
+    /// <summary>A review built in a test (for shapes no example has, such as a CONNECT).</summary>
+    public static Review Of(JsonObject root) => new(root);
+
     public Review Clone() => new(Root.DeepClone().AsObject());
 
     public Review Edit(Action<JsonObject> edit)

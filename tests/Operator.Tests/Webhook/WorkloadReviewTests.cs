@@ -69,7 +69,7 @@ public sealed class WorkloadReviewTests(LocalWebhookFixture webhook)
             _ => Review.Example("deployment-scale").Named("billing"),
             true, "no-approval-needed"),
         ["scale subresource of a kind that is not guarded"] = new(
-            _ => Review.Example("deployment-scale").Named("billing").Edit(r => r["resource"]!["resource"] = "replicasets"),
+            _ => Review.Example("deployment-scale").Named("billing").Edit(r => { r["resource"]!["group"] = "example.com"; r["resource"]!["resource"] = "widgets"; }),
             true, "not-guarded"),
         ["status subresource is not guarded"] = new(
             _ => Review.Example("deployment-update-denied").Named("billing").Edit(r => r["subResource"] = "status"),

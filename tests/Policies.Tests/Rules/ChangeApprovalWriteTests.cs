@@ -61,6 +61,12 @@ public class ChangeApprovalWriteTests
         { "target.kind empty: denied", Create(Fresh with { Kind = "" }, false, "spec.target.kind") },
         { "reason missing: denied", Create(Fresh with { Reason = null }, false, "spec.reason") },
         { "reason empty: denied", Create(Fresh with { Reason = "" }, false, "spec.reason") },
+        { "reason of white space only: denied", Create(Fresh with { Reason = " \t " }, false, "visible characters") },
+        { "reason of invisible characters only (U+200B, U+2060): denied", Create(Fresh with { Reason = "\u200B\u2060" }, false, "visible characters") },
+        { "reason of one visible character: allowed", Create(Fresh with { Reason = "\u200B.\u200B" }, true) },
+        { "notBefore exactly maxValidity after now: allowed", Create(Fresh with { NotBefore = Now + Week, ExpiresAt = Now + Week + TimeSpan.FromHours(1) }, true) },
+        { "notBefore more than maxValidity after now: denied", Create(Fresh with { NotBefore = Now + Week + Second, ExpiresAt = Now + Week + TimeSpan.FromHours(1) }, false, "spec.notBefore") },
+        { "notBefore far in the future (a pre-signed approval): denied", Create(Fresh with { NotBefore = Now.AddDays(300), ExpiresAt = Now.AddDays(301) }, false, "spec.notBefore") },
         { "reason of 1024 characters: allowed", Create(Fresh with { Reason = new string('r', 1024) }, true) },
         { "reason of 1025 characters: denied", Create(Fresh with { Reason = new string('r', 1025) }, false, "spec.reason") },
         { "unknown operation: denied", Create(Fresh.Covering("PATCH"), false, "spec.operations[0]") },
@@ -116,6 +122,13 @@ public class ChangeApprovalWriteTests
 
     public static readonly Table<Case> Updates = new()
     {
+        // Persons, not strings: a second spelling is the same approver, and the requester under any spelling is the requester.
+        { "Alice after alice: same person, denied", Update(ByAlice, Add(ByAlice, "Alice"), User("Alice", ApproverGroup), false, "names the same person as \"alice\"") },
+        { "alice with a Cyrillic а after alice: denied", Update(ByAlice, Add(ByAlice, "\u0430lice"), User("\u0430lice", ApproverGroup), false, "names the same person as \"alice\"") },
+        { "Carol with a trailing space on carol's request: denied", Update(Stored, Add(Stored, "Carol "), User("Carol ", ApproverGroup), false, "same person as the requester") },
+        { "cаrol (Cyrillic а) on carol's request: denied", Update(Stored, Add(Stored, "c\u0430rol"), User("c\u0430rol", ApproverGroup), false, "same person as the requester") },
+        { "car\u200Bol (zero-width space) on carol's request: denied", Update(Stored, Add(Stored, "car\u200Bol"), User("car\u200Bol", ApproverGroup), false, "same person as the requester") },
+        { "a different person after alice: allowed", Update(ByAlice, Add(ByAlice, "bob"), Bob, true) },
         // Spec unchanged.
         { "labels changed, spec unchanged: allowed for anyone", Update(ByAlice, ByAlice with { Labels = new Dictionary<string, string> { ["team"] = "pay" } }, Eve, true) },
         { "labels changed on an expired approval: allowed", Update(Expired, Expired with { Labels = new Dictionary<string, string> { ["team"] = "pay" } }, Eve, true) },
