@@ -10,4 +10,9 @@ public sealed record CheckResult(
     bool Allowed,
     string Decision,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Approval,
-    string Message);
+    string Message)
+{
+    /// <summary>The change digest, for a workload in a Tier-1 namespace (contract section 6).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Digest { get; init; }
+}

@@ -12,10 +12,15 @@ public sealed record CheckOptions(
     string? PolicyFile,
     string User,
     IReadOnlyList<string> Groups,
-    Operation Operation,
+    /// <summary>Null: CREATE, or UPDATE where <see cref="Live"/> has the object.</summary>
+    Operation? Operation,
     DateTimeOffset Now,
     string Namespace,
-    bool Json);
+    bool Json)
+{
+    /// <summary>Files or folders of live objects, for UPDATE and DELETE (contract section 6, <c>--live</c>).</summary>
+    public IReadOnlyList<string> Live { get; init; } = [];
+}
 
 /// <summary>
 /// <c>admission check</c>: the webhook's decisions, offline. Exit 0 when all are allowed, 1 when
@@ -40,6 +45,13 @@ public static class CheckRunner
         }
         var manifests = ManifestReader.ReadFiles(options.Files, options.Namespace, errors, stdin);
         var approvalManifests = ManifestReader.ReadFiles(options.Approvals, options.Namespace, errors, stdin);
+        var liveManifests = ManifestReader.ReadFiles(options.Live, options.Namespace, errors, stdin);
+        var live = new Dictionary<(string, string, string, string), Policies.Manifests.Manifest>();
+        foreach (var m in liveManifests)
+        {
+            // The last one wins, as a later document of kubectl apply would.
+            live[(m.Group, m.Kind, m.Namespace, m.Name)] = m;
+        }
         var approvals = new List<ChangeApproval>();
         foreach (var m in approvalManifests)
         {
@@ -75,20 +87,23 @@ public static class CheckRunner
         foreach (var m in manifests)
         {
             if (m.Kind == "Namespace" && m.ApiVersion == "v1") continue;
+            var old = live.TryGetValue((m.Group, m.Kind, m.Namespace, m.Name), out var l) ? l.Object : (JsonElement?)null;
+            var operation = options.Operation ?? (old is null ? Operation.Create : Operation.Update);
             var input = new AdmissionInput
             {
-                Operation = options.Operation,
+                Operation = operation,
                 Group = m.Group,
                 Kind = m.Kind,
                 Resource = new WorkloadKind(m.Group, m.Kind).Plural,
                 Namespace = m.Namespace,
                 Name = m.Name,
                 User = user,
-                Object = options.Operation == Operation.Delete ? null : m.Object,
-                OldObject = options.Operation == Operation.Delete ? m.Object : null,
+                // A DELETE removes the live object when there is one; an UPDATE changes it.
+                Object = operation == Operation.Delete ? null : m.Object,
+                OldObject = operation == Operation.Delete ? old ?? m.Object : operation == Operation.Update ? old : null,
             };
             var d = AdmissionEngine.Decide(input, context);
-            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message));
+            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message) { Digest = d.Digest });
         }
 
         if (options.Json)

@@ -43,7 +43,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         var elapsed = Stopwatch.GetElapsedTime(started);
         AdmissionMetrics.Decisions.WithLabels(decision.Allowed ? "allowed" : "denied", decision.Code.ToWire()).Inc();
         LogDecision(logger, uid, input.User.Username, input.Operation.ToWire(), Describe(input), input.Namespace, input.Name,
-            decision.Code.ToWire(), decision.Approval ?? "", input.DryRun, elapsed.TotalMilliseconds);
+            decision.Code.ToWire(), decision.Approval ?? "", decision.Digest ?? "", input.DryRun, elapsed.TotalMilliseconds);
         if (decision.Code == DecisionCode.BreakGlass)
         {
             LogBreakGlass(logger, uid, input.User.Username, input.Namespace, input.Name, decision.Message);
@@ -72,9 +72,9 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         (input.Group.Length == 0 ? input.Resource : input.Resource + "." + input.Group) + (input.SubResource is null ? "" : "/" + input.SubResource);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "decision uid={Uid} user={User} operation={Operation} resource={Resource} object={Namespace}/{Name} decision={Decision} approval={Approval} dryRun={DryRun} latencyMs={LatencyMs:F3}")]
+        Message = "decision uid={Uid} user={User} operation={Operation} resource={Resource} object={Namespace}/{Name} decision={Decision} approval={Approval} digest={Digest} dryRun={DryRun} latencyMs={LatencyMs:F3}")]
     private static partial void LogDecision(ILogger logger, string uid, string user, string operation, string resource,
-        string @namespace, string name, string decision, string approval, bool dryRun, double latencyMs);
+        string @namespace, string name, string decision, string approval, string digest, bool dryRun, double latencyMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "break-glass uid={Uid} user={User} object={Namespace}/{Name}: {Detail}")]
