@@ -29,7 +29,7 @@ public sealed class CheckOutcomeTests
         { "self-approval.yaml", 1, Denied, "| ChangeApproval checkout-2-4-1-self-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol; carol's own approval does not count." },
         { "expired.yaml", 1, Denied, "| ChangeApproval checkout-2-4-1-expired: expired at 2026-03-06T11:00:00Z." },
         { "wrong-image.yaml", 1, Denied, "| ChangeApproval checkout-2-4-0: image registry.example.com/migrate:2.4.1 is not approved (approved: registry.example.com/checkout:2.4.0, registry.example.com/migrate:2.4.0)." },
-        { null, 1, Denied, "No ChangeApproval in payments targets Deployment checkout. Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"" },
+        { null, 1, Denied, "No ChangeApproval in payments targets Deployment checkout. Request one: kubectl change request deployment/checkout -n payments -f <manifest> --reason \"<why>\"" },
     };
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class CheckOutcomeTests
             Assert.Contains(reason, only, StringComparison.Ordinal);
             if (approvals is not null)
             {
-                Assert.EndsWith("Or request a new one: kubectl change request deployment/checkout -n payments --reason \"<why>\"", only, StringComparison.Ordinal);
+                Assert.EndsWith("Or request a new one: kubectl change request deployment/checkout -n payments -f <manifest> --reason \"<why>\"", only, StringComparison.Ordinal);
             }
         }
     }
@@ -63,8 +63,10 @@ public sealed class CheckOutcomeTests
         Assert.True(exit == result.ExitCode, result.ToString());
         using var doc = JsonDocument.Parse(result.Stdout);
         var row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
-        Assert.Equal(["allowed", "approval", "decision", "kind", "message", "name", "namespace"],
+        Assert.Equal(["allowed", "approval", "decision", "digest", "kind", "message", "name", "namespace"],
             row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        // The digest the example approvals bind: admission digest -f examples/deployment.yaml.
+        Assert.Equal("sha256:7f1116b3a0cfb9852b268c16296e826b13ef6c39cbe0c58214c9c493401449d2", row.GetProperty("digest").GetString());
         Assert.Equal("Deployment", row.GetProperty("kind").GetString());
         Assert.Equal("payments", row.GetProperty("namespace").GetString());
         Assert.Equal("checkout", row.GetProperty("name").GetString());
