@@ -12,6 +12,7 @@ public static class Program
         var root = new RootCommand("admission: a two-person approval gate for changes to Tier-1 Kubernetes workloads")
         {
             CheckCommand.Create(),
+            DigestCommand.Create(),
             ServeCommand.Create(),
             PolicyCommand.Create(),
         };

@@ -22,7 +22,11 @@ internal static class CheckCommand
         var policy = new Option<string?>("--policy") { Description = "Policy file (AdmissionPolicy YAML); defaults apply without it" };
         var user = new Option<string>("--user") { Description = "Username making the change", DefaultValueFactory = _ => "unknown" };
         var groups = new Option<string[]>("--group") { Description = "A group of the user (repeatable)" };
-        var operation = new Option<string>("--operation") { Description = "CREATE, UPDATE or DELETE", DefaultValueFactory = _ => "CREATE" };
+        var live = new Option<string[]>("--live")
+        {
+            Description = "File or folder of live objects (repeatable): an input object with a live one of the same kind, namespace and name is decided as its UPDATE (with --operation DELETE, its DELETE)",
+        };
+        var operation = new Option<string?>("--operation") { Description = "CREATE, UPDATE or DELETE (default CREATE, or UPDATE where --live has the object)" };
         operation.AcceptOnlyFromAmong("CREATE", "UPDATE", "DELETE");
         var now = new Option<string?>("--now") { Description = "Decide as of this RFC 3339 time (default: the clock)" };
         var ns = new Option<string>("--namespace", "-n") { Description = "Namespace for objects without one", DefaultValueFactory = _ => "default" };
@@ -32,7 +36,7 @@ internal static class CheckCommand
         var command = new Command("check", "Decide offline, as the webhook would, whether applying manifests would be admitted. " +
             "Exit status: 0 all allowed, 1 any denied, 2 usage or input error.")
         {
-            files, approvals, tier1, policy, user, groups, operation, now, ns, output,
+            files, approvals, tier1, live, policy, user, groups, operation, now, ns, output,
         };
         command.SetAction(result =>
         {
@@ -43,7 +47,7 @@ internal static class CheckCommand
                 Console.Error.WriteLine($"error: --now: \"{nowText}\" is not an RFC 3339 time such as 2026-03-06T12:00:00Z");
                 return CheckRunner.InputError;
             }
-            _ = Operations.TryParse(result.GetValue(operation), out var op);
+            Operation? op = Operations.TryParse(result.GetValue(operation), out var parsed) ? parsed : null;
             var options = new CheckOptions(
                 result.GetValue(files) ?? [],
                 result.GetValue(approvals) ?? [],
@@ -56,6 +60,7 @@ internal static class CheckCommand
                 result.GetValue(output) == "json")
             {
                 Tier1 = result.GetValue(tier1) ?? [],
+                Live = result.GetValue(live) ?? [],
             };
             return CheckRunner.Run(options, Console.Out, Console.Error);
         });

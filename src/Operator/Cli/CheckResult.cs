@@ -12,4 +12,9 @@ public sealed record CheckResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Approval,
     string Message,
     // Break-glass and dry-run warnings of the decision, and check's own (an unknown namespace).
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The change digest, for a workload in a Tier-1 namespace (contract section 6).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Digest { get; init; }
+}

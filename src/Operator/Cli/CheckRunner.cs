@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Admission.Operator.Manifests;
 using Admission.Policies.Manifests;
 using Admission.Policies;
@@ -11,13 +12,16 @@ public sealed record CheckOptions(
     string? PolicyFile,
     string User,
     IReadOnlyList<string> Groups,
-    Operation Operation,
+    /// <summary>Null: CREATE, or UPDATE where <see cref="Live"/> has the object.</summary>
+    Operation? Operation,
     DateTimeOffset Now,
     string Namespace,
     bool Json)
 {
     /// <summary><c>--tier1 NAME</c>: namespaces that are Tier-1 without a Namespace object in the inputs.</summary>
     public IReadOnlyList<string> Tier1 { get; init; } = [];
+    /// <summary>Files or folders of live objects, for UPDATE and DELETE (contract section 6, <c>--live</c>).</summary>
+    public IReadOnlyList<string> Live { get; init; } = [];
 }
 
 /// <summary>
@@ -63,6 +67,12 @@ public static class CheckRunner
         }
         var approvalManifests = ManifestReader.ReadFiles(options.Approvals, options.Namespace, errors, stdin, ApprovalKinds);
         var approvals = ReadApprovals(approvalManifests, errors);
+        var live = new Dictionary<(string, string, string, string), Manifest>();
+        foreach (var m in ManifestReader.ReadFiles(options.Live, options.Namespace, errors, stdin))
+        {
+            // The last one wins, as a later document of kubectl apply would.
+            live[(m.Group, m.Kind, m.Namespace, m.Name)] = m;
+        }
         if (options.Files.Count == 0)
         {
             errors.Add(new Policies.InputError("-f", null, "", "no manifests given; pass -f FILE, a folder, or - for standard input"));
@@ -90,7 +100,8 @@ public static class CheckRunner
                 stderr.WriteLine($"hint: {m.Where}: ChangeApproval {m.Namespace}/{m.Name} was given with -f, so it is decided as an object to create; " +
                                  "to decide workloads against it, pass it with --approvals");
             }
-            var d = AdmissionEngine.Decide(Input(m, options.Operation, user), context);
+            var old = live.TryGetValue((m.Group, m.Kind, m.Namespace, m.Name), out var l) ? l.Object : (JsonElement?)null;
+            var d = AdmissionEngine.Decide(Input(m, old, options.Operation, user), context);
             var warnings = new List<string>(d.Warnings);
             if (UnknownNamespace(m, policy, namespaces) is { } unknown)
             {
@@ -98,7 +109,7 @@ public static class CheckRunner
                 if (onStderr.Add(unknown)) stderr.WriteLine("warning: " + unknown);
             }
             // The row is the one place a digest (or any other per-object field) is added.
-            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message, warnings));
+            results.Add(new CheckResult(m.Kind, m.Namespace, m.Name, d.Allowed, d.Code.ToWire(), d.Approval, d.Message, warnings) { Digest = d.Digest });
         }
 
         CheckOutput.Write(results, options.Json, stdout, onStderr);
@@ -126,18 +137,27 @@ public static class CheckRunner
         return approvals;
     }
 
-    private static AdmissionInput Input(Manifest m, Operation operation, UserInfo user) => new()
+    /// <summary>
+    /// The request kube-apiserver would send for applying <paramref name="m"/>: an UPDATE of the
+    /// live object when <c>--live</c> has one, a CREATE otherwise, or the DELETE asked for (of the
+    /// live object when there is one).
+    /// </summary>
+    private static AdmissionInput Input(Manifest m, JsonElement? live, Operation? asked, UserInfo user)
     {
-        Operation = operation,
-        Group = m.Group,
-        Kind = m.Kind,
-        Resource = new WorkloadKind(m.Group, m.Kind).Plural,
-        Namespace = m.Namespace,
-        Name = m.Name,
-        User = user,
-        Object = operation == Operation.Delete ? null : m.Object,
-        OldObject = operation == Operation.Delete ? m.Object : null,
-    };
+        var operation = asked ?? (live is null ? Operation.Create : Operation.Update);
+        return new()
+        {
+            Operation = operation,
+            Group = m.Group,
+            Kind = m.Kind,
+            Resource = new WorkloadKind(m.Group, m.Kind).Plural,
+            Namespace = m.Namespace,
+            Name = m.Name,
+            User = user,
+            Object = operation == Operation.Delete ? null : m.Object,
+            OldObject = operation == Operation.Delete ? live ?? m.Object : operation == Operation.Update ? live : null,
+        };
+    }
 
     /// <summary>
     /// A guarded workload whose namespace check cannot place: the webhook would look the

@@ -70,4 +70,19 @@ public sealed class ReviewStatus
     public int Code { get; set; }
     public string? Reason { get; set; }
     public string? Message { get; set; }
+    /// <summary>metav1.StatusDetails: kube-apiserver passes a webhook's status to the client whole.</summary>
+    public ReviewStatusDetails? Details { get; set; }
+}
+
+public sealed class ReviewStatusDetails
+{
+    public List<ReviewStatusCause>? Causes { get; set; }
+}
+
+/// <summary>metav1.StatusCause: <c>reason</c> is a code clients act on, <c>field</c> the ChangeApproval it is about.</summary>
+public sealed class ReviewStatusCause
+{
+    public string? Reason { get; set; }
+    public string? Message { get; set; }
+    public string? Field { get; set; }
 }

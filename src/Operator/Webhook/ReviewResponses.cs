@@ -7,10 +7,14 @@ public static class ReviewResponses
 {
     public static AdmissionReview From(string uid, Decision decision)
     {
-        var annotations = new Dictionary<string, string>(2) { ["decision"] = decision.Code.ToWire() };
+        var annotations = new Dictionary<string, string>(3) { ["decision"] = decision.Code.ToWire() };
         if (decision.Code == DecisionCode.Approved && decision.Approval is not null)
         {
             annotations["approval"] = decision.Approval;
+        }
+        if (decision.Digest is not null)
+        {
+            annotations["digest"] = decision.Digest;
         }
         var response = new AdmissionResponse
         {
@@ -18,10 +22,22 @@ public static class ReviewResponses
             Allowed = decision.Allowed,
             AuditAnnotations = annotations,
             Warnings = decision.Warnings.Count == 0 ? null : [.. decision.Warnings],
-            Status = decision.Allowed ? null : new ReviewStatus { Status = "Failure", Code = 403, Reason = "Forbidden", Message = decision.Message },
+            Status = decision.Allowed ? null : new ReviewStatus
+            {
+                Status = "Failure", Code = 403, Reason = "Forbidden", Message = decision.Message,
+                Details = decision.Causes.Count == 0 ? null : new ReviewStatusDetails { Causes = [.. decision.Causes.Select(Cause)] },
+            },
         };
         return Wrap(response);
     }
+
+    /// <summary>The cause's field names the approval it is about, as a path a client can resolve.</summary>
+    private static ReviewStatusCause Cause(DenialCause c) => new()
+    {
+        Reason = c.Code,
+        Message = c.Message,
+        Field = c.Approval.Length == 0 ? null : "changeapprovals/" + c.Approval,
+    };
 
     /// <summary>The request could not be decided: deny, with the code saying whose fault it was.</summary>
     public static AdmissionReview Errored(string uid, int code, string message) => Wrap(new AdmissionResponse

@@ -30,7 +30,7 @@ public sealed class CheckOutcomeTests
         { "self-approval.yaml", 1, Denied, "- ChangeApproval checkout-2-4-1-self-approval: 1 of 2 approvals (alice), needs 1 more from someone other than carol; carol's own approval does not count." },
         { "expired.yaml", 1, Denied, "- ChangeApproval checkout-2-4-1-expired: expired at 2026-03-06T11:00:00Z." },
         { "wrong-image.yaml", 1, Denied, "- ChangeApproval checkout-2-4-0: images registry.example.com/migrate:2.4.1, registry.example.com/checkout:2.4.1 are not approved (approved: registry.example.com/checkout:2.4.0, registry.example.com/migrate:2.4.0)." },
-        { null, 1, Denied, "Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"" },
+        { null, 1, Denied, "Request one: kubectl change request deployment/checkout -n payments -f <manifest> --reason \"<why>\"" },
     };
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class CheckOutcomeTests
         var message = lines.Skip(1).Select(l => l[CheckIndent.Length..]).ToList();
         Assert.Equal(approvals is null ? Why + " No ChangeApproval in payments targets Deployment checkout." : Why, message[0]);
         Assert.Contains(reason, message);
-        Assert.Equal(approvals is null ? reason : "Or request a new one: kubectl change request deployment/checkout -n payments --reason \"<why>\"", message[^1]);
+        Assert.Equal(approvals is null ? reason : "Or request a new one: kubectl change request deployment/checkout -n payments -f <manifest> --reason \"<why>\"", message[^1]);
         Assert.DoesNotContain(" | ", result.Stdout, StringComparison.Ordinal);
     }
 
@@ -66,8 +66,10 @@ public sealed class CheckOutcomeTests
         Assert.True(exit == result.ExitCode, result.ToString());
         using var doc = JsonDocument.Parse(result.Stdout);
         var row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
-        Assert.Equal(["allowed", "approval", "decision", "kind", "message", "name", "namespace", "warnings"],
+        Assert.Equal(["allowed", "approval", "decision", "digest", "kind", "message", "name", "namespace", "warnings"],
             row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        // The digest the example approvals bind: admission digest -f examples/deployment.yaml.
+        Assert.Equal("sha256:7f1116b3a0cfb9852b268c16296e826b13ef6c39cbe0c58214c9c493401449d2", row.GetProperty("digest").GetString());
         Assert.Equal("Deployment", row.GetProperty("kind").GetString());
         Assert.Equal("payments", row.GetProperty("namespace").GetString());
         Assert.Equal("checkout", row.GetProperty("name").GetString());

@@ -23,7 +23,7 @@ public sealed class HealthAndMetricsTests(LocalWebhookFixture webhook)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("ok\n", text, StringComparison.Ordinal);
         Assert.Contains("certificates: loaded, expire ", text, StringComparison.Ordinal);
-        Assert.Contains("approvals: 3 ChangeApprovals and 1 Namespaces from 2 files", text, StringComparison.Ordinal);
+        Assert.Contains("approvals: 4 ChangeApprovals and 1 Namespaces from 2 files", text, StringComparison.Ordinal);
         Assert.DoesNotContain("broken", text, StringComparison.Ordinal);
     }
 
@@ -66,7 +66,7 @@ public sealed class HealthAndMetricsTests(LocalWebhookFixture webhook)
     public async Task Metrics_have_approvals_cached_and_certificate_expiry()
     {
         var m = await Metrics();
-        Assert.Equal(3, m.Value("admission_approvals_cached"));
+        Assert.Equal(4, m.Value("admission_approvals_cached"));
         Assert.Equal(0, m.Value("admission_approval_source_errors"));
         using var cert = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(webhook.Server.TlsDir, "tls.crt"));
         var expected = new DateTimeOffset(cert.NotAfter.ToUniversalTime()).ToUnixTimeSeconds();

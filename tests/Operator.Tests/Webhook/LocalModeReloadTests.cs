@@ -21,6 +21,9 @@ public sealed class LocalModeReloadTests
             apiGroup: apps
             kind: Deployment
             name: {target}
+          change:
+            digest: "{LocalWebhookFixture.ExactChange.Digest}"
+            base: "{LocalWebhookFixture.ExactChange.Base}"
           reason: "local mode reload test"
           requestedBy: carol
           notBefore: "{Review.Time(now.AddHours(-1))}"

@@ -22,7 +22,13 @@ public sealed record ReviewCase(
         Assert.Equal(Decision, answer.Decision);
         // approval is audited when, and only when, the decision is "approved".
         Assert.Equal(Approval, answer.Approval);
-        Assert.Equal(Approval is null ? ["decision"] : ["approval", "decision"], answer.AuditAnnotations.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Approval is null ? ["decision"] : ["approval", "decision"], answer.AuditAnnotations.Keys.Where(k => k != "digest").Order(StringComparer.Ordinal));
+        // digest: whenever the object is a workload in a Tier-1 namespace (ExactChangeReviewTests checks when).
+        if (answer.AuditAnnotations.TryGetValue("digest", out var digest))
+        {
+            Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+            Assert.NotEqual("not-guarded", Decision);
+        }
         if (Allowed)
         {
             Assert.True(answer.Code is null or 200, $"an allowed answer carries no failure status: {answer.Body}");

@@ -99,6 +99,22 @@ public class ExampleApprovalTests
         Assert.Equal(storable, ordered && unique && notSelf);
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Example_binds_the_exact_change_of_the_example_Deployment(string file)
+    {
+        // Recomputed with the engine, from the manifest as `admission digest` reads it: a test
+        // fails when the example and the engine disagree.
+        var errors = new List<InputError>();
+        var path = RepoPaths.Get("examples", "deployment.yaml");
+        var deployment = Assert.Single(Admission.Policies.Manifests.ManifestParser.Read(File.ReadAllText(path), path, "default", errors));
+        Assert.Empty(errors);
+        var change = Load(file)["spec"]!["change"]!;
+
+        Assert.Equal(Admission.Policies.Digest.ChangeDigest.Of(deployment.Object, AdmissionPolicy.Default), (string?)change["digest"]);
+        Assert.Null(change["base"]);
+    }
+
     [Fact]
     public void The_example_Deployment_has_a_container_and_an_init_container_image()
     {
