@@ -131,7 +131,7 @@ public static class CheckRunner
             }
             var fieldErrors = new List<InputError>();
             var approval = ChangeApprovalReader.Read(m.Object, fieldErrors, m.Source, m.Namespace);
-            errors.AddRange(fieldErrors.Select(e => e with { Line = e.Line ?? m.Line, Message = $"{e.Message} (ChangeApproval {m.Name})" }));
+            errors.AddRange(fieldErrors.Select(e => e with { Line = m.LineOf(e.Field), Message = $"{e.Message} (ChangeApproval {m.Name})" }));
             if (approval is not null) approvals.Add(approval);
         }
         return approvals;

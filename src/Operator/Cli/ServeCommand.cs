@@ -99,9 +99,11 @@ internal static class ServeCommand
                 Notifications = result.GetValue(notifications),
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
-            await using var app = WebhookHost.Build(options, admissionPolicy!, Console.Out);
+            await using var app = WebhookHost.Build(options, admissionPolicy!);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine($"admission webhook listening on {options.Listen} ({(options.LocalMode ? "local mode: " + string.Join(", ", options.Approvals) : "cluster mode")})");
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(WebhookHost.Category).LogInformation(
+                "admission webhook listening on {Listen} ({Mode})", options.Listen,
+                options.LocalMode ? "local mode: " + string.Join(", ", options.Approvals) : "cluster mode");
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });

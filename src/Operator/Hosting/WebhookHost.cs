@@ -14,17 +14,27 @@ namespace Admission.Operator.Hosting;
 /// <summary>Wires the webhook: Kestrel over HTTPS, the state source, the endpoints.</summary>
 public static class WebhookHost
 {
-    public static WebApplication Build(ServeOptions options, AdmissionPolicy policy, TextWriter console)
+    /// <summary>Every line serve writes goes through the host's logger, so each is one JSON object in JSON format.</summary>
+    public const string Category = "Admission.Operator.Serve";
+
+    public static WebApplication Build(ServeOptions options, AdmissionPolicy policy)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (options.LogFormat == "json")
         {
-            builder.Logging.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' "; });
+            // RFC 3339 in UTC; the formatter writes each entry as one line.
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = StartupLog.TimestampFormat;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = StartupLog.Encoder };
+            });
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' "; });
+            // The trailing space separates the timestamp from the level in the text line.
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = StartupLog.TimestampFormat + " "; });
         }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
@@ -36,7 +46,8 @@ public static class WebhookHost
         // Disposed with the app, after the server has stopped, so lines of the last requests are written.
         builder.Services.AddSingleton(sp => Observability.DecisionLog.ForStandardOutput(options.LogFormat, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ReviewHandler>();
-        ConfigureTls(builder, options, certificates, console);
+        var notes = new List<string>();
+        ConfigureTls(builder, options, certificates, notes);
         ConfigureState(builder, options);
 
         var limits = options.Limits;
@@ -59,6 +70,11 @@ public static class WebhookHost
 
         var app = builder.Build();
         app.UseRateLimiter();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
+        foreach (var note in notes)
+        {
+            log.LogInformation("{Note}", note);
+        }
         app.MapValidate();
         app.MapHealth();
         app.MapMetrics("/metrics");
@@ -80,7 +96,7 @@ public static class WebhookHost
         k.Http2.MaxRequestHeaderFieldSize = limits.MaxRequestHeadersTotalSize;
     }
 
-    private static void ConfigureTls(WebApplicationBuilder builder, ServeOptions options, CertificateStore store, TextWriter console)
+    private static void ConfigureTls(WebApplicationBuilder builder, ServeOptions options, CertificateStore store, List<string> notes)
     {
         string cert, key;
         if (options.TlsCert is not null && options.TlsKey is not null)
@@ -97,7 +113,7 @@ public static class WebhookHost
             var names = new List<string> { "localhost", "127.0.0.1" };
             names.AddRange(options.DnsNames);
             var created = StartupFiles.EnsureTlsDir(files, names, DateTimeOffset.UtcNow);
-            console.WriteLine($"{(created ? "created" : "reusing")} serving certificate for {string.Join(", ", names)}; CA certificate: {Path.GetFullPath(files.CaCert)}");
+            notes.Add($"{(created ? "created" : "reusing")} serving certificate for {string.Join(", ", names)}; CA certificate: {Path.GetFullPath(files.CaCert)}");
             (cert, key) = (files.Cert, files.Key);
         }
         builder.Services.AddSingleton(sp =>

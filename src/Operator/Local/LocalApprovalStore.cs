@@ -169,7 +169,7 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
             {
                 var fieldErrors = new List<InputError>();
                 var approval = ChangeApprovalReader.Read(m.Object, fieldErrors, path, m.Namespace);
-                errors.AddRange(fieldErrors.Select(e => e with { Line = m.Line }));
+                errors.AddRange(fieldErrors.Select(e => e with { Line = m.LineOf(e.Field) }));
                 if (approval is not null) approvals.Add(approval);
             }
             // Other kinds may share the folder (the examples do); they are not approval data.

@@ -21,6 +21,22 @@ public sealed partial record TargetRef(string Group, string Version, string Kind
     /// <summary>How kubectl and the engine's request hint write it: <c>deployment/checkout</c>, <c>rollout.argoproj.io/x</c>.</summary>
     public string Display => (Group.Length == 0 || Group == "apps" ? Kind.ToLowerInvariant() : Kind.ToLowerInvariant() + "." + Group) + "/" + Name;
 
+    /// <summary>KIND/NAME with a valid name; which kinds are known needs the policy, this does not.</summary>
+    public static (string Kind, string Name) CheckSyntax(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == text.Length - 1 || text.IndexOf('/', slash + 1) >= 0)
+        {
+            throw new UsageException($"\"{text}\" is not KIND/NAME (for example deployment/checkout)");
+        }
+        var name = text[(slash + 1)..];
+        if (!NamePattern().IsMatch(name))
+        {
+            throw new UsageException($"\"{name}\" is not a valid object name (lower-case letters, digits, '-' and '.')");
+        }
+        return (text[..slash], name);
+    }
+
     /// <summary>
     /// Accepts <c>KIND/NAME</c> where KIND is deployment/deploy/statefulset/sts/daemonset/ds
     /// (singular or plural, any case), <c>kind.group</c> (<c>deployment.apps</c>,
@@ -28,17 +44,7 @@ public sealed partial record TargetRef(string Group, string Version, string Kind
     /// </summary>
     public static TargetRef Parse(string text, AdmissionPolicy policy)
     {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == text.Length - 1 || text.IndexOf('/', slash + 1) >= 0)
-        {
-            throw new UsageException($"\"{text}\" is not KIND/NAME (for example deployment/checkout)");
-        }
-        var kindText = text[..slash];
-        var name = text[(slash + 1)..];
-        if (!NamePattern().IsMatch(name))
-        {
-            throw new UsageException($"\"{name}\" is not a valid object name (lower-case letters, digits, '-' and '.')");
-        }
+        var (kindText, name) = CheckSyntax(text);
         string? group = null;
         string? version = null;
         var resource = kindText;

@@ -97,11 +97,13 @@ public sealed class PluginApp(PluginHost host)
     /// Connects as the options say and runs <paramref name="body"/>; every failure becomes one
     /// message on standard error and an exit status, never a stack trace.
     /// </summary>
-    public async Task<int> Run(ParseResult result, string command, Func<ClusterConnection, Task<int>> body, int errorExit = ExitCodes.Failed)
+    /// <param name="local">Checks that need no cluster, run first: a mistake in the command line is exit 2 even when the cluster is unreachable.</param>
+    public async Task<int> Run(ParseResult result, string command, Func<ClusterConnection, Task<int>> body, int errorExit = ExitCodes.Failed, Action? local = null)
     {
         ClusterConnection? connection = null;
         try
         {
+            local?.Invoke();
             connection = Host.Connector.Connect(Common.Selection(result));
             return await body(connection).ConfigureAwait(false);
         }

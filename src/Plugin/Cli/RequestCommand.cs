@@ -70,7 +70,12 @@ public static class RequestCommand
         {
             target, reason, ticket, images, fromFile, operations, expiresIn, notBefore, name,
         };
-        command.SetAction((result, cancellationToken) => app.Run(result, "request", async connection =>
+        command.SetAction((result, cancellationToken) => app.Run(result, "request", local: () =>
+        {
+            TargetRef.CheckSyntax(result.GetValue(target)!);
+            _ = ParseLocal(result.GetValue(reason)!, result.GetValue(ticket), result.GetValue(images) ?? [], result.GetValue(fromFile),
+                result.GetValue(operations) ?? [], result.GetValue(expiresIn)!, result.GetValue(notBefore), result.GetValue(name), app.Host.Now);
+        }, body: async connection =>
         {
             var client = connection.Client;
             var policy = await app.Common.LoadPolicyAsync(result, client, cancellationToken).ConfigureAwait(false);
@@ -92,6 +97,17 @@ public static class RequestCommand
         IReadOnlyList<string> operations, string expiresIn, string? notBefore, string? name, AdmissionPolicy policy, DateTimeOffset now)
     {
         var parsedTarget = TargetRef.Parse(target, policy);
+        return ParseLocal(reason, ticket, images, fromFile, operations, expiresIn, notBefore, name, now) with { Target = parsedTarget };
+    }
+
+    /// <summary>
+    /// Everything but the target (whose kinds the cluster's policy may extend): checked before the
+    /// cluster is contacted, so a typo is a usage error (exit 2) even when the cluster is down.
+    /// </summary>
+    public static RequestOptions ParseLocal(string reason, string? ticket, IReadOnlyList<string> images, string? fromFile,
+        IReadOnlyList<string> operations, string expiresIn, string? notBefore, string? name, DateTimeOffset now)
+    {
+        if (fromFile is not null) _ = ReadManifest(fromFile, "--from-file");
         if (string.IsNullOrWhiteSpace(reason)) throw new UsageException("--reason must not be empty: say why the change is needed");
         if (reason.Length > 1024) throw new UsageException($"--reason is {reason.Length} characters; at most 1024 are allowed");
         if (ticket is not null && ticket.Trim().Length == 0) throw new UsageException("--ticket must not be empty");
@@ -124,7 +140,7 @@ public static class RequestCommand
         {
             throw new UsageException($"--name \"{name}\" is not a valid name (lower-case letters, digits, '-' and '.')");
         }
-        return new RequestOptions(parsedTarget, reason, ticket, images, fromFile, ops, validity, start, name);
+        return new RequestOptions(null!, reason, ticket, images, fromFile, ops, validity, start, name);
     }
 
     /// <summary>The objects of a manifest file given as <paramref name="flag"/>; problems are usage errors naming it.</summary>

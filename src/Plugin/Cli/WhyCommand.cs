@@ -42,7 +42,15 @@ public static class WhyCommand
         {
             target, file, operation,
         };
-        command.SetAction((result, cancellationToken) => app.Run(result, "why", async connection =>
+        command.SetAction((result, cancellationToken) => app.Run(result, "why", local: () =>
+        {
+            TargetRef.CheckSyntax(result.GetValue(target)!);
+            if (result.GetValue(operation) is { } op && (!Operations.TryParse(op.ToUpperInvariant(), out var parsed) || parsed == Operation.Connect))
+            {
+                throw new UsageException($"--operation \"{op}\" is not CREATE, UPDATE or DELETE");
+            }
+            if (result.GetValue(file) is { } f) _ = RequestCommand.ReadManifest(f, "-f");
+        }, body: async connection =>
         {
             var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
             app.Host.WarnPolicy(policy);

@@ -37,16 +37,22 @@ public static class ManifestParser
         }
         catch (JsonException e)
         {
-            errors.Add(new InputError(source, (int)(e.LineNumber ?? 0) + 1, "", "not valid JSON: " + FirstSentence(e.Message)));
+            errors.Add(new InputError(source, (int)(e.LineNumber ?? 0) + 1, "", JsonSyntax(e)));
             return;
         }
+        var lines = JsonLines.Map(text);
         if (node is JsonArray array)
         {
-            foreach (var item in array) Add(item, source, 1, defaultNamespace, errors, result, onlyKinds);
+            var i = 0;
+            foreach (var item in array)
+            {
+                var prefix = $"[{i++}]";
+                Add(item, source, lines.GetValueOrDefault(prefix, 1), defaultNamespace, errors, result, onlyKinds, lines, prefix + ".");
+            }
         }
         else
         {
-            Add(node, source, 1, defaultNamespace, errors, result, onlyKinds);
+            Add(node, source, 1, defaultNamespace, errors, result, onlyKinds, lines, "");
         }
     }
 
@@ -63,12 +69,14 @@ public static class ManifestParser
             {
                 continue; // an empty document, e.g. after a trailing "---"
             }
-            var json = YamlJson.Convert(node, source, errors);
-            Add(json, source, (int)node.Start.Line, defaultNamespace, errors, result, onlyKinds);
+            var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+            var json = YamlJson.Convert(node, source, errors, lines: lines);
+            Add(json, source, (int)node.Start.Line, defaultNamespace, errors, result, onlyKinds, lines, "");
         }
     }
 
-    private static void Add(JsonNode? node, string source, int line, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds)
+    private static void Add(JsonNode? node, string source, int line, string defaultNamespace, List<InputError> errors, List<Manifest> result, IReadOnlySet<string>? onlyKinds,
+        Dictionary<string, int> lines, string prefix)
     {
         if (node is not JsonObject obj)
         {
@@ -83,7 +91,11 @@ public static class ManifestParser
 
         if (kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items)
         {
-            foreach (var item in items) Add(item?.DeepClone(), source, line, defaultNamespace, errors, result, onlyKinds);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemPrefix = $"{prefix}items[{i}]";
+                Add(items[i]?.DeepClone(), source, lines.GetValueOrDefault(itemPrefix, line), defaultNamespace, errors, result, onlyKinds, lines, itemPrefix + ".");
+            }
             return;
         }
         if (onlyKinds is not null && !onlyKinds.Contains(kind))
@@ -105,13 +117,23 @@ public static class ManifestParser
         }
         var ns = meta?["namespace"] is JsonValue nsv && nsv.TryGetValue<string>(out var nsText) && nsText.Length > 0 ? nsText : defaultNamespace;
         var element = ToElement(obj);
-        result.Add(new Manifest(source, line, element, apiVersion, kind, kind == "Namespace" ? "" : ns, name));
+        result.Add(new Manifest(source, line, element, apiVersion, kind, kind == "Namespace" ? "" : ns, name) { FieldLines = lines, PathPrefix = prefix });
     }
 
-    private static string FirstSentence(string message)
+    /// <summary>
+    /// The parser's words without its positions (0-based, and given again in the reader's own
+    /// form): the error's line is already in front, the column is said once, 1-based.
+    /// </summary>
+    private static string JsonSyntax(JsonException e)
     {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
+        var message = e.Message;
+        foreach (var cut in new[] { " Path:", " LineNumber:", " Change the reader options." })
+        {
+            var i = message.IndexOf(cut, StringComparison.Ordinal);
+            if (i > 0) message = message[..i];
+        }
+        var column = e.BytePositionInLine is { } c ? $" at column {c + 1}" : "";
+        return $"not valid JSON{column}: {message.Trim()}";
     }
 
     /// <summary>Writes the node once and reads it back as an element: no serializer, no reflection.</summary>

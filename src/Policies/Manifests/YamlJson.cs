@@ -12,7 +12,8 @@ namespace Admission.Policies.Manifests;
 /// </summary>
 public static class YamlJson
 {
-    public static JsonNode? Convert(YamlNode node, string source, List<InputError> errors, string path = "")
+    /// <param name="lines">When given, receives the line of every value by path (<c>spec.images[1]</c>).</param>
+    public static JsonNode? Convert(YamlNode node, string source, List<InputError> errors, string path = "", Dictionary<string, int>? lines = null)
     {
         switch (node)
         {
@@ -30,7 +31,9 @@ public static class YamlJson
                         errors.Add(new InputError(source, (int)k.Start.Line, Join(path, key), "duplicate key"));
                         continue;
                     }
-                    obj[key] = Convert(v, source, errors, Join(path, key));
+                    // A field's line is its key's: where a reader looks for it, and where a missing child belongs.
+                    lines?.TryAdd(Join(path, key), (int)k.Start.Line);
+                    obj[key] = Convert(v, source, errors, Join(path, key), lines);
                 }
                 return obj;
             case YamlSequenceNode seq:
@@ -38,7 +41,8 @@ public static class YamlJson
                 var i = 0;
                 foreach (var item in seq.Children)
                 {
-                    arr.Add(Convert(item, source, errors, $"{path}[{i++}]"));
+                    lines?.TryAdd($"{path}[{i}]", (int)item.Start.Line);
+                    arr.Add(Convert(item, source, errors, $"{path}[{i++}]", lines));
                 }
                 return arr;
             case YamlScalarNode scalar:

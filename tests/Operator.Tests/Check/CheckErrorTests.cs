@@ -26,7 +26,7 @@ public sealed class CheckErrorTests
         { "missing policy file", ["-f", Repo.Example("deployment.yaml"), "--policy", Data("policies", "absent.yaml")], [Data("policies", "absent.yaml") + ": does not exist"] },
         { "missing manifest file", ["-f", Data("absent.yaml")], [Data("absent.yaml") + ": no such file or directory"] },
         { "missing approvals path", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("absent")], [Data("absent") + ": no such file or directory"] },
-        { "an invalid ChangeApproval", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals", "bad-time.yaml")], [Data("approvals", "bad-time.yaml") + ":1: spec.expiresAt: \"tomorrow at noon\" is not an RFC 3339 time"] },
+        { "an invalid ChangeApproval", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals", "bad-time.yaml")], [Data("approvals", "bad-time.yaml") + ":10: spec.expiresAt: \"tomorrow at noon\" is not an RFC 3339 time"] },
         { "a ChangeApproval of another version among the approvals", ["-f", Repo.Example("deployment.yaml"), "--approvals", Data("approvals-v2", "v2.yaml")], [Data("approvals-v2", "v2.yaml") + ":1: apiVersion: a ChangeApproval is approvals.admission.dev/v1alpha1, not approvals.admission.dev/v2"] },
         // Contract 6: an input that holds no object is an input error, so a pipeline whose manifests went missing is not green.
         { "an empty file", ["-f", Data("empty", "empty.yaml")], [Data("empty", "empty.yaml") + ": holds no object"] },

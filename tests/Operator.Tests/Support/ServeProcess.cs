@@ -17,6 +17,8 @@ public sealed record ServeSettings
     /// <summary>The CA that signed --tls-cert (with generated certificates, ca.crt under --tls-dir is used).</summary>
     public string? CaFile { get; init; }
     public IReadOnlyList<string> DnsNames { get; init; } = [];
+    /// <summary>--log-format; the program's default when null.</summary>
+    public string? LogFormat { get; init; }
 }
 
 /// <summary>
@@ -66,6 +68,7 @@ public sealed class ServeProcess : IAsyncDisposable
         if (settings.Policy is not null) args.AddRange(["--policy", settings.Policy]);
         if (settings.TlsCert is not null) args.AddRange(["--tls-cert", settings.TlsCert, "--tls-key", settings.TlsKey!]);
         foreach (var n in settings.DnsNames) args.AddRange(["--dns-name", n]);
+        if (settings.LogFormat is not null) args.AddRange(["--log-format", settings.LogFormat]);
 
         var process = Process.Start(AdmissionCli.StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
         var caFile = settings.CaFile ?? Path.Combine(tlsDir, "ca.crt");

@@ -34,13 +34,13 @@ public sealed class LocalModeReloadTests
 
     /// <summary>
     /// Ways a file gets broken while someone edits it, and the line each error must name: where
-    /// the parser stopped (for an unclosed brace, the line that opened it), or the manifest's first line.
+    /// the parser stopped (for an unclosed brace, the line that opened it), or the field's own line.
     /// </summary>
     private static readonly (string What, string Text, int Line)[] Breakages =
     [
         ("a YAML syntax error", "apiVersion: approvals.admission.dev/v1alpha1\nkind: ChangeApproval\nmetadata:\n  name: checkout-change\n  namespace: payments\nspec:\n  reason: one: two\n", 7),
         ("an unclosed flow mapping", "apiVersion: approvals.admission.dev/v1alpha1\nkind: ChangeApproval\nmetadata: {name: checkout-change, namespace: payments\nspec:\n  reason: x\n", 3),
-        ("a ChangeApproval with a bad time", "apiVersion: approvals.admission.dev/v1alpha1\nkind: ChangeApproval\nmetadata:\n  name: checkout-change\n  namespace: payments\nspec:\n  target: {kind: Deployment, name: checkout}\n  reason: x\n  requestedBy: carol\n  expiresAt: tomorrow\n", 1),
+        ("a ChangeApproval with a bad time", "apiVersion: approvals.admission.dev/v1alpha1\nkind: ChangeApproval\nmetadata:\n  name: checkout-change\n  namespace: payments\nspec:\n  target: {kind: Deployment, name: checkout}\n  reason: x\n  requestedBy: carol\n  expiresAt: tomorrow\n", 10),
     ];
 
     [Fact]
