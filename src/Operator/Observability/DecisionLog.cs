@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 
 namespace Admission.Operator.Observability;
@@ -62,7 +61,7 @@ public sealed class DecisionLog : IAsyncDisposable
     {
         var line = DecisionLineEncoder.ForThisThread().Encode(record, _clock.GetUtcNow(), _json);
         if (_queue.Writer.TryWrite(line)) return true;
-        ArrayPool<byte>.Shared.Return(line.Buffer);
+        LinePool.Instance.Return(line.Buffer);
         CountDropped(1);
         return false;
     }
@@ -90,7 +89,7 @@ public sealed class DecisionLog : IAsyncDisposable
                 line.Buffer.AsSpan(0, line.Length).CopyTo(batch.AsSpan(used));
                 used += line.Length;
                 lines++;
-                ArrayPool<byte>.Shared.Return(line.Buffer);
+                LinePool.Instance.Return(line.Buffer);
             }
             try
             {

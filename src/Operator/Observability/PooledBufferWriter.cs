@@ -7,9 +7,10 @@ namespace Admission.Operator.Observability;
 /// array to someone else (who returns it to the pool) and starts over with a fresh one, so the
 /// bytes cross threads without a copy.
 /// </summary>
-internal sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>
+internal sealed class PooledBufferWriter(int initialSize, ArrayPool<byte>? pool = null) : IBufferWriter<byte>
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+    private readonly ArrayPool<byte> _pool = pool ?? ArrayPool<byte>.Shared;
+    private byte[] _buffer = (pool ?? ArrayPool<byte>.Shared).Rent(initialSize);
     private int _written;
 
     public int WrittenCount => _written;
@@ -38,7 +39,7 @@ internal sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>
     public (byte[] Buffer, int Length) Detach()
     {
         var result = (_buffer, _written);
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, _written));
+        _buffer = _pool.Rent(initialSize);
         _written = 0;
         return result;
     }
@@ -47,9 +48,9 @@ internal sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>
     {
         var need = Math.Max(sizeHint, 1);
         if (_buffer.Length - _written >= need) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + need));
+        var bigger = _pool.Rent(Math.Max(_buffer.Length * 2, _written + need));
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _pool.Return(_buffer);
         _buffer = bigger;
     }
 }

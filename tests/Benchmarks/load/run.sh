@@ -15,7 +15,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 short=0; [ "${1:-}" = "--short" ] && short=1
-duration=${DURATION:-$([ $short = 1 ] && echo 2 || echo 10)}
+duration=${DURATION:-$([ $short = 1 ] && echo 2 || echo 4)}
+# Floor and webhook alternate, round after round, so a neighbour's burst of load hits both alike;
+# the ratios reported are the medians of each round's ratio.
+rounds=${ROUNDS:-$([ $short = 1 ] && echo 1 || echo 5)}
 warmup=$([ $short = 1 ] && echo 1 || echo 3)
 connections=${CONNECTIONS:-16}
 approvals=${APPROVALS:-10000}
@@ -96,9 +99,16 @@ for format in json text; do
   # Warm both (JIT, connection pools), then measure each in turn: floor, webhook, per protocol.
   h1 warm-floor "$floor_port" "$warmup"; h1 warm-webhook "$port" "$warmup"; h2 warm-floor-h2 "$floor_port" "$warmup"; h2 warm-webhook-h2 "$port" "$warmup"
   : >"$work/results"
-  h1 "floor-h1" "$floor_port" "$duration"; h1 "webhook-h1-$format" "$port" "$duration"
-  h2 "floor-h2" "$floor_port" "$duration"; h2 "webhook-h2-$format" "$port" "$duration"
-  cat "$work/results" >>"$work/all"
+  for round in $(seq 1 "$rounds"); do
+    if [ $((round % 2)) = 1 ]; then
+      h1 "floor-h1" "$floor_port" "$duration"; h1 "webhook-h1-$format" "$port" "$duration"
+      h2 "floor-h2" "$floor_port" "$duration"; h2 "webhook-h2-$format" "$port" "$duration"
+    else
+      h1 "webhook-h1-$format" "$port" "$duration"; h1 "floor-h1" "$floor_port" "$duration"
+      h2 "webhook-h2-$format" "$port" "$duration"; h2 "floor-h2" "$floor_port" "$duration"
+    fi
+  done
+  awk -v format="$format" '{ print format, $0 }' "$work/results" >>"$work/all"
   dropped=$(curl -sf --cacert "$work/tls/ca.crt" "https://127.0.0.1:$port/metrics" | awk '/^admission_decision_log_dropped_total/ { print $2 }')
   logged=$(grep -c 'decision uid=' "$work/serve-$format.log" || true)
   echo "webhook ($format log): after load $(rss_mb "$webhook") MB resident (peak $(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$webhook/status") MB); decision lines written $logged, dropped ${dropped:-0}; mix: $(tr '\n' ' ' <"$work/decisions-$format")" | tee -a "$work/summary"
@@ -108,13 +118,7 @@ echo "floor: after load $(rss_mb "$floor") MB resident (peak $(awk '/^VmHWM/ { p
 
 echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "requests: $sizes; HTTP/1.1 mix by weight ${mix[*]##*/}; HTTP/2 approved.json; $connections connections, ${duration}s per step"
-printf '%-22s %10s %9s %9s %9s %7s %9s %9s\n' step "req/s" "p50 ms" "p99 ms" "p99.9 ms" errors "x rps" "x p99"
-awk '{ row[NR] = $0; name[NR] = $1; rps[NR] = $2; p99[NR] = $4 }
-  END { for (i = 1; i <= NR; i++) { split(row[i], f, " ");
-    base = (name[i] ~ /h1/) ? "floor-h1" : "floor-h2"; for (j = 1; j <= NR; j++) if (name[j] == base) b = j
-    # the floor measured in the same round as this row (rows come in groups of four)
-    for (j = int((i - 1) / 4) * 4 + 1; j <= int((i - 1) / 4) * 4 + 4; j++) if (name[j] == base) b = j
-    printf "%-22s %10s %9s %9s %9s %7s %9.2f %9.2f\n", f[1], f[2], f[3], f[4], f[5], f[6], rps[i] / rps[b], p99[i] / p99[b] } }' "$work/all"
-errors=$(awk '{ s += $6 } END { print s + 0 }' "$work/all")
+echo "requests: $sizes; HTTP/1.1 mix by weight ${mix[*]##*/}; HTTP/2 approved.json; $connections connections; $rounds rounds of ${duration}s per step"
+python3 "$here/summarize.py" "$work/all"
+errors=$(awk '{ s += $7 } END { print s + 0 }' "$work/all")
 [ "$errors" = 0 ] || { echo "load: $errors requests failed" >&2; exit 1; }
