@@ -60,25 +60,6 @@ public sealed class NotificationTests : IAsyncLifetime
         Wait.UntilAsync(() => Recorded(name, receiver).SequenceEqual(ids), TimeSpan.FromSeconds(30),
             () => $"{receiver} recorded [{string.Join(", ", Recorded(name, receiver))}], want [{string.Join(", ", ids)}]\n{_cluster.Logs}");
 
-    /// <summary>Stands in for the Applied condition the operator sets when it sees the change applied (contract sections 1 and 9).</summary>
-    private async Task MarkAppliedAsync(string name)
-    {
-        await Wait.UntilAsync(() => _cluster.Phase(name) == "Approved", TimeSpan.FromSeconds(10), () => _cluster.Logs);
-        var obj = _cluster.Approval(name)!;
-        var status = obj["status"]!.AsObject();
-        status["conditions"]!.AsArray().Add(new JsonObject
-        {
-            ["type"] = "Applied",
-            ["status"] = "True",
-            ["reason"] = "Applied",
-            ["message"] = "the target was seen with the approved change",
-            ["lastTransitionTime"] = ClusterHarness.Time(DateTimeOffset.UtcNow),
-            ["observedGeneration"] = obj["metadata"]!["generation"]!.DeepClone(),
-        });
-        await _cluster.Client("admin").CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
-            obj, ChangeApproval.Group, ChangeApproval.Version, ClusterHarness.Ns, ChangeApproval.Plural, name);
-    }
-
     private static string Delivery(ReceivedPost p) => p.Header(NotificationSender.DeliveryHeader)!;
 
     [Fact]
@@ -93,7 +74,7 @@ public sealed class NotificationTests : IAsyncLifetime
         Assert.True((await _cluster.ApproveAsync("alice", "rollout")).Ok);
         await WaitRecordedAsync("rollout", "audit", "created", "reviewed:alice");
         Assert.True((await _cluster.ApproveAsync("bob", "rollout")).Ok);
-        await MarkAppliedAsync("rollout");
+        await _cluster.MarkAppliedAsync("rollout");
 
         string[] events = ["created", "reviewed:alice", "reviewed:bob", "applied"];
         foreach (var receiver in (string[])["audit", "chat", "flaky-hook"]) await WaitRecordedAsync("rollout", receiver, events);
@@ -150,7 +131,7 @@ public sealed class NotificationTests : IAsyncLifetime
         await follower.WaitForOutputAsync("notifications started", TimeSpan.FromSeconds(10));
         _cluster.RegisterWebhook(follower.Port, await follower.CaPemAsync());
         Assert.True((await _cluster.ApproveAsync("bob", "handover")).Ok);
-        await MarkAppliedAsync("handover");
+        await _cluster.MarkAppliedAsync("handover");
         await WaitRecordedAsync("handover", "audit", "created", "reviewed:alice", "reviewed:bob", "applied");
 
         var deliveries = _receiver.To("audit").Select(Delivery).ToList();
