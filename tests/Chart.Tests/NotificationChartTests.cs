@@ -40,12 +40,11 @@ public class NotificationChartTests
     }
 
     [Fact]
-    public void Without_receivers_there_is_no_secret_no_flag_and_no_patch_permission()
+    public void Without_receivers_there_is_no_secret_and_no_flag()
     {
         var chart = RenderedChart.For(Scenario.Default);
         Assert.DoesNotContain(chart.All<V1Secret>(), s => s.Metadata.Name == "admission-notifications");
         Assert.DoesNotContain("--notifications", Deployment(Scenario.Default).Spec.Template.Spec.Containers[0].Args);
-        Assert.DoesNotContain(chart.Single<V1ClusterRole>("admission").Rules, r => r.Verbs.Contains("patch"));
     }
 
     [Fact]

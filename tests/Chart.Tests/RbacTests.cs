@@ -12,7 +12,7 @@ public class RbacTests
     // "group/resource[names]" -> verbs. "" is the core group; [*] means not restricted by name.
     private static readonly Dictionary<string, string[]> ServerClusterRoleSelf = new()
     {
-        ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "watch"],
+        ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "patch", "watch"],
         ["approvals.admission.dev/changeapprovals/status[*]"] = ["update"],
         ["/namespaces[*]"] = ["get", "list", "watch"],
         ["/events[*]"] = ["create"],
@@ -98,11 +98,6 @@ public class RbacTests
     {
         var role = RenderedChart.For(scenario).Single<V1ClusterRole>("admission");
         var expected = RenderedChart.CertificateMode(scenario) == "self" ? ServerClusterRoleSelf : ServerClusterRoleFiles;
-        if (scenario == Scenario.Notifications)
-        {
-            // The leader records the notifications sent in an annotation (merge patch).
-            expected = new Dictionary<string, string[]>(expected) { ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "patch", "watch"] };
-        }
 
         AssertExactly(expected, role.Rules, "ClusterRole admission");
         Assert.Null(role.AggregationRule);

@@ -77,6 +77,10 @@ internal static class ServeCommand
             {
                 errors.AddRange(e.Errors);
             }
+            if (result.GetValue(notifications) is not null && approvalPaths.Length > 0)
+            {
+                errors.Add(new InputError("--notifications", null, "", "notifications are sent by the cluster operator; drop --approvals (local mode) or --notifications"));
+            }
             if (errors.Count > 0) throw new InputException(errors);
 
             var options = new ServeOptions

@@ -44,13 +44,17 @@ public static class ClusterServices
             sp.GetRequiredService<ClusterApprovalCache>(),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>()));
+        builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditRecorder(
+            sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
+            new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         if (options.Notifications is not null)
         {
             // Read at start: a bad file stops the server with the file and field named.
             var receivers = Notifications.NotificationConfigReader.Load(options.Notifications);
             var notifyTimings = Notifications.NotificationTimings.FromEnvironment();
             builder.Services.AddSingleton<ILeaderWork>(sp => new Notifications.NotificationDispatcher(
-                sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesDeliveryRecorder(sp.GetRequiredService<IKubernetes>()),
+                sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
                 receivers, sp.GetRequiredService<AdmissionPolicy>(), notifyTimings, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<Notifications.NotificationDispatcher>>()));
         }

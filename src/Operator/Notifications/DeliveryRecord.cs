@@ -42,18 +42,18 @@ internal static class DeliveryRecord
     public static string Format(IEnumerable<string> ids) => new JsonArray([.. ids.Select(i => (JsonNode)JsonValue.Create(i))]).ToJsonString();
 }
 
-/// <summary>Writes the delivery record. Tests record the calls.</summary>
-internal interface IDeliveryRecorder
+/// <summary>Sets one annotation on a ChangeApproval (delivery records, audit records). Tests record the calls.</summary>
+internal interface IAnnotationWriter
 {
-    Task RecordAsync(CachedApproval approval, string receiver, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+    Task SetAsync(CachedApproval approval, string key, string value, CancellationToken cancellationToken);
 }
 
-internal sealed class KubernetesDeliveryRecorder(IKubernetes client) : IDeliveryRecorder
+internal sealed class KubernetesAnnotationWriter(IKubernetes client) : IAnnotationWriter
 {
     /// <summary>A merge patch of one annotation: it never conflicts with reviews appended meanwhile.</summary>
-    public async Task RecordAsync(CachedApproval approval, string receiver, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    public async Task SetAsync(CachedApproval approval, string key, string value, CancellationToken cancellationToken)
     {
-        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [DeliveryRecord.Key(receiver)] = DeliveryRecord.Format(ids) } } };
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [key] = value } } };
         using var _ = await client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ChangeApproval.Group, ChangeApproval.Version,
             approval.Namespace, ChangeApproval.Plural, approval.Name, cancellationToken: cancellationToken).ConfigureAwait(false);

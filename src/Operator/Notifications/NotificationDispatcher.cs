@@ -14,11 +14,11 @@ namespace Admission.Operator.Notifications;
 /// queue; decisions never wait for any of this.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
-    IApprovalObjects objects, IDeliveryRecorder recorder, NotificationConfig config, AdmissionPolicy policy,
+    IApprovalObjects objects, IAnnotationWriter recorder, NotificationConfig config, AdmissionPolicy policy,
     NotificationTimings timings, TimeProvider clock, ILogger<NotificationDispatcher> logger) : ILeaderWork
 {
     private readonly IApprovalObjects _objects = objects;
-    private readonly IDeliveryRecorder _recorder = recorder;
+    private readonly IAnnotationWriter _recorder = recorder;
     private readonly AdmissionPolicy _policy = policy;
     private readonly NotificationTimings _timings = timings;
     private readonly TimeProvider _clock = clock;
@@ -127,7 +127,7 @@ internal sealed partial class NotificationDispatcher(
                 using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 try
                 {
-                    await owner._recorder.RecordAsync(approval, receiver.Name, recorded, bound.Token).ConfigureAwait(false);
+                    await owner._recorder.SetAsync(approval, DeliveryRecord.Key(receiver.Name), DeliveryRecord.Format(recorded), bound.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || bound.IsCancellationRequested)
                 {

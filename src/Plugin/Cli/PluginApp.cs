@@ -50,6 +50,7 @@ public sealed class PluginApp(PluginHost host)
             ListCommands.CreateList(this),
             ListCommands.CreateShow(this),
             WhyCommand.Create(this),
+            HistoryCommand.Create(this),
         };
         Common.AddTo(root);
         root.SetAction(result =>

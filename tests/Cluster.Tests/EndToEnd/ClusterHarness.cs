@@ -169,6 +169,27 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public string? Phase(string name) => Approval(name)?["status"]?["phase"]?.ToString();
 
+    /// <summary>
+    /// Stands in for the operator's Applied condition (contract sections 1 and 9: set when the
+    /// target is first seen with the approved change), written as admin once the approval is Approved.
+    /// </summary>
+    public async Task MarkAppliedAsync(string name)
+    {
+        await Wait.UntilAsync(() => Phase(name) == "Approved", TimeSpan.FromSeconds(10), () => Logs);
+        var obj = Approval(name)!;
+        obj["status"]!["conditions"]!.AsArray().Add(new JsonObject
+        {
+            ["type"] = "Applied",
+            ["status"] = "True",
+            ["reason"] = "Applied",
+            ["message"] = "the target was seen with the approved change",
+            ["lastTransitionTime"] = Time(DateTimeOffset.UtcNow),
+            ["observedGeneration"] = obj["metadata"]!["generation"]!.DeepClone(),
+        });
+        await Client("admin").CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
+            obj, ChangeApproval.Group, ChangeApproval.Version, Ns, ChangeApproval.Plural, name);
+    }
+
     public IReadOnlyList<string> StatusWriters(string name) =>
         [.. Api.Changes.Where(c => c.Resource == ChangeApproval.Plural && c.Subresource == "status" && c.Name == name).Select(c => c.Username)];
 
