@@ -8,11 +8,17 @@ Directory.CreateDirectory(reportDir);
 
 await using var world = await SoakWorld.StartAsync();
 Console.WriteLine($"soak: admission serve (pid {world.Pid}) in cluster mode against the test API server for {seconds} s");
-using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+// A warm-up outside the measured run: JIT, connection pools and heap sizing settle first, so that
+// even a 60 s CI run judges steady state.
+var warmUp = TimeSpan.FromSeconds(20);
+using var stop = new CancellationTokenSource(warmUp + TimeSpan.FromSeconds(seconds));
 var load = new ReviewLoad(world, workers: 4, perWorkerPerSecond: 25);
 var churn = new ApprovalChurn(world, perSecond: 10, keep: 50);
-var sampler = new Sampler(world, TimeSpan.FromSeconds(5));
-await Task.WhenAll(load.RunAsync(stop.Token), churn.RunAsync(stop.Token), sampler.RunAsync(load, churn, stop.Token));
+var sampler = new Sampler(world, TimeSpan.FromSeconds(Math.Clamp(seconds / 60.0, 1, 5)));
+var running = Task.WhenAll(load.RunAsync(stop.Token), churn.RunAsync(stop.Token));
+await Task.Delay(warmUp);
+Console.WriteLine($"soak: warmed up ({load.Answered} reviews); measuring");
+await Task.WhenAll(running, sampler.RunAsync(load, churn, stop.Token));
 
 var report = SoakReport.Judge(sampler.Samples);
 var csv = Path.Combine(reportDir, "soak.csv");
