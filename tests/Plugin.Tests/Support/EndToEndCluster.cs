@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Admission.TestApiServer;
+using Admission.TestApiServer.Auth.Rbac;
 
 namespace Admission.Plugin.Tests.Support;
 
@@ -45,6 +46,19 @@ public sealed class EndToEndCluster : IAsyncLifetime
 
         """;
 
+    /// <summary>
+    /// What a cluster admin would bind for the people: developers get the built-in `edit` in payments
+    /// and dev (the chart's requester role is aggregated into it), approvers the chart's approver role
+    /// cluster-wide (as its comments suggest) and `view` in payments; admin is in system:masters.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> PeopleBindings() =>
+    [
+        RbacObjects.RoleBinding(Namespace, "developers-edit", "ClusterRole", "edit", RbacObjects.Group("developers")),
+        RbacObjects.RoleBinding("dev", "developers-edit", "ClusterRole", "edit", RbacObjects.Group("developers")),
+        RbacObjects.ClusterRoleBinding("tier1-approvers", "admission-approver", RbacObjects.Group("tier1-approvers")),
+        RbacObjects.RoleBinding(Namespace, "tier1-approvers-view", "ClusterRole", "view", RbacObjects.Group("tier1-approvers")),
+    ];
+
     private BackgroundProcess? _webhook;
     private DirectoryInfo? _dir;
 
@@ -70,6 +84,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
         Directory.CreateDirectory(BinDir);
 
         Server = await TestApiServer.TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        Server.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer([], PeopleBindings()).Authorize;
         Server.Seed(NamespaceObject(Namespace, new() { ["approvals.admission.dev/tier"] = "1" }));
         Server.Seed(NamespaceObject("dev", []));
         Server.Seed(NamespaceObject("admission-system", []));
@@ -113,6 +128,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
             "--listen", WebhookUrl.ToString().TrimEnd('/'),
             "--tls-dir", tls,
             "--policy", policyFile,
+            "--lease-name", "admission-leader",
         ], new Dictionary<string, string?>
         {
             ["ADMISSION_LIVE_READ_TIMEOUT"] = "5s",
