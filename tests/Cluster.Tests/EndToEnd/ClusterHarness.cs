@@ -47,9 +47,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
         ["ADMISSION_BACKOFF_MAX"] = "1s",
     };
 
-    public static async Task<ClusterHarness> StartAsync()
+    /// <param name="bookmarkInterval">1 s unless given: most tests want fast bookmarks; kube-apiserver's cadence is a minute.</param>
+    public static async Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null)
     {
-        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1) });
         var dir = Directory.CreateTempSubdirectory("admission-e2e-").FullName;
         var harness = new ClusterHarness(api, dir);
         api.AddUser("admin-token", "admin", ["system:masters"]);

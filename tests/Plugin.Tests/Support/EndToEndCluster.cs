@@ -47,16 +47,22 @@ public sealed class EndToEndCluster : IAsyncLifetime
         """;
 
     /// <summary>
-    /// What a cluster admin would bind for the people: developers get the built-in `edit` in payments
-    /// and dev (the chart's requester role is aggregated into it), approvers the chart's approver role
-    /// cluster-wide (as its comments suggest) and `view` in payments; admin is in system:masters.
+    /// What a cluster admin would bind for the people: everyone on the team gets the built-in `edit`
+    /// in payments and dev (the chart's requester role is aggregated into it). The chart's approver
+    /// role is bound cluster-wide to developers as well as approvers: RBAC broader than the policy's
+    /// approverGroups, so that the webhook's own group check is what refuses dave (contract section 3),
+    /// as it would in such a cluster. The chart gives people no read of the policy ConfigMap, so a
+    /// Role for that is bound here too (without it `change show` reports the defaults). Admin is in
+    /// system:masters.
     /// </summary>
     public static IReadOnlyList<JsonObject> PeopleBindings() =>
     [
-        RbacObjects.RoleBinding(Namespace, "developers-edit", "ClusterRole", "edit", RbacObjects.Group("developers")),
-        RbacObjects.RoleBinding("dev", "developers-edit", "ClusterRole", "edit", RbacObjects.Group("developers")),
-        RbacObjects.ClusterRoleBinding("tier1-approvers", "admission-approver", RbacObjects.Group("tier1-approvers")),
-        RbacObjects.RoleBinding(Namespace, "tier1-approvers-view", "ClusterRole", "view", RbacObjects.Group("tier1-approvers")),
+        RbacObjects.RoleBinding(Namespace, "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
+        RbacObjects.RoleBinding("dev", "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
+        RbacObjects.ClusterRoleBinding("change-approvers", "admission-approver", RbacObjects.Group("tier1-approvers"), RbacObjects.Group("developers")),
+        RbacObjects.Role("admission-system", "policy-reader",
+            [RbacObjects.Rule(["get"], [""], ["configmaps"], ["admission-policy"])]),
+        RbacObjects.RoleBinding("admission-system", "policy-reader", "Role", "policy-reader", RbacObjects.Group("system:authenticated")),
     ];
 
     private BackgroundProcess? _webhook;
