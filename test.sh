@@ -8,4 +8,9 @@ if [ ! -x .tools/bin/helm ] && ! command -v helm >/dev/null && [ -f .ci/install-
 fi
 export PATH="$PWD/.tools/bin:$PATH"
 dotnet build Admission.sln -c Release --nologo -v q
-dotnet test Admission.sln -c Release --no-build --nologo "$@"
+# Tests tagged Category=Slow (real-time runs of minutes, such as 150 s of quiet against minute-long
+# bookmarks) are left out unless ADMISSION_SLOW_TESTS=1, so CI can run them as a separate, bounded step:
+#   ADMISSION_SLOW_TESTS=1 ./test.sh --filter Category=Slow
+slow=(--filter "Category!=Slow")
+if [ "${ADMISSION_SLOW_TESTS:-0}" = 1 ]; then slow=(); fi
+dotnet test Admission.sln -c Release --no-build --nologo "${slow[@]}" "$@"

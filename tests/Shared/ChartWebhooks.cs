@@ -45,7 +45,7 @@ public static class ChartWebhooks
         return config;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -54,7 +54,7 @@ public static class ChartWebhooks
         throw new InvalidOperationException("cannot find the repository root (Admission.sln) above " + AppContext.BaseDirectory);
     }
 
-    private static string Helm(string root)
+    internal static string Helm(string root)
     {
         var local = Path.Combine(root, ".tools", "bin", "helm");
         if (File.Exists(local)) return local;

@@ -106,6 +106,18 @@ public sealed class RbacTests
         var pinned = await alice.CoreV1.ListNamespacedSecretAsync("payments", fieldSelector: "metadata.name=tls");
         Assert.Empty(pinned.Items);
 
+        // A Namespace is read in its own namespace, so a RoleBinding there can allow it.
+        Assert.Equal(403, (await server.SendAsync(Servers.Alice, HttpMethod.Get, "/api/v1/namespaces/payments")).Status);
+        server.Authorize = RbacAuthorizer.WithBootstrapPolicy(
+        [
+            Role("payments", "one-secret", [Rule(["get", "list", "watch"], [""], ["secrets"], ["tls"])]),
+            RoleBinding("payments", "alice-secret", "Role", "one-secret", User("alice")),
+            RoleBinding("payments", "alice-view", "ClusterRole", "view", User("alice")),
+        ]).Authorize;
+        Assert.Equal(200, (await server.SendAsync(Servers.Alice, HttpMethod.Get, "/api/v1/namespaces/payments")).Status);
+        Assert.Equal(403, (await server.SendAsync(Servers.Alice, HttpMethod.Get, "/api/v1/namespaces/default")).Status);
+        Assert.Equal(403, (await server.SendAsync(Servers.Alice, HttpMethod.Get, "/api/v1/namespaces")).Status);
+
         var (discovery, body, _) = await server.SendAsync(Servers.Alice, HttpMethod.Get, "/apis");
         Assert.Equal(200, discovery);
         Assert.NotNull(body!["groups"]);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Admission.Policies.Model;
+using Admission.TestApiServer.Auth.Rbac;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -46,9 +47,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
         ["ADMISSION_BACKOFF_MAX"] = "1s",
     };
 
-    public static async Task<ClusterHarness> StartAsync()
+    /// <param name="bookmarkInterval">1 s unless given: most tests want fast bookmarks; kube-apiserver's cadence is a minute.</param>
+    public static async Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null)
     {
-        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1) });
         var dir = Directory.CreateTempSubdirectory("admission-e2e-").FullName;
         var harness = new ClusterHarness(api, dir);
         api.AddUser("admin-token", "admin", ["system:masters"]);
@@ -60,6 +62,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             api.AddUser(replica + "-token", "system:serviceaccount:admission-system:" + replica, ["system:serviceaccounts"]);
             api.WriteKubeconfig(harness.Kubeconfig(replica), "system:serviceaccount:admission-system:" + replica, SystemNamespace);
         }
+        api.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer(["admission-a", "admission-b"], PeopleBindings()).Authorize;
         api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = SystemNamespace } }));
         api.Seed(Node(new
         {
@@ -86,6 +89,21 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>The arguments the chart's Deployment gives `admission serve` that decide what it touches (so RBAC sees the same names).</summary>
+    public static readonly string[] ChartArgs = ["--lease-name", "admission-leader"];
+
+    /// <summary>
+    /// What a cluster admin would bind for the story's people: developers get the built-in `edit` in
+    /// payments (the chart's requester role is aggregated into it), approvers the chart's approver
+    /// role (as its comments suggest) and `view` in payments; admin is in system:masters.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> PeopleBindings() =>
+    [
+        RbacObjects.RoleBinding(Ns, "developers-edit", "ClusterRole", "edit", RbacObjects.Group("developers")),
+        RbacObjects.ClusterRoleBinding("tier1-approvers", "admission-approver", RbacObjects.Group("tier1-approvers")),
+        RbacObjects.RoleBinding(Ns, "tier1-approvers-view", "ClusterRole", "view", RbacObjects.Group("tier1-approvers")),
+    ];
+
     public string Kubeconfig(string replica) => Path.Combine(Dir, replica + ".kubeconfig");
 
     /// <summary>Keeps a process started by hand, so that it is stopped with the harness.</summary>
@@ -103,7 +121,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         var env = new Dictionary<string, string>(FastTimings, StringComparer.Ordinal);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) env[k] = v;
-        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, extraArgs: ["--namespace", SystemNamespace, .. extraArgs]);
+        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, extraArgs: ["--namespace", SystemNamespace, .. ChartArgs, .. extraArgs]);
         _processes.Add(process);
         var ca = await process.CaPemAsync();
         if (_processes.Count == 1) RegisterWebhook(process.Port, ca);

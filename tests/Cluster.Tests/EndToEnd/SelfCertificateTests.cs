@@ -30,7 +30,7 @@ public sealed class SelfCertificateTests : IAsyncLifetime
     private AdmissionProcess Start(string replica, int port) =>
         _cluster.Track(AdmissionProcess.Start(replica, _cluster.Kubeconfig(replica), _cluster.TlsDir,
             new Dictionary<string, string>(ClusterHarness.FastTimings) { ["ADMISSION_CERT_CHECK_INTERVAL"] = "1s" },
-            port, Trust, "--namespace", ClusterHarness.SystemNamespace, "--cert-secret", Secret, "--webhook-configuration", "admission"));
+            port, Trust, ["--namespace", ClusterHarness.SystemNamespace, .. ClusterHarness.ChartArgs, "--cert-secret", Secret, "--webhook-configuration", "admission"]));
 
     [Fact]
     public async Task The_leader_issues_and_rotates_while_every_replica_keeps_serving()

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Admission.TestApiServer;
+using Admission.TestApiServer.Auth.Rbac;
 
 namespace Admission.Plugin.Tests.Support;
 
@@ -45,6 +46,25 @@ public sealed class EndToEndCluster : IAsyncLifetime
 
         """;
 
+    /// <summary>
+    /// What a cluster admin would bind for the people: everyone on the team gets the built-in `edit`
+    /// in payments and dev (the chart's requester role is aggregated into it). The chart's approver
+    /// role is bound cluster-wide to developers as well as approvers: RBAC broader than the policy's
+    /// approverGroups, so that the webhook's own group check is what refuses dave (contract section 3),
+    /// as it would in such a cluster. The chart gives people no read of the policy ConfigMap, so a
+    /// Role for that is bound here too (without it `change show` reports the defaults). Admin is in
+    /// system:masters.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> PeopleBindings() =>
+    [
+        RbacObjects.RoleBinding(Namespace, "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
+        RbacObjects.RoleBinding("dev", "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
+        RbacObjects.ClusterRoleBinding("change-approvers", "admission-approver", RbacObjects.Group("tier1-approvers"), RbacObjects.Group("developers")),
+        RbacObjects.Role("admission-system", "policy-reader",
+            [RbacObjects.Rule(["get"], [""], ["configmaps"], ["admission-policy"])]),
+        RbacObjects.RoleBinding("admission-system", "policy-reader", "Role", "policy-reader", RbacObjects.Group("system:authenticated")),
+    ];
+
     private BackgroundProcess? _webhook;
     private DirectoryInfo? _dir;
 
@@ -70,6 +90,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
         Directory.CreateDirectory(BinDir);
 
         Server = await TestApiServer.TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        Server.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer([], PeopleBindings()).Authorize;
         Server.Seed(NamespaceObject(Namespace, new() { ["approvals.admission.dev/tier"] = "1" }));
         Server.Seed(NamespaceObject("dev", []));
         Server.Seed(NamespaceObject("admission-system", []));
@@ -113,6 +134,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
             "--listen", WebhookUrl.ToString().TrimEnd('/'),
             "--tls-dir", tls,
             "--policy", policyFile,
+            "--lease-name", "admission-leader",
         ], new Dictionary<string, string?>
         {
             ["ADMISSION_LIVE_READ_TIMEOUT"] = "5s",

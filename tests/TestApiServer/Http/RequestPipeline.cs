@@ -137,7 +137,8 @@ internal sealed class RequestPipeline(ServerState state)
         }
 
         var resource = path.Resource;
-        var ns = path.Namespace ?? "";
+        // RequestInfoFactory: /api/v1/namespaces/NAME is a request in namespace NAME, so a RoleBinding there can allow it.
+        var ns = path.Namespace ?? (resource.GroupResource == "namespaces" ? path.Name ?? "" : "");
         var name = path.Name ?? (verb is "list" or "watch" ? NamePinnedBy(request.Query("fieldSelector")) : "");
         if (authorize(new AuthorizationAttributes(user, verb, resource.Group, resource.Plural, path.Subresource, ns, name)))
         {
