@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Admission.TestApiServer.CustomResources;
+using Xunit.Abstractions;
 
 namespace Admission.TestApiServer.Tests.Cel;
 
@@ -7,7 +8,7 @@ namespace Admission.TestApiServer.Tests.Cel;
 /// What kube-apiserver checks when the CRD is created: each row changes the repository's CRD to
 /// break one check, and loading it fails with kube-apiserver's message on the rule's path.
 /// </summary>
-public class CrdCompileTests
+public class CrdCompileTests(ITestOutputHelper output)
 {
     private const string Approvals = "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[approvals]";
 
@@ -41,6 +42,13 @@ public class CrdCompileTests
         validator.Add(Crd());
 
         var total = validator.TotalCost("approvals.admission.dev", "v1alpha1", "changeapprovals");
+        foreach (var (rule, cost) in validator.RuleCosts("approvals.admission.dev", "v1alpha1", "changeapprovals"))
+        {
+            output.WriteLine($"{cost,12:N0}  {rule}");
+            Assert.InRange(cost, 0, CrdCompiler.RuleCostLimit);
+        }
+
+        output.WriteLine($"{total,12:N0}  total");
         Assert.InRange(total, 1, CrdCompiler.CrdCostLimit);
     }
 

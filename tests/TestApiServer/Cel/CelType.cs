@@ -47,7 +47,8 @@ internal sealed record CelType(string Kind, SchemaNode? Schema = null, CelType? 
                 "date-time" => Timestamp,
                 "duration" => Duration,
                 "byte" => Bytes with { Schema = schema, MaxSize = schema.MaxLength },
-                _ => String with { Schema = schema, MaxSize = schema.MaxLength },
+                // Like Kubernetes' estimateMaxStringEnumLength: an enum bounds the length too.
+                _ => String with { Schema = schema, MaxSize = schema.MaxLength ?? EnumMaxLength(schema) },
             },
             "array" => new CelType("list", schema, schema.Items is { } items ? FromSchema(items) : Dyn, MaxSize: schema.MaxItems),
             "object" when schema.AdditionalProperties is { } values =>
@@ -57,6 +58,9 @@ internal sealed record CelType(string Kind, SchemaNode? Schema = null, CelType? 
             _ => Dyn,
         };
     }
+
+    private static double? EnumMaxLength(SchemaNode schema) =>
+        schema.Enum is { Count: > 0 } values ? values.Max(v => v?.ToString().Length ?? 0) : null;
 
     public override string ToString() => Kind switch
     {

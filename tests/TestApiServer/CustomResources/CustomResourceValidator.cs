@@ -46,6 +46,21 @@ public sealed class CustomResourceValidator
     public double TotalCost(string group, string version, string plural) =>
         _versions.TryGetValue(Key(group, version, plural), out var v) ? v.TotalCost : 0;
 
+    /// <summary>Each rule of a served version with its estimated cost (times its node's cardinality).</summary>
+    public IEnumerable<(string Rule, double Cost)> RuleCosts(string group, string version, string plural)
+    {
+        if (!_versions.TryGetValue(Key(group, version, plural), out var v))
+        {
+            return [];
+        }
+
+        static IEnumerable<CompiledSchema> All(CompiledSchema s) =>
+            new[] { s }.Concat(s.Properties.Values.SelectMany(All))
+                .Concat(s.Items is null ? [] : All(s.Items))
+                .Concat(s.AdditionalProperties is null ? [] : All(s.AdditionalProperties));
+        return [.. All(v.Schema).SelectMany(s => s.Rules).Select(r => (r.Rule.Rule, r.Cost))];
+    }
+
     internal bool Serves(ResourceDefinition resource) => _versions.ContainsKey(Key(resource));
 
     /// <summary>The structural schema of a served custom resource, for typing it in admission policies.</summary>
