@@ -46,7 +46,7 @@ public sealed class LimitedWebhook : IAsyncDisposable
             TlsDir = dir.File("tls"),
             Limits = limits,
         };
-        var app = WebhookHost.Build(options, AdmissionPolicy.Default, TextWriter.Null);
+        var app = WebhookHost.Build(options, AdmissionPolicy.Default);
         await app.StartAsync();
         return new LimitedWebhook(dir, app, port, limits);
     }
