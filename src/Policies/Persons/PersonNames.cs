@@ -67,8 +67,21 @@ public static class PersonNames
     {
         foreach (var c in s)
         {
-            if (UnicodeTables.Confusables.ContainsKey(c)) return Skeleton(Normalization.CodePoints(s));
+            if (AsciiConfusable[c]) return Skeleton(Normalization.CodePoints(s));
         }
         return s;
+    }
+
+    /// <summary>The ASCII characters with a prototype other than themselves (0, 1, I, m, |, ...): a table, not a lookup per character.</summary>
+    private static readonly bool[] AsciiConfusable = BuildAsciiConfusable();
+
+    private static bool[] BuildAsciiConfusable()
+    {
+        var table = new bool[128];
+        foreach (var cp in UnicodeTables.Confusables.Keys)
+        {
+            if (cp < 128) table[cp] = true;
+        }
+        return table;
     }
 }

@@ -42,7 +42,7 @@ public class ArgumentTests
     [InlineData("deployment/", "is not KIND/NAME")]
     [InlineData("deployment/a/b", "is not KIND/NAME")]
     [InlineData("deployment/Checkout", "is not a valid object name")]
-    [InlineData("pod/checkout", "unknown kind \"pod\"")]
+    [InlineData("configmap/checkout", "unknown kind \"configmap\"")]
     [InlineData("rollout.argoproj.io/x", "unknown kind")]
     public void Bad_targets_say_what_is_wrong(string text, string expected)
     {

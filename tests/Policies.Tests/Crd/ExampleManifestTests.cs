@@ -9,7 +9,8 @@ public class ExampleManifestTests
     private static readonly string[] PolicyKeys =
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
-        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "maxValidity", "ticketPattern",
+        "policyAdminGroups", "exemptUsers", "exemptGroups", "trustedControllers", "interactiveAccess", "allowReplicaChanges",
+        "allowRestarts", "maxValidity", "ticketPattern",
     ];
 
     [Fact]
@@ -27,7 +28,10 @@ public class ExampleManifestTests
     [InlineData("allowReplicaChanges", "true")]
     [InlineData("maxValidity", "\"168h\"")]
     [InlineData("ticketPattern", "\"\"")]
-    [InlineData("workloadKinds", """["apps/Deployment","apps/StatefulSet","apps/DaemonSet"]""")]
+    [InlineData("workloadKinds", """["Pod","apps/ReplicaSet","apps/Deployment","apps/StatefulSet","apps/DaemonSet","batch/Job","batch/CronJob"]""")]
+    [InlineData("interactiveAccess", "\"breakGlass\"")]
+    [InlineData("allowRestarts", "true")]
+    [InlineData("trustedControllers", """["system:kube-controller-manager","system:serviceaccount:kube-system:replicaset-controller","system:serviceaccount:kube-system:deployment-controller","system:serviceaccount:kube-system:statefulset-controller","system:serviceaccount:kube-system:daemon-set-controller","system:serviceaccount:kube-system:job-controller","system:serviceaccount:kube-system:cronjob-controller","system:serviceaccount:kube-system:generic-garbage-collector","system:serviceaccount:kube-system:namespace-controller"]""")]
     [InlineData("approverGroups", """["tier1-approvers"]""")]
     [InlineData("breakGlassGroups", """["tier1-break-glass"]""")]
     [InlineData("policyAdminGroups", """["system:masters"]""")]
