@@ -18,12 +18,15 @@ public class PolicyConfigMapTests
           namespaces: []
         workloadKinds: [apps/Deployment, apps/StatefulSet, apps/DaemonSet]   # group/Kind; core: Kind
         requiredApprovals: 2            # at least 2
+        requireExactChange: true        # approvals must bind the exact change (section 2.5)
         approverGroups: [tier1-approvers]
+        approverVerb: ""                # e.g. approve: also require this RBAC verb (section 3)
         breakGlassGroups: [tier1-break-glass]
         policyAdminGroups: [system:masters]
         exemptUsers: []
         exemptGroups: []
         allowReplicaChanges: true
+        allowRestarts: true
         maxValidity: 168h
         ticketPattern: ""               # a .NET regular expression; when set, every new ChangeApproval
                                         # must carry a spec.ticket that matches it in full
@@ -101,8 +104,8 @@ public class PolicyConfigMapTests
         Assert.Equal(
             new[]
             {
-                "allowReplicaChanges", "apiVersion", "approverGroups", "breakGlassGroups", "exemptGroups", "exemptUsers",
-                "kind", "maxValidity", "policyAdminGroups", "requiredApprovals", "ticketPattern", "tier1", "workloadKinds",
+                "allowReplicaChanges", "allowRestarts", "apiVersion", "approverGroups", "approverVerb", "breakGlassGroups", "exemptGroups", "exemptUsers",
+                "kind", "maxValidity", "policyAdminGroups", "requireExactChange", "requiredApprovals", "ticketPattern", "tier1", "workloadKinds",
             },
             policy.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["namespaceSelector", "namespaces"], policy["tier1"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
