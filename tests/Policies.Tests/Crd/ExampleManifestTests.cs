@@ -9,7 +9,7 @@ public class ExampleManifestTests
     private static readonly string[] PolicyKeys =
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
-        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "maxValidity", "ticketPattern",
+        "policyAdminGroups", "exemptUsers", "exemptGroups", "allowReplicaChanges", "allowRestarts", "requireExactChange", "approverVerb", "maxValidity", "ticketPattern",
     ];
 
     [Fact]
