@@ -19,7 +19,9 @@ public class PolicyConfigMapTests
         workloadKinds: [Pod, apps/ReplicaSet, apps/Deployment, apps/StatefulSet, apps/DaemonSet,
                         batch/Job, batch/CronJob]   # group/Kind; core: Kind
         requiredApprovals: 2            # at least 2
+        requireExactChange: true        # approvals must bind the exact change (section 2.5)
         approverGroups: [tier1-approvers]
+        approverVerb: ""                # e.g. approve: also require this RBAC verb (section 3)
         breakGlassGroups: [tier1-break-glass]
         policyAdminGroups: [system:masters]
         exemptUsers: []
@@ -114,8 +116,8 @@ public class PolicyConfigMapTests
         Assert.Equal(
             new[]
             {
-                "allowReplicaChanges", "allowRestarts", "apiVersion", "approverGroups", "breakGlassGroups", "exemptGroups", "exemptUsers",
-                "interactiveAccess", "kind", "maxValidity", "policyAdminGroups", "requiredApprovals", "ticketPattern", "tier1",
+                "allowReplicaChanges", "allowRestarts", "apiVersion", "approverGroups", "approverVerb", "breakGlassGroups", "exemptGroups", "exemptUsers",
+                "interactiveAccess", "kind", "maxValidity", "policyAdminGroups", "requireExactChange", "requiredApprovals", "ticketPattern", "tier1",
                 "trustedControllers", "workloadKinds",
             },
             policy.Select(p => p.Key).Order(StringComparer.Ordinal));

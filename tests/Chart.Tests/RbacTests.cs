@@ -183,3 +183,26 @@ public class RbacTests
         }
     }
 }
+
+/// <summary>policy.approverVerb (contract section 3): only when set does the chart widen RBAC, and then exactly so.</summary>
+public class ApproverVerbRbacTests
+{
+    private static IReadOnlyList<RenderedObject> Render()
+    {
+        var result = HelmRunner.Template(Repo.ValuesFile("approver-verb.yaml"));
+        Assert.True(result.ExitCode == 0, result.Describe());
+        return RenderedChart.ReadAll(result.StdOut);
+    }
+
+    [Fact]
+    public void The_webhook_may_create_SubjectAccessReviews_and_approvers_get_the_verb()
+    {
+        var objects = Render();
+        var server = objects.Select(o => o.Model).OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "admission");
+        Assert.Contains(server.Rules, r => r.ApiGroups.SequenceEqual(["authorization.k8s.io"]) && r.Resources.SequenceEqual(["subjectaccessreviews"]) && r.Verbs.SequenceEqual(["create"]));
+        var approver = objects.Select(o => o.Model).OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "admission-approver");
+        Assert.Contains("approve", approver.Rules.Single().Verbs);
+        var policy = objects.Select(o => o.Model).OfType<V1ConfigMap>().Single();
+        Assert.Contains("approverVerb: approve", policy.Data.Values.Single(), StringComparison.Ordinal);
+    }
+}

@@ -20,9 +20,14 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     public const string Pending = Policies.Model.ChangeApproval.PhasePending;
     public const string Approved = Policies.Model.ChangeApproval.PhaseApproved;
     public const string Expired = Policies.Model.ChangeApproval.PhaseExpired;
+    public const string Rejected = Policies.Model.ChangeApproval.PhaseRejected;
+
+    /// <summary>Reviewers whose entry is a Reject (contract section 1, status.rejectedBy).</summary>
+    public IReadOnlyList<string> RejectedBy { get; init; } = [];
 
     public bool Equals(ApprovalStatus? other) =>
         other is not null && Phase == other.Phase && ApprovedBy.SequenceEqual(other.ApprovedBy, StringComparer.Ordinal) &&
+        RejectedBy.SequenceEqual(other.RejectedBy, StringComparer.Ordinal) &&
         Condition == other.Condition && ObservedGeneration == other.ObservedGeneration;
 
     public override int GetHashCode() => HashCode.Combine(Phase, Condition, ObservedGeneration);
@@ -31,6 +36,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     {
         ["phase"] = Phase,
         ["approvedBy"] = new JsonArray([.. ApprovedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
+        ["rejectedBy"] = new JsonArray([.. RejectedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
         ["conditions"] = new JsonArray(new JsonObject
         {
             ["type"] = ApprovalCondition.Type,
@@ -65,7 +71,10 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             }
         }
         if (condition is null) return null;
-        return new ApprovalStatus(phase, approvedBy, condition, Long(s, "observedGeneration"));
+        var rejectedBy = s.TryGetProperty("rejectedBy", out var rb) && rb.ValueKind == JsonValueKind.Array
+            ? rb.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
+            : [];
+        return new ApprovalStatus(phase, approvedBy, condition, Long(s, "observedGeneration")) { RejectedBy = rejectedBy };
     }
 
     /// <summary>
@@ -78,6 +87,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         var current = Parse(approval.Status);
         string phase, status, reason, message;
         IReadOnlyList<string> approvedBy = [];
+        IReadOnlyList<string> rejectedBy = [];
         var model = approval.Model;
         var required = policy.RequiredApprovals;
         if (model is null)
@@ -91,6 +101,13 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             if (now >= model.ExpiresAt)
             {
                 (phase, status, reason, message) = (Expired, "False", "Expired", $"expired at {Time(model.ExpiresAt)}; {counted}");
+            }
+            else if (model.IsRejected)
+            {
+                rejectedBy = model.Rejecters();
+                var said = string.Join("; ", model.Approvals.Where(e => e.Decision == Policies.Model.EntryDecision.Reject)
+                    .Select(e => string.IsNullOrWhiteSpace(e.Comment) ? e.Approver : $"{e.Approver}: \"{e.Comment}\""));
+                (phase, status, reason, message) = (Rejected, "False", "Rejected", $"rejected by {said}; {counted}");
             }
             else if (model.NotBefore is { } notBefore && now < notBefore)
             {
@@ -107,7 +124,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             }
         }
         var transition = current?.Condition.Status == status ? current.Condition.LastTransitionTime : Truncate(now);
-        return new ApprovalStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation);
+        return new ApprovalStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation) { RejectedBy = rejectedBy };
     }
 
     /// <summary>The next moment the phase can change by time alone: notBefore or expiresAt, whichever is next.</summary>

@@ -103,7 +103,8 @@ internal sealed partial class ApprovalStatusController(
                 _written[key] = (approval.ResourceVersion, desired);
                 LogWritten(logger, key, desired.Phase, desired.Condition.Reason, desired.Condition.Message);
                 StatusWritten?.Invoke(key, desired);
-                if (current?.Phase != desired.Phase && desired.Phase is ApprovalStatus.Approved or ApprovalStatus.Expired)
+                // An Event at each phase change (contract section 9); ApprovalStatus.Phase is the one transition hook.
+                if (current?.Phase != desired.Phase && desired.Phase is ApprovalStatus.Approved or ApprovalStatus.Expired or ApprovalStatus.Rejected)
                 {
                     await EmitAsync(result, desired, cancellationToken).ConfigureAwait(false);
                 }

@@ -29,6 +29,8 @@ public static class ClusterServices
                 options.MaxCacheStaleness, timings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterApprovalCache>>());
         });
         builder.Services.AddSingleton<IApprovalState>(sp => sp.GetRequiredService<ClusterApprovalCache>());
+        builder.Services.AddSingleton<Access.IAccessReviewer>(sp => new Access.SubjectAccessReviewer(
+            sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILogger<Access.SubjectAccessReviewer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterApprovalCache>());
 
         if (options.CertSecret is not null)

@@ -7,8 +7,9 @@ namespace Admission.Operator.Webhook;
 
 /// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
 /// <param name="decisions">The decision audit log; null writes none (handler tests and benchmarks).</param>
+/// <param name="access">SubjectAccessReviews for <c>approverVerb</c>; null in local mode, where groups alone decide.</param>
 public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
-    DecisionLog? decisions = null)
+    DecisionLog? decisions = null, Access.IAccessReviewer? access = null)
 {
     public AdmissionPolicy Policy => policy;
 
@@ -28,8 +29,12 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     {
         var started = Stopwatch.GetTimestamp();
 
+        // Asked before deciding, and only for a ChangeApproval entry being added while approverVerb is set.
+        var approverVerb = access is not null && ChangeApprovalRules.NeedsApproverVerb(input, policy)
+            ? await access.CanAsync(input.User, policy.ApproverVerb, input.Namespace, cancellationToken).ConfigureAwait(false)
+            : null;
         var snapshot = state.Snapshot;
-        var decision = Decide(input, snapshot);
+        var decision = Decide(input, snapshot, approverVerb);
         if (IsWorkload(input) && NeedsFresherLook(decision, input, snapshot))
         {
             // A denial is the expensive mistake: look once more, so an approval made a moment ago counts.
@@ -38,7 +43,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
             var fresher = await state.FreshenAsync(input.Namespace, cancellationToken).ConfigureAwait(false);
             if (fresher is not null)
             {
-                decision = Decide(input, fresher);
+                decision = Decide(input, fresher, approverVerb);
             }
             else if (!state.CanVerify && DependsOnState(decision))
             {
@@ -62,8 +67,8 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         return ReviewResponses.From(uid, decision);
     }
 
-    private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot) =>
-        AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow()));
+    private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot, AccessAnswer? approverVerb) =>
+        AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow()) { ApproverVerb = approverVerb });
 
     private bool NeedsFresherLook(Decision decision, AdmissionInput input, DecisionSnapshot snapshot) =>
         !decision.Allowed ||

@@ -151,6 +151,11 @@ public static class ChangeApprovalRules
         {
             issues.Add($"{user} is in none of the approver groups ({WorkloadRules.Join(context.Policy.ApproverGroups)})");
         }
+        if (context.Policy.ApproverVerb is { Length: > 0 } rbacVerb && context.ApproverVerb is { Allowed: false } answer)
+        {
+            issues.Add($"{user} may not {rbacVerb} changeapprovals.approvals.admission.dev in namespace {request.Namespace} (the policy's approverVerb)" +
+                (string.IsNullOrEmpty(answer.Reason) ? "" : $": {answer.Reason}") + "; ask the platform team for a RoleBinding that grants it");
+        }
         if (context.Now >= old.ExpiresAt)
         {
             issues.Add($"it expired at {WorkloadRules.Format(old.ExpiresAt)} and can no longer be approved");
@@ -160,6 +165,21 @@ public static class ChangeApprovalRules
             ? Decision.Allow(DecisionCode.NoApprovalNeeded, $"{user} {verb} ChangeApproval {old.Key}")
             : Decision.Deny(Refused(verb, issues));
     }
+
+    /// <summary>
+    /// Whether deciding <paramref name="request"/> needs the approverVerb answer: a ChangeApproval
+    /// UPDATE that adds an entry while the policy sets approverVerb. Cheap, so the webhook asks
+    /// kube-apiserver only then.
+    /// </summary>
+    public static bool NeedsApproverVerb(AdmissionInput request, AdmissionPolicy policy) =>
+        policy.ApproverVerb.Length > 0 && request.Operation == Operation.Update &&
+        request.Group == ChangeApproval.Group && request.Resource == ChangeApproval.Plural && request.SubResource is null &&
+        Entries(request.Object) > Entries(request.OldObject);
+
+    private static int Entries(JsonElement? obj) =>
+        obj is { ValueKind: JsonValueKind.Object } o && Spec(o) is { } spec && spec.TryGetProperty("approvals", out var a) && a.ValueKind == JsonValueKind.Array
+            ? a.GetArrayLength()
+            : 0;
 
     /// <summary>
     /// Existing entries keep their content and order; only the caller's own entry may go; at most

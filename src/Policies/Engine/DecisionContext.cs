@@ -5,4 +5,15 @@ public sealed record DecisionContext(
     AdmissionPolicy Policy,
     IApprovalSource Approvals,
     INamespaceSource Namespaces,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>
+    /// The answer to "may this user <c>approverVerb</c> changeapprovals in the namespace?" for a
+    /// ChangeApproval UPDATE, asked by the webhook of kube-apiserver before deciding (contract
+    /// section 3). Null where nobody asked (local mode, <c>check</c>): groups alone decide then.
+    /// </summary>
+    public AccessAnswer? ApproverVerb { get; init; }
+}
+
+/// <summary>A SubjectAccessReview's outcome; <paramref name="Reason"/> says why when it is not allowed or could not be asked.</summary>
+public sealed record AccessAnswer(bool Allowed, string? Reason = null);

@@ -16,7 +16,7 @@ public static class ExactChangeRules
             if (policy.RequireExactChange)
             {
                 problem(DenialCauses.NoExactChange,
-                    "binds no exact change (it has no spec.change) and the policy requires one (requireExactChange), so it counts for nothing; request the change anew from its manifest with kubectl change request -f");
+                    "binds no exact change (it has no spec.change) and the policy requires one (requireExactChange), so it counts for nothing: request the change anew from its manifest with kubectl change request -f");
             }
             return;
         }

@@ -120,7 +120,7 @@ public static class WorkloadRules
             if (entry.Decision == EntryDecision.Reject)
             {
                 var comment = string.IsNullOrWhiteSpace(entry.Comment) ? " (no comment)" : $": \"{entry.Comment}\"";
-                Problem(DenialCauses.Rejected, $"rejected by {entry.Approver}{comment}; it admits nothing until {entry.Approver} withdraws the rejection (kubectl change withdraw {approval.Name})");
+                Problem(DenialCauses.Rejected, $"rejected by {entry.Approver}{comment}, and it admits nothing until {entry.Approver} withdraws the rejection (kubectl change withdraw {approval.Name})");
             }
         }
         if (now >= approval.ExpiresAt)

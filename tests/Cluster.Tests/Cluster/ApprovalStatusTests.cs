@@ -113,3 +113,40 @@ public class ApprovalStatusTests
         Assert.Equal(expectedHours is { } e ? Now.AddHours(e) : null, ApprovalStatus.NextTransition(approval, Now));
     }
 }
+
+/// <summary>Contract section 1, version 2: a Reject entry makes the phase Rejected, with who and what they said.</summary>
+public class RejectedStatusTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 6, 12, 0, 0, TimeSpan.Zero);
+
+    private static CachedApproval WithReject(string? comment)
+    {
+        var node = Objects.ApprovalNode("payments", "checkout-1", "carol", ["alice", "bob"], Now.AddHours(3), Now.AddHours(-1), "1", 1, "checkout");
+        var entry = new System.Text.Json.Nodes.JsonObject { ["approver"] = "dave", ["approvedAt"] = "2026-03-06T11:50:00Z", ["decision"] = "Reject" };
+        if (comment is not null) entry["comment"] = comment;
+        node["spec"]!["approvals"]!.AsArray().Add(entry);
+        return Objects.Cached(Objects.Element(node));
+    }
+
+    [Fact]
+    public void A_Reject_entry_makes_it_Rejected_naming_who_and_their_comment()
+    {
+        var computed = ApprovalStatus.Compute(WithReject("not during the sale"), AdmissionPolicy.Default, Now);
+        Assert.Equal("Rejected", computed.Phase);
+        Assert.Equal(["dave"], computed.RejectedBy);
+        Assert.Equal(["alice", "bob"], computed.ApprovedBy);
+        Assert.Equal("Rejected", computed.Condition.Reason);
+        Assert.Equal("False", computed.Condition.Status);
+        Assert.Contains("rejected by dave: \"not during the sale\"", computed.Condition.Message, StringComparison.Ordinal);
+        var json = computed.ToJson();
+        Assert.Equal("dave", (string?)json["rejectedBy"]![0]);
+    }
+
+    [Fact]
+    public void The_written_status_reads_back_equal_so_it_is_not_rewritten()
+    {
+        var computed = ApprovalStatus.Compute(WithReject(null), AdmissionPolicy.Default, Now);
+        var parsed = ApprovalStatus.Parse(Objects.Element(computed.ToJson()));
+        Assert.Equal(computed, parsed);
+    }
+}

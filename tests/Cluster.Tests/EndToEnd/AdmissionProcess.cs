@@ -51,6 +51,13 @@ internal sealed class AdmissionProcess : IAsyncDisposable
         }
     }
 
+    private static readonly Lazy<string> LegacyPolicy = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"admission-cluster-tests-policy-{Environment.ProcessId}.yaml");
+        File.WriteAllText(path, "requireExactChange: false\n");
+        return path;
+    });
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -69,7 +76,9 @@ internal sealed class AdmissionProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])[Dll, "serve", "--kubeconfig", kubeconfig, "--tls-dir", tlsDir, "--listen", $"https://127.0.0.1:{port}", .. extraArgs])
+        // These suites decide with approvals that bind no change; requireExactChange is off for them.
+        string[] policy = extraArgs.Contains("--policy") ? [] : ["--policy", LegacyPolicy.Value];
+        foreach (var arg in (string[])[Dll, "serve", "--kubeconfig", kubeconfig, "--tls-dir", tlsDir, "--listen", $"https://127.0.0.1:{port}", .. policy, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }

@@ -42,7 +42,7 @@ public sealed class ReviewHandlerFreshnessTests
         var state = new TwoViews(
             new DecisionSnapshot(new ApprovalIndex([Approval(cached)]), Payments),
             fresh is null ? null : new DecisionSnapshot(new ApprovalIndex(fresh.Length == 0 ? [] : [Approval(fresh)]), Payments));
-        var handler = new ReviewHandler(AdmissionPolicy.Default, state, new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
+        var handler = new ReviewHandler(AdmissionPolicy.Default with { RequireExactChange = false }, state, new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
 
         var review = await handler.HandleAsync(UpdateRequest(), CancellationToken.None);
 

@@ -43,6 +43,9 @@ public sealed class EndToEndCluster : IAsyncLifetime
         approverGroups: [tier1-approvers]
         breakGlassGroups: [tier1-break-glass]
         maxValidity: 168h
+        # The plugin's flows without -f create approvals that bind no change; exact-change
+        # requests are tested with requireExactChange on where the plugin records change.
+        requireExactChange: false
 
         """;
 

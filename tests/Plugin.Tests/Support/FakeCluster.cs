@@ -29,11 +29,23 @@ internal sealed class FakeCluster : IClusterConnector
     private readonly Dictionary<(string Resource, string Ns, string Name), JsonObject> _objects = [];
     private long _resourceVersion = 100;
 
-    public FakeCluster(DateTimeOffset now) => Clock = new FixedClock(now);
+    public FakeCluster(DateTimeOffset now)
+    {
+        Clock = new FixedClock(now);
+        // The cluster's policy, as the plugin reads it: requireExactChange off, like Policy.
+        Put(ApiResource.ConfigMaps, "admission-system", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "admission-policy" },
+            ["data"] = new JsonObject { ["policy.yaml"] = "requireExactChange: false\n" },
+        });
+    }
 
     public FixedClock Clock { get; }
 
-    public AdmissionPolicy Policy { get; set; } = AdmissionPolicy.Default;
+    /// <summary>requireExactChange off: these tests create approvals that bind no change (see EndToEndCluster.PolicyYaml).</summary>
+    public AdmissionPolicy Policy { get; set; } = AdmissionPolicy.Default with { RequireExactChange = false };
 
     public string DefaultNamespace { get; set; } = "payments";
 

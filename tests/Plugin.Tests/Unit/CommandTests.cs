@@ -263,7 +263,7 @@ public class CommandTests
     public async Task Refused_request_without_the_ticket_the_policy_requires()
     {
         var cluster = Cluster();
-        cluster.Policy = PolicyParser.Parse("ticketPattern: CHG-[0-9]+", "policy.yaml");
+        cluster.Policy = PolicyParser.Parse("ticketPattern: CHG-[0-9]+\nrequireExactChange: false", "policy.yaml");
         var result = await Run.RunAsync(cluster, "carol", "--policy-configmap", "none/none", "request", "deployment/checkout", "--reason", "r");
         Assert.Equal(1, result.Exit);
         Contains("the policy requires a ticket matching CHG-[0-9]+; pass --ticket.", result.Err);
@@ -327,7 +327,7 @@ public class CommandTests
             "Lacks:\n" +
             "  - 1 of 2 approvals (alice), needs 1 more from someone other than carol\n" +
             $"Approve with: kubectl change approve {Name} -n payments   (approvers: tier1-approvers; not carol)\n" +
-            "Policy:       the defaults (ConfigMap admission-system/admission-policy does not exist)\n", result.Out);
+            "Policy:       ConfigMap admission-system/admission-policy (policy.yaml)\n", result.Out);
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public class CommandTests
             ["apiVersion"] = "v1",
             ["kind"] = "ConfigMap",
             ["metadata"] = new JsonObject { ["name"] = "admission-policy" },
-            ["data"] = new JsonObject { ["policy.yaml"] = "requiredApprovals: 3\napproverGroups: [sre]\n" },
+            ["data"] = new JsonObject { ["policy.yaml"] = "requiredApprovals: 3\napproverGroups: [sre]\nrequireExactChange: false\n" },
         });
         var result = await Run.RunAsync(cluster, "carol", "show", Name);
         Contains("Approvals:    0 of 3 needed, none yet\n", result.Out);
@@ -371,7 +371,7 @@ public class CommandTests
             "Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"\n" +
             "\n" +
             "Asked about: a change of the live object's spec that keeps its images (pass -f MANIFEST to ask about a specific change).\n" +
-            "Policy: the defaults (ConfigMap admission-system/admission-policy does not exist).\n", result.Out);
+            "Policy: ConfigMap admission-system/admission-policy (policy.yaml).\n", result.Out);
     }
 
     [Fact]

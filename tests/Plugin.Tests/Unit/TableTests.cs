@@ -75,13 +75,16 @@ public class TableTests
     [Fact]
     public void Lacks_is_the_engines_reading_of_the_spec()
     {
+        var legacy = AdmissionPolicy.Default with { RequireExactChange = false };
         var pending = Approval("p", "payments", "carol", "2026-03-07T11:00:00Z", "2026-03-06T11:00:00Z", "carol", "alice");
         Assert.Equal(
             ["1 of 2 approvals (alice), needs 1 more from someone other than carol", "carol's own approval does not count"],
-            ApprovalStatus.Lacks(pending.Approval!, AdmissionPolicy.Default, Now));
+            ApprovalStatus.Lacks(pending.Approval!, legacy, Now));
         var valid = Approval("v", "payments", "carol", "2026-03-07T11:00:00Z", "2026-03-06T11:00:00Z", "alice", "bob");
-        Assert.Empty(ApprovalStatus.Lacks(valid.Approval!, AdmissionPolicy.Default, Now));
+        Assert.Empty(ApprovalStatus.Lacks(valid.Approval!, legacy, Now));
+        // Under the defaults an approval without spec.change counts for nothing, and says so.
+        Assert.Contains(ApprovalStatus.Lacks(valid.Approval!, AdmissionPolicy.Default, Now), l => l.StartsWith("binds no exact change", StringComparison.Ordinal));
         var expired = Approval("e", "payments", "carol", "2026-03-06T11:00:00Z", "2026-03-06T10:00:00Z", "alice", "bob");
-        Assert.Equal(["expired at 2026-03-06T11:00:00Z"], ApprovalStatus.Lacks(expired.Approval!, AdmissionPolicy.Default, Now));
+        Assert.Equal(["expired at 2026-03-06T11:00:00Z"], ApprovalStatus.Lacks(expired.Approval!, legacy, Now));
     }
 }

@@ -10,7 +10,7 @@ public class ExampleManifestTests
     [
         "apiVersion", "kind", "tier1", "workloadKinds", "requiredApprovals", "approverGroups", "breakGlassGroups",
         "policyAdminGroups", "exemptUsers", "exemptGroups", "trustedControllers", "interactiveAccess", "allowReplicaChanges",
-        "allowRestarts", "maxValidity", "ticketPattern",
+        "allowRestarts", "requireExactChange", "approverVerb", "maxValidity", "ticketPattern",
     ];
 
     [Fact]
