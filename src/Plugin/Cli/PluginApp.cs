@@ -52,6 +52,7 @@ public sealed class PluginApp(PluginHost host)
             WhyCommand.Create(this),
         };
         Common.AddTo(root);
+        Admission.CommandLine.CliConventions.Apply(root, Name);
         root.SetAction(result =>
         {
             Host.Err.WriteLine("error: a command is required: request, approve, withdraw, list, show or why.");
