@@ -16,6 +16,7 @@ public static class Program
             ServeCommand.Create(),
             PolicyCommand.Create(),
         };
+        Admission.CommandLine.CliConventions.Apply(root, "admission");
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -53,6 +53,7 @@ public sealed class PluginApp(PluginHost host)
             HistoryCommand.Create(this),
         };
         Common.AddTo(root);
+        Admission.CommandLine.CliConventions.Apply(root, Name);
         root.SetAction(result =>
         {
             Host.Err.WriteLine("error: a command is required: request, approve, withdraw, list, show or why.");
