@@ -17,11 +17,14 @@ internal sealed class LinePool : ArrayPool<byte>
     public static readonly LinePool Instance = new();
 
     private readonly ConcurrentQueue<byte[]> _free = new();
+    private int _count; // the queue's own Count takes a snapshot of its segments; this is one read
 
     public override byte[] Rent(int minimumLength)
     {
         if (minimumLength > Size) return Shared.Rent(minimumLength);
-        return _free.TryDequeue(out var array) ? array : new byte[Size];
+        if (!_free.TryDequeue(out var array)) return new byte[Size];
+        Interlocked.Decrement(ref _count);
+        return array;
     }
 
     public override void Return(byte[] array, bool clearArray = false)
@@ -32,6 +35,8 @@ internal sealed class LinePool : ArrayPool<byte>
             return;
         }
         // A burst may leave more than are needed afterwards: keep a bounded number, let the rest go.
-        if (_free.Count < Kept) _free.Enqueue(array);
+        if (Volatile.Read(ref _count) >= Kept) return;
+        Interlocked.Increment(ref _count);
+        _free.Enqueue(array);
     }
 }
