@@ -22,16 +22,17 @@ public static class ListCommands
     {
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "List ChangeApprovals in every namespace" };
         var output = OutputOption();
+        var retrospective = new Option<bool>("--retrospective") { Description = "Only the retrospective ChangeApprovals opened for break-glass changes, which two reviewers must still review" };
         var command = new Command("list", "List ChangeApprovals: target, phase (computed now from the spec, not from status), approvals, expiry")
         {
-            all, output,
+            all, output, retrospective,
         };
         command.Aliases.Add("ls");
         command.SetAction((result, cancellationToken) => app.Run(result, "list", async connection =>
         {
             var allNamespaces = result.GetValue(all);
             var items = await connection.Client.ListAsync(ApiResource.ChangeApprovals, allNamespaces ? null : connection.Namespace, cancellationToken).ConfigureAwait(false);
-            var stored = items.Select(StoredApproval.Read)
+            var stored = items.Where(i => !result.GetValue(retrospective) || IsRetrospective(i)).Select(StoredApproval.Read)
                 .OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
             var format = result.GetValue(output);
             if (format is not null)
@@ -85,6 +86,14 @@ public static class ListCommands
         }));
         return command;
     }
+
+    /// <summary>The label the operator puts on the ChangeApproval it opens for each break-glass admission.</summary>
+    public const string RetrospectiveLabel = "approvals.admission.dev/retrospective";
+
+    private static bool IsRetrospective(JsonElement item) =>
+        item.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
+        m.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object &&
+        l.TryGetProperty(RetrospectiveLabel, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "true";
 
     public static string Format(JsonElement value, string format) =>
         format == "json" ? JsonSerializer.Serialize(value, PluginJson.Output.JsonElement) + "\n" : YamlWriter.Write(value);

@@ -66,8 +66,21 @@ internal static class ServedMetrics
                     return chain.Build(certificate);
                 },
             };
-            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-            var text = await http.GetStringAsync(new Uri($"https://127.0.0.1:{port}/metrics"));
+            // Generous bounds: under a full parallel test run a fresh server can take long to answer first.
+            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+            string text;
+            while (true)
+            {
+                try
+                {
+                    text = await http.GetStringAsync(new Uri($"https://127.0.0.1:{port}/metrics"));
+                    break;
+                }
+                catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && DateTime.UtcNow < deadline + TimeSpan.FromSeconds(60))
+                {
+                    await Task.Delay(500);
+                }
+            }
             var families = new HashSet<string>(StringComparer.Ordinal);
             foreach (var line in text.Split('\n'))
             {

@@ -107,3 +107,40 @@ public class HistoryTests
         Assert.Equal((0, "", "No change records found in dev namespace.\n"), (result.Exit, result.Out, result.Err));
     }
 }
+
+/// <summary><c>kubectl change list --retrospective</c>: only the break-glass review debts.</summary>
+public class RetrospectiveListTests
+{
+    [Fact]
+    public async Task Only_retrospective_change_approvals_are_listed()
+    {
+        var cluster = new FakeCluster(new DateTimeOffset(2026, 3, 6, 12, 0, 0, TimeSpan.Zero));
+        cluster.AddTier1Namespace("payments");
+        foreach (var (name, retro) in new[] { ("ordinary", false), ("after-break-glass", true) })
+        {
+            var meta = new JsonObject { ["name"] = name };
+            if (retro) meta["labels"] = new JsonObject { ["approvals.admission.dev/retrospective"] = "true" };
+            cluster.Put(ApiResource.ChangeApprovals, "payments", new JsonObject
+            {
+                ["apiVersion"] = "approvals.admission.dev/v1alpha1",
+                ["kind"] = "ChangeApproval",
+                ["metadata"] = meta,
+                ["spec"] = new JsonObject
+                {
+                    ["target"] = new JsonObject { ["apiGroup"] = "apps", ["kind"] = "Deployment", ["name"] = "checkout" },
+                    ["reason"] = "x",
+                    ["requestedBy"] = "carol",
+                    ["expiresAt"] = "2026-03-07T12:00:00Z",
+                    ["approvals"] = new JsonArray(),
+                },
+            });
+        }
+        var all = await Run.RunAsync(cluster, "carol", "list", "-o", "json");
+        Assert.Equal(["after-break-glass", "ordinary"], JsonNode.Parse(all.Out)!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString()));
+        var only = await Run.RunAsync(cluster, "carol", "list", "--retrospective", "-o", "json");
+        Assert.Equal(["after-break-glass"], JsonNode.Parse(only.Out)!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString()));
+        var table = await Run.RunAsync(cluster, "carol", "list", "--retrospective");
+        Assert.Contains("after-break-glass", table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("ordinary", table.Out, StringComparison.Ordinal);
+    }
+}
