@@ -38,6 +38,7 @@ public sealed partial class PemFileReloader(string certFile, string keyFile, Cer
                 }
                 catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException or ArgumentException)
                 {
+                    Observability.CertificateMetrics.ReloadErrors.Inc();
                     LogReloadFailed(logger, certFile, e.Message);
                 }
             }
