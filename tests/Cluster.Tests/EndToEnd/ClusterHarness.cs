@@ -211,6 +211,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public IReadOnlyList<string> StatusWriters(string name) =>
         [.. Api.Changes.Where(c => c.Resource == ChangeApproval.Plural && c.Subresource == "status" && c.Name == name).Select(c => c.Username)];
 
+    /// <summary>Requests of the admission replicas that authorization refused, as "METHOD PATH?QUERY".</summary>
+    public IReadOnlyList<string> RefusedRequestsOfTheWebhook() =>
+        [.. Api.Requests.Where(r => r.Status == 403 && r.User?.StartsWith("system:serviceaccount:" + SystemNamespace + ":", StringComparison.Ordinal) == true)
+            .Select(r => $"{r.Method} {r.Path}{r.Query}")];
+
     public IReadOnlyList<JsonObject> EventsFor(string name) =>
         [.. Api.Changes.Where(c => c.Resource == "events" && c.Type == "ADDED" && c.Item["involvedObject"]?["name"]?.ToString() == name).Select(c => c.Item)];
 
