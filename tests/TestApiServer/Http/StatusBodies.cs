@@ -75,13 +75,8 @@ internal static class StatusBodies
         var causes = new JsonArray();
         foreach (var error in errors)
         {
-            var cause = new JsonObject { ["reason"] = error.Reason, ["message"] = error.Body };
-            if (error.Field.Length > 0)
-            {
-                cause["field"] = error.Field;
-            }
-
-            causes.Add(cause);
+            // A field error without a path (the blocking-error note) carries Go's "<nil>" path, as there.
+            causes.Add(new JsonObject { ["reason"] = error.Reason, ["message"] = error.Body, ["field"] = error.Field.Length > 0 ? error.Field : "<nil>" });
         }
 
         var listed = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors.Select(e => e.ToString())) + "]";
