@@ -103,9 +103,11 @@ public sealed class ApprovalChurnUnderLoadTests : IAsyncLifetime
         }
         Assert.Empty(errors);
         using var doc = JsonDocument.Parse(Reviews.DeploymentImageUpdate("carol", deployment));
-        var (input, problem) = ReviewTranslator.ToInput(ReviewReader.Read(doc.RootElement).Request!);
+        // The same policy the admission process runs with (AdmissionProcess: approvals without change count).
+        var policy = AdmissionPolicy.Default with { RequireExactChange = false };
+        var (input, problem) = ReviewTranslator.ToInput(ReviewReader.Read(doc.RootElement).Request!, policy);
         Assert.Null(problem);
         var namespaces = new NamespaceIndex([KeyValuePair.Create(ClusterHarness.Ns, (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" })]);
-        return AdmissionEngine.Decide(input!, new DecisionContext(AdmissionPolicy.Default, new ApprovalIndex(approvals), namespaces, DateTimeOffset.UtcNow)).Allowed;
+        return AdmissionEngine.Decide(input!, new DecisionContext(policy, new ApprovalIndex(approvals), namespaces, DateTimeOffset.UtcNow)).Allowed;
     }
 }
