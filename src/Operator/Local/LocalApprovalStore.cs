@@ -155,10 +155,29 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
             return (approvals, namespaces);
         }
         // The quick reader takes well-formed files; anything it declines gets the careful reader's located errors.
-        if (!FastManifestParser.TryRead(text, path, "default", ApprovalKinds, out var manifests))
+        var fast = FastManifestParser.TryRead(text, path, "default", ApprovalKinds, out var manifests);
+        if (!fast)
         {
             manifests = ManifestParser.Read(text, path, "default", errors, ApprovalKinds);
         }
+        var fieldErrors = new List<InputError>();
+        Collect(manifests, approvals, namespaces, fieldErrors, path);
+        if (fast && fieldErrors.Count > 0)
+        {
+            // The quick reader keeps no line of each field: read the file again, carefully, so
+            // each error names the line of the field it is about. Only broken files pay for this.
+            approvals.Clear();
+            namespaces.Clear();
+            fieldErrors.Clear();
+            Collect(ManifestParser.Read(text, path, "default", errors, ApprovalKinds), approvals, namespaces, fieldErrors, path);
+        }
+        errors.AddRange(fieldErrors);
+        return (approvals, namespaces);
+    }
+
+    private static void Collect(List<Manifest> manifests, List<ChangeApproval> approvals, List<KeyValuePair<string, IReadOnlyDictionary<string, string>>> namespaces,
+        List<InputError> errors, string path)
+    {
         foreach (var m in manifests)
         {
             if (m.Kind == "Namespace" && m.ApiVersion == "v1")
@@ -174,7 +193,6 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
             }
             // Other kinds may share the folder (the examples do); they are not approval data.
         }
-        return (approvals, namespaces);
     }
 
     private void Publish(bool pathsExist)

@@ -62,6 +62,22 @@ internal static class ReviewResponseWriter
                 w.WriteNumber("code"u8, s.Code);
                 if (s.Reason is not null) w.WriteString("reason"u8, s.Reason);
                 if (s.Message is not null) w.WriteString("message"u8, s.Message);
+                if (s.Details is { Causes: { } causes })
+                {
+                    // The reason codes clients act on (the plugin reads them, never the message).
+                    w.WriteStartObject("details"u8);
+                    w.WriteStartArray("causes"u8);
+                    foreach (var c in causes)
+                    {
+                        w.WriteStartObject();
+                        if (c.Reason is not null) w.WriteString("reason"u8, c.Reason);
+                        if (c.Message is not null) w.WriteString("message"u8, c.Message);
+                        if (c.Field is not null) w.WriteString("field"u8, c.Field);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             if (r.AuditAnnotations is { } annotations)

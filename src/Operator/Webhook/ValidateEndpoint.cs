@@ -76,6 +76,13 @@ public static class ValidateEndpoint
                 await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {Short(e)}").ConfigureAwait(false);
                 return;
             }
+            catch (InvalidOperationException)
+            {
+                // The repeated-key check unescapes property names, and a lone surrogate escape
+                // (\ud800 without its pair) names no string (found by the fuzz property).
+                await Refuse(context, StatusCodes.Status400BadRequest, "body is not a valid AdmissionReview: a property name holds an unpaired surrogate escape").ConfigureAwait(false);
+                return;
+            }
             using (document)
             {
                 await DecideAsync(context, handler, document).ConfigureAwait(false);

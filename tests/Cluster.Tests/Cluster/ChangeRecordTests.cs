@@ -29,12 +29,16 @@ public sealed class ChangeRecordTests
         Assert.True(expected == record["appliedAt"]!.ToString(), what);
     }
 
+    // Well-formed digests: the ChangeApproval reader refuses any other spelling.
+    private const string NewDigest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string OldDigest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
     [Fact]
     public void The_record_names_requester_reviews_target_and_reason()
     {
         var node = Objects.ApprovalNode(approvers: ["alice", "bob"]);
         node["spec"]!["ticket"] = "CHG-7";
-        node["spec"]!["change"] = new JsonObject { ["digest"] = "sha256:new", ["base"] = "sha256:old" };
+        node["spec"]!["change"] = new JsonObject { ["digest"] = NewDigest, ["base"] = OldDigest };
         var record = ChangeRecord.Build(Objects.Cached(Objects.Element(node)), RecordedAt);
         Assert.Equal("ChangeApplied", record["kind"]!.ToString());
         Assert.Equal("uid-checkout-1", record["changeApproval"]!["uid"]!.ToString());
@@ -44,7 +48,7 @@ public sealed class ChangeRecordTests
         Assert.Equal("CHG-7", record["ticket"]!.ToString());
         Assert.Equal(["alice", "bob"], record["reviews"]!.AsArray().Select(r => r!["by"]!.ToString()));
         Assert.All(record["reviews"]!.AsArray(), r => Assert.Equal(("Approve", "2026-03-06T10:00:00Z"), (r!["decision"]!.ToString(), r["at"]!.ToString())));
-        Assert.Equal(("sha256:new", "sha256:old"), (record["change"]!["digest"]!.ToString(), record["change"]!["base"]!.ToString()));
+        Assert.Equal((NewDigest, OldDigest), (record["change"]!["digest"]!.ToString(), record["change"]!["base"]!.ToString()));
         Assert.Equal("2026-03-06T12:00:00Z", record["recordedAt"]!.ToString());
     }
 }

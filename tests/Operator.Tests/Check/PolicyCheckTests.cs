@@ -11,7 +11,7 @@ public sealed class PolicyCheckTests
         var result = await AdmissionCli.RunAsync("policy", "check", Repo.Example("policy.yaml"));
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(
-            $"{Repo.Example("policy.yaml")}: valid. Guards apps/Deployment, apps/StatefulSet, apps/DaemonSet in Tier-1 namespaces " +
+            $"{Repo.Example("policy.yaml")}: valid. Guards Pod, apps/ReplicaSet, apps/Deployment, apps/StatefulSet, apps/DaemonSet, batch/Job, batch/CronJob in Tier-1 namespaces " +
             "(namespaces labelled approvals.admission.dev/tier=1); 2 approvals needed, valid for at most 168h.",
             result.Stdout.Trim());
         Assert.Equal("", result.Stderr);

@@ -15,6 +15,13 @@ public sealed class ReviewResponseWriterTests
         { "allowed with warnings", ReviewResponses.From("u-3", Decision.Allow(DecisionCode.BreakGlass, "break glass", ["BREAK-GLASS: ünïcödé", "second"])) },
         { "not guarded", ReviewResponses.From("u-4", Decision.Allow(DecisionCode.NotGuarded, "not guarded")) },
         { "errored", ReviewResponses.Errored("u-5", 500, "internal\terror") },
+        {
+            "denied with a cause per approval",
+            ReviewResponses.From("u-6", Decision.Deny("base differs") with
+            {
+                Causes = [new DenialCause("exact-2-4-1", "ChangeBaseDiffers", "the live object is not the base"), new DenialCause("other", "Rejected", "rejected by \"dave\"")],
+            })
+        },
     };
 
     [Theory]

@@ -116,6 +116,18 @@ public class ExampleApprovalTests
     }
 
     [Fact]
+    public void The_quick_start_approval_binds_the_exact_change_of_its_review()
+    {
+        // The README's admitted request: examples/quickstart/review-2-5-0.json, an UPDATE.
+        using var review = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoPaths.Get("examples", "quickstart", "review-2-5-0.json")));
+        var request = review.RootElement.GetProperty("request");
+        var change = YamlToJson.LoadSingle(RepoPaths.Get("examples", "quickstart", "approved-2-5-0.yaml"))["spec"]!["change"]!;
+
+        Assert.Equal(Admission.Policies.Digest.ChangeDigest.Of(request.GetProperty("object"), AdmissionPolicy.Default), (string?)change["digest"]);
+        Assert.Equal(Admission.Policies.Digest.ChangeDigest.Of(request.GetProperty("oldObject"), AdmissionPolicy.Default), (string?)change["base"]);
+    }
+
+    [Fact]
     public void The_example_Deployment_has_a_container_and_an_init_container_image()
     {
         Assert.Equal(["registry.example.com/checkout:2.4.1", "registry.example.com/migrate:2.4.1"], DeploymentImages().Order(StringComparer.Ordinal));
