@@ -22,7 +22,7 @@ public sealed class NamespaceDeletionTests : IAsyncLifetime
     // On this branch the product denies the namespace controller's DELETE of Deployment checkout
     // (NamespaceDeletionContentFailure: "... denied the request: namespace payments is Tier-1 ..."),
     // so the namespace stays Terminating, as it would in a cluster.
-    [Fact(Skip = "needs trusted controllers from the gate branch")]
+    [Fact]
     public async Task A_policy_admin_deletes_a_tier1_namespace_and_it_disappears()
     {
         var deleted = await ClusterHarness.Try(() => _cluster.Client("admin").CoreV1.DeleteNamespaceAsync(ClusterHarness.Ns));
