@@ -194,18 +194,30 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public async Task MarkAppliedAsync(string name)
     {
         await Wait.UntilAsync(() => Phase(name) == "Approved", TimeSpan.FromSeconds(10), () => Logs);
-        var obj = Approval(name)!;
-        obj["status"]!["conditions"]!.AsArray().Add(new JsonObject
+        // The operator writes the same object (status, notification records): a write that loses
+        // the race gets 409 and is redone on a fresh read, as any client would.
+        for (var attempt = 1; ; attempt++)
         {
-            ["type"] = "Applied",
-            ["status"] = "True",
-            ["reason"] = "Applied",
-            ["message"] = "the target was seen with the approved change",
-            ["lastTransitionTime"] = Time(DateTimeOffset.UtcNow),
-            ["observedGeneration"] = obj["metadata"]!["generation"]!.DeepClone(),
-        });
-        await Client("admin").CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
-            obj, ChangeApproval.Group, ChangeApproval.Version, Ns, ChangeApproval.Plural, name);
+            var obj = Approval(name)!;
+            obj["status"]!["conditions"]!.AsArray().Add(new JsonObject
+            {
+                ["type"] = "Applied",
+                ["status"] = "True",
+                ["reason"] = "Applied",
+                ["message"] = "the target was seen with the approved change",
+                ["lastTransitionTime"] = Time(DateTimeOffset.UtcNow),
+                ["observedGeneration"] = obj["metadata"]!["generation"]!.DeepClone(),
+            });
+            try
+            {
+                await Client("admin").CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
+                    obj, ChangeApproval.Group, ChangeApproval.Version, Ns, ChangeApproval.Plural, name);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 10)
+            {
+            }
+        }
     }
 
     public IReadOnlyList<string> StatusWriters(string name) =>
