@@ -79,7 +79,9 @@ public sealed class ApiServerFaultsUnderLoadTests : IAsyncLifetime
         Assert.True((await _cluster.ApproveAsync("alice", "billing")).Ok);
         Assert.True((await _cluster.ApproveAsync("bob", "billing")).Ok);
         var approved = load.Now;
-        await Wait.UntilAsync(() => load.Answers.Any(a => a.Deployment == Unapproved && a.Allowed), TimeSpan.FromSeconds(15), () => "billing never admitted during the stall");
+        // Sent after the approval (a review sent before it may be answered after it, through the
+        // live read, and would end the wait too early for the assertion below).
+        await Wait.UntilAsync(() => load.Answers.Any(a => a.Deployment == Unapproved && a.Allowed && a.At > approved), TimeSpan.FromSeconds(15), () => "billing never admitted during the stall");
         _cluster.Api.StallWatches = false;
         var answers = await load.StopAsync();
 
