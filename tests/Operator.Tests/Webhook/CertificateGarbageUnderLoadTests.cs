@@ -20,17 +20,7 @@ public sealed class CertificateGarbageUnderLoadTests
         using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
         using var leaf1 = CertificateAuthority.IssueServing(ca, ["127.0.0.1"], now, TimeSpan.FromDays(1));
         using var leaf2 = CertificateAuthority.IssueServing(ca, ["127.0.0.1"], now, TimeSpan.FromDays(1));
-        dir.Write("tls.crt", CertificateAuthority.CertificatePem(leaf1));
-        dir.Write("tls.key", CertificateAuthority.KeyPem(leaf1));
-        dir.Write("ca.crt", CertificateAuthority.CertificatePem(ca));
-        File.Copy(Repo.Example("namespace.yaml"), dir.File("namespace.yaml"));
-        await using var server = await ServeProcess.StartAsync(new ServeSettings
-        {
-            Approvals = [dir.File("namespace.yaml")],
-            TlsCert = dir.File("tls.crt"),
-            TlsKey = dir.File("tls.key"),
-            CaFile = dir.File("ca.crt"),
-        });
+        await using var server = await PemServe.StartAsync(dir, leaf1, ca);
         var trust = new ApiServerClient(ca);
         using var metricsClient = trust.Create(server.BaseAddress);
 

@@ -23,18 +23,7 @@ public sealed class CertificateReloadTests
         using var caB = CertificateAuthority.CreateCa("test CA B", now, TimeSpan.FromDays(2));
         using var leaf1 = CertificateAuthority.IssueServing(caA, ["localhost", "127.0.0.1"], now, TimeSpan.FromDays(1));
         using var leaf2 = CertificateAuthority.IssueServing(caB, ["localhost", "127.0.0.1"], now, TimeSpan.FromDays(1));
-        dir.Write("certs/tls.crt", CertificateAuthority.CertificatePem(leaf1));
-        dir.Write("certs/tls.key", CertificateAuthority.KeyPem(leaf1));
-        dir.Write("certs/ca.crt", CertificateAuthority.CertificatePem(caA));
-        File.Copy(Repo.Example("namespace.yaml"), dir.File("namespace.yaml"));
-
-        await using var server = await ServeProcess.StartAsync(new ServeSettings
-        {
-            Approvals = [dir.File("namespace.yaml")],
-            TlsCert = dir.File("certs/tls.crt"),
-            TlsKey = dir.File("certs/tls.key"),
-            CaFile = dir.File("certs/ca.crt"),
-        });
+        await using var server = await PemServe.StartAsync(dir, leaf1, caA, "certs");
 
         // Like an API server given a caBundle holding both the old and the new CA.
         var trust = new ApiServerClient(caA, caB);
@@ -103,17 +92,7 @@ public sealed class CertificateReloadTests
         using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
         using var leaf1 = CertificateAuthority.IssueServing(ca, ["127.0.0.1"], now, TimeSpan.FromDays(1));
         using var leaf2 = CertificateAuthority.IssueServing(ca, ["127.0.0.1"], now, TimeSpan.FromDays(1));
-        dir.Write("tls.crt", CertificateAuthority.CertificatePem(leaf1));
-        dir.Write("tls.key", CertificateAuthority.KeyPem(leaf1));
-        dir.Write("ca.crt", CertificateAuthority.CertificatePem(ca));
-        File.Copy(Repo.Example("namespace.yaml"), dir.File("namespace.yaml"));
-        await using var server = await ServeProcess.StartAsync(new ServeSettings
-        {
-            Approvals = [dir.File("namespace.yaml")],
-            TlsCert = dir.File("tls.crt"),
-            TlsKey = dir.File("tls.key"),
-            CaFile = dir.File("ca.crt"),
-        });
+        await using var server = await PemServe.StartAsync(dir, leaf1, ca);
         var trust = new ApiServerClient(ca);
 
         // Only the certificate is replaced: it does not match the key, so it must not be used.
