@@ -1,4 +1,5 @@
 using System.Globalization;
+using Admission.Policies;
 
 namespace Admission.Plugin.Text;
 
@@ -12,37 +13,14 @@ public static class Durations
     public static bool TryParse(string? text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        var s = text.Trim();
-        var i = 0;
-        decimal totalSeconds = 0;
-        while (i < s.Length)
-        {
-            var start = i;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
-            if (start == i || !decimal.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-            var unitStart = i;
-            while (i < s.Length && char.IsAsciiLetter(s[i])) i++;
-            decimal unit = s[unitStart..i] switch
-            {
-                "ms" => 0.001m,
-                "s" => 1,
-                "m" => 60,
-                "h" => 3600,
-                "d" => 86400,
-                _ => -1,
-            };
-            if (unit < 0) return false;
-            totalSeconds += number * unit;
-            if (totalSeconds > 100L * 365 * 86400) return false;
-        }
-        if (totalSeconds <= 0) return false;
-        duration = TimeSpan.FromMilliseconds((double)(totalSeconds * 1000));
+        if (string.IsNullOrWhiteSpace(text) || !GoDuration.TryParse(text.Trim(), allowDays: true, out var parsed)) return false;
+        if (parsed <= TimeSpan.Zero || parsed > MaxWindow) return false;
+        duration = parsed;
         return true;
     }
+
+    // A window longer than a century is a typing mistake, not a request.
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(100 * 365);
 
     /// <summary>kubectl's HumanDuration (the AGE column): <c>95s</c>, <c>5m3s</c>, <c>42m</c>, <c>3h12m</c>, <c>20h</c>, <c>3d4h</c>, <c>40d</c>.</summary>
     public static string Human(TimeSpan d)

@@ -2,10 +2,16 @@ using System.Globalization;
 
 namespace Admission.Policies;
 
-/// <summary>Durations written the way Kubernetes and Go write them: <c>168h</c>, <c>1h30m</c>, <c>90s</c>.</summary>
+/// <summary>
+/// Durations written the way Kubernetes and Go write them: <c>168h</c>, <c>1h30m</c>, <c>90s</c>.
+/// The one duration parser of the project: the policy file uses Go's units only, and the plugin adds
+/// days (<c>2d</c>) for the windows people type, through <paramref name="allowDays"/>.
+/// </summary>
 public static class GoDuration
 {
-    public static bool TryParse(string text, out TimeSpan duration)
+    public static bool TryParse(string text, out TimeSpan duration) => TryParse(text, allowDays: false, out duration);
+
+    public static bool TryParse(string text, bool allowDays, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
         if (string.IsNullOrEmpty(text))
@@ -40,6 +46,7 @@ public static class GoDuration
                 "s" => 1000,
                 "m" => 60_000,
                 "h" => 3_600_000,
+                "d" when allowDays => 86_400_000,
                 _ => double.NaN,
             };
             if (double.IsNaN(unitMs))

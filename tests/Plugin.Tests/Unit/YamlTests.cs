@@ -57,7 +57,7 @@ public class YamlTests
     [Fact]
     public void What_it_writes_reads_back_the_same()
     {
-        var json = """{"a":{"b":["x",{"c":"1","d":null,"e":false,"f":"line\nbreak","g":"quote \" here"}],"h":[[1,2],[]]}}""";
+        var json = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"m"},"a":{"b":["x",{"c":"1","d":null,"e":false,"f":"line\nbreak","g":"quote \" here"}],"h":[[1,2],[]]}}""";
         var original = JsonDocument.Parse(json).RootElement;
         var back = YamlReader.ReadObjects(YamlWriter.Write(original), "test");
         Assert.Single(back);
@@ -88,6 +88,16 @@ public class YamlTests
     {
         var e = Assert.Throws<FormatException>(() => YamlReader.ReadObjects("a: b\n  c: [d\n", "deploy.yaml"));
         Assert.StartsWith("deploy.yaml:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_document_that_is_not_a_manifest_names_the_missing_field_and_its_line()
+    {
+        var e = Assert.Throws<FormatException>(() => YamlReader.ReadObjects("apiVersion: apps/v1\nkind: Deployment\n---\nkind: Service\nmetadata: {name: s}\n", "deploy.yaml"));
+        Assert.Contains("deploy.yaml:1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("metadata.name", e.Message, StringComparison.Ordinal);
+        Assert.Contains("deploy.yaml:4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("apiVersion", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
