@@ -27,6 +27,7 @@ public static class WebhookHost
             builder.Logging.AddJsonConsole(o =>
             {
                 o.UseUtcTimestamp = true;
+                o.IncludeScopes = true; // the review uid of a line written while deciding
                 o.TimestampFormat = StartupLog.TimestampFormat;
                 o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = StartupLog.Encoder };
             });
@@ -34,7 +35,7 @@ public static class WebhookHost
         else
         {
             // The trailing space separates the timestamp from the level in the text line.
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = StartupLog.TimestampFormat + " "; });
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = StartupLog.TimestampFormat + " "; });
         }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));

@@ -28,6 +28,10 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     public async ValueTask<AdmissionReview> HandleAsync(string uid, AdmissionInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        // Whatever is logged while this review is decided (a live read failing, an access review,
+        // break glass) carries its uid, as controller-runtime's request logger does; the uid is what
+        // kube-apiserver's audit log and the decision log line share.
+        using var scope = ReviewScope(logger, uid);
 
         // Asked before deciding, and only for a ChangeApproval entry being added while approverVerb is set.
         var approverVerb = access is not null && ChangeApprovalRules.NeedsApproverVerb(input, policy)
@@ -83,6 +87,8 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     private bool IsWorkload(AdmissionInput input) => AdmissionEngine.IsWorkload(input, policy);
 
     private static string Describe(AdmissionInput input) => AdmissionEngine.Describe(input);
+
+    private static readonly Func<ILogger, string, IDisposable?> ReviewScope = LoggerMessage.DefineScope<string>("review uid={Uid}");
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "break-glass uid={Uid} user={User} object={Namespace}/{Name}: {Detail}")]
