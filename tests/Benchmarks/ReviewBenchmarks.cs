@@ -29,8 +29,7 @@ public class ReviewBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Admission.sln"))) root = Path.GetDirectoryName(root)!;
+        var root = Admission.Tests.Shared.Repository.Root;
         var now = DateTimeOffset.UtcNow;
         if (Review == "update")
         {

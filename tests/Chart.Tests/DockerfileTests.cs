@@ -60,7 +60,11 @@ public partial class DockerfileTests
     [Fact]
     public void Every_file_the_build_copies_exists()
     {
-        foreach (var copy in Instructions().Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+        var copies = Instructions().Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)).ToList();
+        // With no COPY from the build context the loop below would check nothing and pass.
+        Assert.NotEmpty(copies);
+        Assert.Contains(copies, c => c.Contains("src/", StringComparison.Ordinal));
+        foreach (var copy in copies)
         {
             var parts = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             foreach (var source in parts[1..^1])

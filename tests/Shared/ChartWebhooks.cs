@@ -45,21 +45,7 @@ public static class ChartWebhooks
         return config;
     }
 
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Admission.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("cannot find the repository root (Admission.sln) above " + AppContext.BaseDirectory);
-    }
+    internal static string RepoRoot() => Repository.Root;
 
-    internal static string Helm(string root)
-    {
-        var local = Path.Combine(root, ".tools", "bin", "helm");
-        if (File.Exists(local)) return local;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "helm")).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("helm not found in .tools/bin or on PATH; run `bash .ci/install-helm.sh`");
-    }
+    internal static string Helm(string root) => Repository.Helm;
 }

@@ -3,10 +3,8 @@ namespace Admission.Operator.Tests.Support;
 /// <summary>Paths in the repository the tests run from.</summary>
 public static class Repo
 {
-    private static readonly Lazy<string> RootPath = new(FindRoot);
-
     /// <summary>The folder holding Admission.sln, found by walking up from the test assembly.</summary>
-    public static string Root => RootPath.Value;
+    public static string Root => Admission.Tests.Shared.Repository.Root;
 
     public static string Examples => Path.Combine(Root, "examples");
 
@@ -14,18 +12,6 @@ public static class Repo
 
     /// <summary>A file copied beside the test assembly (test data folders).</summary>
     public static string TestData(params string[] parts) => Path.Combine([AppContext.BaseDirectory, .. parts]);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Admission.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"Admission.sln not found above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>A temporary folder removed when disposed.</summary>

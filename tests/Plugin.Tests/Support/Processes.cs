@@ -6,7 +6,7 @@ namespace Admission.Plugin.Tests.Support;
 /// <summary>Where the repository's built programs are, found from the test's own output folder.</summary>
 internal static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Admission.Tests.Shared.Repository.Root;
 
     /// <summary>Debug or Release: whatever this test assembly was built as.</summary>
     public static string Configuration { get; } = AppContext.BaseDirectory
@@ -21,15 +21,6 @@ internal static class RepoPaths
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", file);
         return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built; build {project} ({Configuration}) first", path);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Admission.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Admission.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

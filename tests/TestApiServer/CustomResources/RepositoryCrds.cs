@@ -4,18 +4,8 @@ namespace Admission.TestApiServer.CustomResources;
 internal static class RepositoryCrds
 {
     private static readonly Lazy<string?> Folder = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Admission.sln")))
-            {
-                var crds = Path.Combine(dir.FullName, "config", "crd");
-                return Directory.Exists(crds) ? crds : null;
-            }
-        }
-
-        return null;
-    });
+        global::Admission.Tests.Shared.Repository.TryFindRoot() is { } root && Directory.Exists(Path.Combine(root, "config", "crd"))
+            ? Path.Combine(root, "config", "crd") : null);
 
     public static string? Find() => Folder.Value;
 }
