@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Admission.Chart.Tests.Infrastructure;
+using Admission.Tests.Shared;
 
 namespace Admission.Chart.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Admission.Chart.Tests.Infrastructure;
 using k8s.Models;
+using Admission.Tests.Shared;
 
 namespace Admission.Chart.Tests;
 

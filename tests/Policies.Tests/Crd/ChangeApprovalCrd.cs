@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Admission.Tests.Shared;
 
 namespace Admission.Policies.Tests.Crd;
 

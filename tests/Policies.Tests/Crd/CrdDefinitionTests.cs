@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Admission.Tests.Shared;
 
 namespace Admission.Policies.Tests.Crd;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Admission.Tests.Shared;
 
 namespace Admission.Policies.Tests.Crd;
 

@@ -4,18 +4,40 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Admission.Chart.Tests.Infrastructure;
+namespace Admission.Tests.Shared;
 
 /// <summary>
 /// Converts YAML to JSON the way Kubernetes reads manifests (sigs.k8s.io/yaml, YAML 1.1 rules for
 /// plain scalars): a plain `true`, `yes`, `on` is a boolean, a plain `8443` an integer, `~` or
 /// nothing is null, and anything quoted stays a string. So a label value written as a bare `1`
 /// is a number here, and fails to read into a string field, as it would on a real cluster.
-/// Duplicate keys are an error.
+/// Duplicate keys are an error. Timestamps stay strings, as in Kubernetes. The chart tests and the
+/// CRD tests read YAML through this one reader.
 /// </summary>
 internal static partial class YamlToJson
 {
     private const string StrTag = "tag:yaml.org,2002:str";
+
+    /// <summary>Every document of a (multi-document) YAML file.</summary>
+    public static IReadOnlyList<JsonNode?> LoadAll(string path)
+    {
+        using var reader = new StreamReader(path);
+        var stream = new YamlStream();
+        stream.Load(reader);
+        return [.. stream.Documents.Select(d => Convert(d.RootNode))];
+    }
+
+    /// <summary>The one document of a YAML file; fails when the file holds more or fewer.</summary>
+    public static JsonObject LoadSingle(string path)
+    {
+        var documents = LoadAll(path);
+        if (documents.Count != 1 || documents[0] is not JsonObject single)
+        {
+            throw new InvalidDataException($"{path}: expected exactly one YAML document holding a mapping, found {documents.Count}.");
+        }
+
+        return single;
+    }
 
     /// <summary>Parses one YAML document (it must hold exactly one) into a JSON node.</summary>
     public static JsonNode? ParseSingle(string yaml)
