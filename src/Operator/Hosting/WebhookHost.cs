@@ -119,11 +119,12 @@ public static class WebhookHost
         }
         builder.Services.AddSingleton(sp =>
         {
-            var reloader = new PemFileReloader(cert, key, store, sp.GetRequiredService<ILogger<PemFileReloader>>());
-            reloader.LoadInitial();
-            return reloader;
+            var source = new FileCertificateSource(cert, key, store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FileCertificateSource>>());
+            source.LoadInitial();
+            return source;
         });
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PemFileReloader>());
+        builder.Services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<FileCertificateSource>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FileCertificateSource>());
     }
 
     private static void ConfigureState(WebApplicationBuilder builder, ServeOptions options)

@@ -9,7 +9,9 @@ namespace Admission.Operator.Tls;
 /// </summary>
 public sealed class CertificateStore
 {
+    private readonly Lock _swap = new();
     private volatile X509Certificate2? _current;
+    private X509Certificate2? _previous;
 
     public X509Certificate2? Current => _current;
 
@@ -17,7 +19,16 @@ public sealed class CertificateStore
 
     public void Set(X509Certificate2 certificate)
     {
-        _current = certificate;
+        X509Certificate2? retired;
+        lock (_swap)
+        {
+            // The certificate just replaced may be in a handshake that read it a moment ago, so it
+            // lives until the next swap (hours or days later); the one before it is freed now.
+            retired = _previous;
+            _previous = _current;
+            _current = certificate;
+        }
+        if (!ReferenceEquals(retired, certificate) && !ReferenceEquals(retired, _previous)) retired?.Dispose();
         AdmissionMetrics.CertificateExpiry.Set(NotAfter.ToUnixTimeSeconds());
     }
 }

@@ -53,6 +53,14 @@ public sealed class CertificateGarbageUnderLoadTests
             TimeSpan.FromSeconds(10), "the garbage being reported");
         await WebhookCalls.EventuallyAsync(async () => PrometheusText.Parse(await metricsClient.GetStringAsync("metrics")).Value("admission_certificate_reload_errors_total") ?? 0,
             v => v >= 1, TimeSpan.FromSeconds(10), "the reload error counted");
+        // Still ready (the certificate in force is good), and /readyz says what the source could not load.
+        using (var readyWithGarbage = await metricsClient.GetAsync("readyz"))
+        {
+            var detail = await readyWithGarbage.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, readyWithGarbage.StatusCode);
+            Assert.Contains("(from files ", detail, StringComparison.Ordinal);
+            Assert.Contains("last load failed: ", detail, StringComparison.Ordinal);
+        }
         var atGarbage = Volatile.Read(ref answered);
         await WebhookCalls.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref answered)), n => n >= atGarbage + 5, TimeSpan.FromSeconds(20), "reviews answered with garbage on disk");
         Assert.All(trust.SeenThumbprints, t => Assert.Equal(leaf1.Thumbprint, t));
@@ -69,5 +77,6 @@ public sealed class CertificateGarbageUnderLoadTests
         Assert.Empty(failures);
         using var ready = await metricsClient.GetAsync("readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.DoesNotContain("last load failed", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -2,127 +2,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json;
-using Admission.Operator.Hosting;
 using Admission.Operator.Tls;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
 namespace Admission.Operator.Cluster;
-
-/// <summary>
-/// 'self' certificates (<c>--cert-secret</c>): the leader keeps a CA and serving certificate in a
-/// Secret and the CA bundle in the webhook configuration; every replica follows the Secret and
-/// serves its certificate, reloaded without restart.
-/// </summary>
-internal static class SelfCertificates
-{
-    public const string CaCert = "ca.crt";
-    public const string CaKey = "ca.key";
-    public const string TlsCert = "tls.crt";
-    public const string TlsKey = "tls.key";
-
-    public static void Add(WebApplicationBuilder builder, ServeOptions options, string ns, ClusterTimings timings)
-    {
-        var secret = options.CertSecret!;
-        builder.Services.AddHostedService(sp =>
-        {
-            var client = sp.GetRequiredService<IKubernetes>();
-            var logger = sp.GetRequiredService<ILogger<SecretCertificateFollower>>();
-            return new SecretCertificateFollower(new SecretListWatch(client, ns, secret), secret, sp.GetRequiredService<CertificateStore>(),
-                timings, sp.GetRequiredService<TimeProvider>(), logger);
-        });
-        if (!options.LeaderElection) return;
-        var names = new List<string> { "localhost", "127.0.0.1" };
-        names.AddRange(options.DnsNames);
-        builder.Services.AddSingleton<ILeaderWork>(sp => new CertificateIssuer(
-            sp.GetRequiredService<IKubernetes>(), ns, secret, options.WebhookConfiguration, names, timings,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateIssuer>>()));
-    }
-
-    public static IReadOnlyList<X509Certificate2> ReadBundle(string pem)
-    {
-        var certs = new X509Certificate2Collection();
-        if (pem.Length > 0) certs.ImportFromPem(pem);
-        return [.. certs];
-    }
-}
-
-/// <summary>The Secret, by name, among its namespace's Secrets.</summary>
-internal sealed class SecretListWatch(IKubernetes client, string ns, string name) : IListWatchSource
-{
-    public string Name => $"Secret {ns}/{name}";
-
-    public async Task<ListResult> ListAsync(CancellationToken cancellationToken)
-    {
-        using var response = await client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, fieldSelector: "metadata.name=" + name,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return KubeJson.ToListResult(KubeJson.ToElement(response.Body));
-    }
-
-    public IAsyncEnumerable<WatchEvent> WatchAsync(string resourceVersion, CancellationToken cancellationToken) =>
-        KubeJson.WatchAsync(ct => client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, fieldSelector: "metadata.name=" + name,
-            allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: KubeJson.WatchTimeoutSeconds(), watch: true,
-            cancellationToken: ct), cancellationToken);
-}
-
-/// <summary>Every replica: follows the Secret and swaps its certificate into the store.</summary>
-internal sealed partial class SecretCertificateFollower(
-    IListWatchSource source, string secretName, CertificateStore store, ClusterTimings timings, TimeProvider clock, ILogger<SecretCertificateFollower> logger)
-    : BackgroundService, IListWatchSink
-{
-    private string? _fingerprint;
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new ListWatchLoop(source, this, timings.WatchIdleTimeout, new Backoff(timings.BackoffInitial, timings.BackoffMax), clock, logger)
-            .RunAsync(stoppingToken);
-
-    public void Replace(IReadOnlyList<JsonElement> items)
-    {
-        foreach (var item in items) Apply(WatchEventKind.Added, item);
-    }
-
-    public void Apply(WatchEventKind kind, JsonElement obj)
-    {
-        if (kind == WatchEventKind.Deleted) return; // keep serving the last certificate; the leader recreates the Secret
-        if (!obj.TryGetProperty("metadata", out var meta) || !meta.TryGetProperty("name", out var n) || n.GetString() != secretName) return;
-        if (!obj.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return;
-        var cert = Decode(data, SelfCertificates.TlsCert);
-        var key = Decode(data, SelfCertificates.TlsKey);
-        if (cert is null || key is null) return;
-        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(cert + key)));
-        if (fingerprint == _fingerprint) return;
-        try
-        {
-            using var pem = X509Certificate2.CreateFromPem(cert, key);
-            store.Set(X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null));
-            _fingerprint = fingerprint;
-            LogLoaded(logger, secretName, store.NotAfter);
-        }
-        catch (CryptographicException e)
-        {
-            LogBroken(logger, secretName, e.Message);
-        }
-    }
-
-    public void Contact()
-    {
-    }
-
-    public void Failed(string error)
-    {
-    }
-
-    private static string? Decode(JsonElement data, string key) =>
-        data.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetString(Convert.FromBase64String(v.GetString()!)) : null;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "serving certificate loaded from Secret {Secret}, expires {NotAfter}")]
-    private static partial void LogLoaded(ILogger logger, string secret, DateTimeOffset notAfter);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret {Secret} holds no usable certificate, keeping the current one: {Error}")]
-    private static partial void LogBroken(ILogger logger, string secret, string error);
-}
 
 /// <summary>
 /// The leader: creates the CA and serving certificate when the Secret has none, renews each

@@ -3,16 +3,22 @@ using System.Security.Cryptography;
 namespace Admission.Operator.Tls;
 
 /// <summary>
-/// Watches a certificate and key on disk and swaps them into the store when both load. Polling,
+/// The certificate source of PEM files: watches a certificate and key on disk and swaps them into
+/// the store when both load. Polling,
 /// not inotify: Kubernetes updates mounted Secrets by swapping a symlink, which file watchers miss.
 /// A half-written pair fails to load and is retried on the next tick, the old one staying in force.
 /// </summary>
-public sealed partial class PemFileReloader(string certFile, string keyFile, CertificateStore store, ILogger<PemFileReloader> logger)
-    : BackgroundService
+public sealed partial class FileCertificateSource(string certFile, string keyFile, CertificateStore store, TimeProvider clock, ILogger<FileCertificateSource> logger)
+    : BackgroundService, ICertificateSource
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private string? _fingerprint;
+    private volatile CertificateHealth _health = CertificateHealth.Good;
+
+    public string Description => $"files {certFile} and {keyFile}";
+
+    public CertificateHealth Health => _health;
 
     /// <summary>Loads once, throwing on failure: the process must not start without a certificate.</summary>
     public void LoadInitial()
@@ -34,11 +40,13 @@ public sealed partial class PemFileReloader(string certFile, string keyFile, Cer
                     if (fingerprint == _fingerprint) continue;
                     store.Set(PemCertificateLoader.Load(certFile, keyFile));
                     _fingerprint = fingerprint;
+                    _health = CertificateHealth.Good;
                     LogReloaded(logger, certFile, store.NotAfter);
                 }
                 catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException or ArgumentException)
                 {
                     Observability.CertificateMetrics.ReloadErrors.Inc();
+                    _health = new CertificateHealth(e.Message, clock.GetUtcNow());
                     LogReloadFailed(logger, certFile, e.Message);
                 }
             }

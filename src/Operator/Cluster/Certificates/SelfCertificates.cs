@@ -1,0 +1,47 @@
+using System.Security.Cryptography.X509Certificates;
+using Admission.Operator.Hosting;
+using Admission.Operator.Tls;
+using k8s;
+
+namespace Admission.Operator.Cluster;
+
+/// <summary>
+/// 'self' certificates (<c>--cert-secret</c>): the leader keeps a CA and serving certificate in a
+/// Secret and the CA bundle in the webhook configuration (<see cref="CertificateIssuer"/>); every
+/// replica follows the Secret and serves its certificate, reloaded without restart
+/// (<see cref="SecretCertificateSource"/>).
+/// </summary>
+internal static class SelfCertificates
+{
+    public const string CaCert = "ca.crt";
+    public const string CaKey = "ca.key";
+    public const string TlsCert = "tls.crt";
+    public const string TlsKey = "tls.key";
+
+    public static void Add(WebApplicationBuilder builder, ServeOptions options, string ns, ClusterTimings timings)
+    {
+        var secret = options.CertSecret!;
+        builder.Services.AddSingleton(sp =>
+        {
+            var client = sp.GetRequiredService<IKubernetes>();
+            var logger = sp.GetRequiredService<ILogger<SecretCertificateSource>>();
+            return new SecretCertificateSource(new SecretListWatch(client, ns, secret), secret, sp.GetRequiredService<CertificateStore>(),
+                timings, sp.GetRequiredService<TimeProvider>(), logger);
+        });
+        builder.Services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<SecretCertificateSource>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SecretCertificateSource>());
+        if (!options.LeaderElection) return;
+        var names = new List<string> { "localhost", "127.0.0.1" };
+        names.AddRange(options.DnsNames);
+        builder.Services.AddSingleton<ILeaderWork>(sp => new CertificateIssuer(
+            sp.GetRequiredService<IKubernetes>(), ns, secret, options.WebhookConfiguration, names, timings,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateIssuer>>()));
+    }
+
+    public static IReadOnlyList<X509Certificate2> ReadBundle(string pem)
+    {
+        var certs = new X509Certificate2Collection();
+        if (pem.Length > 0) certs.ImportFromPem(pem);
+        return [.. certs];
+    }
+}

@@ -1,0 +1,47 @@
+using Admission.Operator.Tls;
+
+namespace Admission.Operator.Tests.Tls;
+
+/// <summary>
+/// Replaced certificates are freed, but not the one just replaced: a handshake may have read it a
+/// moment before the swap.
+/// </summary>
+public sealed class CertificateStoreTests
+{
+    [Fact]
+    public void The_certificate_before_the_replaced_one_is_disposed_and_the_replaced_one_is_not()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
+        var first = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var second = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var third = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var store = new CertificateStore();
+
+        store.Set(first);
+        store.Set(second);
+        Assert.NotEqual(IntPtr.Zero, first.Handle); // replaced a moment ago: still usable
+
+        store.Set(third);
+        Assert.Equal(IntPtr.Zero, first.Handle); // two swaps back: freed
+        Assert.NotEqual(IntPtr.Zero, second.Handle);
+        Assert.Same(third, store.Current);
+        Assert.True(third.HasPrivateKey);
+    }
+
+    [Fact]
+    public void Setting_the_certificate_in_force_again_frees_nothing_in_use()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
+        var only = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var store = new CertificateStore();
+
+        store.Set(only);
+        store.Set(only);
+        store.Set(only);
+
+        Assert.NotEqual(IntPtr.Zero, only.Handle);
+        Assert.True(store.Current!.HasPrivateKey);
+    }
+}
