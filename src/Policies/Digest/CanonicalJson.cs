@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -16,8 +17,8 @@ public static class CanonicalJson
     /// <summary>Decides, for a member at a path, whether it is left out of the output.</summary>
     public interface IPruning
     {
-        /// <summary>The pruning that applies inside member <paramref name="name"/>, or null if it is removed.</summary>
-        IPruning? Enter(string name, out bool removed);
+        /// <summary>The pruning that applies inside the member named <paramref name="utf8Name"/> (unescaped UTF-8), or null if it is removed.</summary>
+        IPruning? Enter(ReadOnlySpan<byte> utf8Name, out bool removed);
     }
 
     public static byte[] Serialize(JsonElement value)
@@ -30,6 +31,12 @@ public static class CanonicalJson
     public static string SerializeToString(JsonElement value) => Encoding.UTF8.GetString(Serialize(value));
 
     /// <summary>Writes <paramref name="value"/> with <paramref name="pruning"/> applied.</summary>
+    /// <remarks>
+    /// The webhook digests every guarded write, so the common case allocates nothing: names,
+    /// strings without escapes and integers are copied from the parsed bytes as they are (they are
+    /// already canonical), members are sorted in a pooled array. Only an escape, a non-ASCII name
+    /// or a number with a fraction or exponent takes the slower path through strings.
+    /// </remarks>
     public static void Write(JsonElement value, IPruning? pruning, IBufferWriter<byte> output)
     {
         switch (value.ValueKind)
@@ -49,7 +56,7 @@ public static class CanonicalJson
                 Raw(output, "]"u8);
                 break;
             case JsonValueKind.String:
-                WriteString(value.GetString()!, output);
+                WriteStringValue(value, output);
                 break;
             case JsonValueKind.Number:
                 WriteNumber(value, output);
@@ -76,60 +83,137 @@ public static class CanonicalJson
         foreach (var prop in obj.EnumerateObject())
         {
             any = true;
-            var inner = pruning.Enter(prop.Name, out var removed);
+            var name = new Member(prop);
+            var inner = pruning.Enter(name.Utf8Name, out var removed);
             if (!removed && !PrunedAway(prop.Value, inner)) return false;
         }
         return any;
     }
 
+    /// <summary>A member to write: its property, its name unescaped when the raw name holds an escape, and the pruning inside it.</summary>
+    private readonly struct Member
+    {
+        public readonly JsonProperty Property;
+        public readonly IPruning? Inner;
+        private readonly byte[]? _unescaped;
+
+        public Member(JsonProperty property)
+            : this(property, JsonMarshal.GetRawUtf8PropertyName(property).IndexOf((byte)'\\') < 0 ? null : StrictUtf8.GetBytes(property.Name), null)
+        {
+        }
+
+        private Member(JsonProperty property, byte[]? unescaped, IPruning? inner)
+        {
+            Property = property;
+            _unescaped = unescaped;
+            Inner = inner;
+        }
+
+        public ReadOnlySpan<byte> Utf8Name => _unescaped is null ? JsonMarshal.GetRawUtf8PropertyName(Property) : _unescaped;
+
+        public Member WithInner(IPruning? inner) => new(Property, _unescaped, inner);
+    }
+
     private static void WriteObject(JsonElement obj, IPruning? pruning, IBufferWriter<byte> output)
     {
-        var members = new List<(string Name, JsonElement Value, IPruning? Inner)>();
-        foreach (var prop in obj.EnumerateObject())
+        var count = 0;
+        foreach (var _ in obj.EnumerateObject()) count++;
+        var members = ArrayPool<Member>.Shared.Rent(Math.Max(count, 1));
+        try
         {
-            IPruning? inner = null;
-            if (pruning is not null)
+            var n = 0;
+            foreach (var prop in obj.EnumerateObject())
             {
-                inner = pruning.Enter(prop.Name, out var removed);
-                if (removed || PrunedAway(prop.Value, inner)) continue;
-            }
-            members.Add((prop.Name, prop.Value, inner));
-        }
-        // Ordinal string comparison is comparison by UTF-16 code units, as RFC 8785 3.2.3 asks.
-        members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        Raw(output, "{"u8);
-        for (var i = 0; i < members.Count; i++)
-        {
-            if (i > 0)
-            {
-                if (members[i - 1].Name == members[i].Name)
+                var member = new Member(prop);
+                if (pruning is not null)
                 {
-                    // Two values under one name: which one counts is up to the reader, so no digest.
-                    throw new FormatException($"the key \"{members[i].Name}\" appears twice in one object");
+                    var inner = pruning.Enter(member.Utf8Name, out var removed);
+                    if (removed || PrunedAway(prop.Value, inner)) continue;
+                    member = member.WithInner(inner);
                 }
-                Raw(output, ","u8);
+                members[n++] = member;
             }
-            WriteString(members[i].Name, output);
-            Raw(output, ":"u8);
-            Write(members[i].Value, members[i].Inner, output);
+            var sorted = members.AsSpan(0, n);
+            sorted.Sort(static (a, b) => CompareNames(a.Utf8Name, b.Utf8Name));
+            Raw(output, "{"u8);
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                if (i > 0)
+                {
+                    if (sorted[i - 1].Utf8Name.SequenceEqual(sorted[i].Utf8Name))
+                    {
+                        // Two values under one name: which one counts is up to the reader, so no digest.
+                        throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
+                    }
+                    Raw(output, ","u8);
+                }
+                WriteName(sorted[i].Utf8Name, output);
+                Raw(output, ":"u8);
+                Write(sorted[i].Property.Value, sorted[i].Inner, output);
+            }
+            Raw(output, "}"u8);
         }
-        Raw(output, "}"u8);
+        finally
+        {
+            ArrayPool<Member>.Shared.Return(members, clearArray: true);
+        }
     }
+
+    /// <summary>
+    /// RFC 8785 3.2.3 orders names by their UTF-16 code units. For ASCII that is the order of the
+    /// UTF-8 bytes; beyond it the two orders can differ (a character above U+FFFF against one in
+    /// U+E000 to U+FFFF), so non-ASCII names are compared as strings.
+    /// </summary>
+    private static int CompareNames(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        Ascii.IsValid(a) && Ascii.IsValid(b)
+            ? a.SequenceCompareTo(b)
+            : string.CompareOrdinal(Encoding.UTF8.GetString(a), Encoding.UTF8.GetString(b));
+
+    private static void WriteName(ReadOnlySpan<byte> utf8Name, IBufferWriter<byte> output)
+    {
+        if (NeedsEscaping(utf8Name))
+        {
+            WriteString(Encoding.UTF8.GetString(utf8Name), output);
+            return;
+        }
+        Raw(output, "\""u8);
+        Raw(output, utf8Name);
+        Raw(output, "\""u8);
+    }
+
+    private static void WriteStringValue(JsonElement value, IBufferWriter<byte> output)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value); // with its quotes
+        var inner = raw[1..^1];
+        if (inner.IndexOf((byte)'\\') < 0)
+        {
+            // No escape: the bytes between the quotes are the string. The parser does not check
+            // UTF-8 inside strings, so it is checked here, as reading the string would.
+            if (!System.Text.Unicode.Utf8.IsValid(inner)) throw new FormatException("a string is not valid UTF-8, which has no canonical JSON form");
+            Raw(output, raw);
+            return;
+        }
+        WriteString(value.GetString()!, output);
+    }
+
+    /// <summary>Whether a name needs the string path: an escape in it, or a byte that is not valid UTF-8 or a control character.</summary>
+    private static bool NeedsEscaping(ReadOnlySpan<byte> utf8) =>
+        utf8.IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0 || !System.Text.Unicode.Utf8.IsValid(utf8);
 
     private static void WriteNumber(JsonElement number, IBufferWriter<byte> output)
     {
-        var raw = number.GetRawText();
-        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        var raw = JsonMarshal.GetRawUtf8Value(number);
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
         {
             // Written as an integer: its digits, exactly. JSON allows no leading zeros, so the
             // one other spelling of a value is "-0", which is the number 0.
-            Utf8(output, raw.Trim('-').Trim('0').Length == 0 ? "0" : raw);
+            Raw(output, raw.TrimStart((byte)'-').IndexOfAnyExcept((byte)'0') < 0 ? "0"u8 : raw);
             return;
         }
         var value = double.Parse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
         if (double.IsInfinity(value))
         {
-            throw new FormatException($"the number {raw} is too large for a JSON number (I-JSON, RFC 7493)");
+            throw new FormatException($"the number {Encoding.UTF8.GetString(raw)} is too large for a JSON number (I-JSON, RFC 7493)");
         }
         Utf8(output, EcmaNumber.Format(value));
     }

@@ -20,12 +20,30 @@ public static class ChangeDigest
 
     public static string Of(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        WriteContent(obj, ignoreReplicas, ignoreRestarts, buffer);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, hash);
-        return Prefix + Convert.ToHexStringLower(hash);
+        // One buffer per thread, reused: the webhook digests each guarded write (twice for an UPDATE).
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        try
+        {
+            WriteContent(obj, ignoreReplicas, ignoreRestarts, buffer);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.WrittenSpan, hash);
+            Span<char> text = stackalloc char[Prefix.Length + 2 * SHA256.HashSizeInBytes];
+            Prefix.CopyTo(text);
+            Convert.TryToHexStringLower(hash, text[Prefix.Length..], out _);
+            return new string(text);
+        }
+        finally
+        {
+            // An unusually large object's buffer is not kept for the life of the thread.
+            if (buffer.Capacity > MaxKeptBuffer) t_buffer = null;
+        }
     }
+
+    private const int MaxKeptBuffer = 256 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>Like <see cref="Of(JsonElement, AdmissionPolicy)"/>, but a problem is returned, not thrown.</summary>
     public static bool TryOf(JsonElement obj, AdmissionPolicy policy, out string digest, out string? problem)

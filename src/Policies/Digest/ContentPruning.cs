@@ -11,17 +11,29 @@ internal sealed class ContentPruning : CanonicalJson.IPruning
 
     private readonly Dictionary<string, ContentPruning?> children = new(StringComparer.Ordinal);
 
+    // The same children by UTF-8 name, looked up without making a string: a handful per level.
+    private (byte[] Name, ContentPruning? Inner)[] _byUtf8 = [];
+
     private ContentPruning() { }
 
-    public CanonicalJson.IPruning? Enter(string name, out bool removed)
+    public CanonicalJson.IPruning? Enter(ReadOnlySpan<byte> utf8Name, out bool removed)
     {
-        if (children.TryGetValue(name, out var inner))
+        foreach (var (name, inner) in _byUtf8)
         {
-            removed = inner is null;
-            return inner;
+            if (utf8Name.SequenceEqual(name))
+            {
+                removed = inner is null;
+                return inner;
+            }
         }
         removed = false;
         return null;
+    }
+
+    private void Freeze()
+    {
+        _byUtf8 = [.. children.Select(c => (System.Text.Encoding.UTF8.GetBytes(c.Key), c.Value))];
+        foreach (var child in children.Values) child?.Freeze();
     }
 
     private ContentPruning Path(params string[] names)
@@ -63,6 +75,7 @@ internal sealed class ContentPruning : CanonicalJson.IPruning
                     : ["spec", "template", "metadata", "annotations"];
                 p.Remove(template, RestartedAt);
             }
+            p.Freeze();
             all[i] = p;
         }
         return all;
