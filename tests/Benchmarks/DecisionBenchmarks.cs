@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Admission.Policies;
+using Admission.Policies.Digest;
 using Admission.Policies.Model;
 using BenchmarkDotNet.Attributes;
 
@@ -25,6 +26,10 @@ public class DecisionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        using var oldDoc = JsonDocument.Parse(Deployment("2.4.0"));
+        using var newDoc = JsonDocument.Parse(Deployment("2.4.1"));
+        // The exact change (requireExactChange is on by default): the decision measured is an admission.
+        var change = new ApprovedChange(ChangeDigest.Of(newDoc.RootElement, AdmissionPolicy.Default), ChangeDigest.Of(oldDoc.RootElement, AdmissionPolicy.Default), null);
         _all = Enumerable.Range(0, Approvals).Select(i => new ChangeApproval
         {
             Namespace = "ns-" + (i % 50),
@@ -36,19 +41,22 @@ public class DecisionBenchmarks
             RequestedBy = "carol",
             ExpiresAt = Now.AddHours(4),
             Approvals = [new ApprovalEntry("alice", Now, null), new ApprovalEntry("bob", Now, null)],
+            Change = i == 0 ? change : null,
         }).ToArray();
         var namespaces = new NamespaceIndex(Enumerable.Range(0, 50).Select(i =>
             KeyValuePair.Create("ns-" + i, (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [AdmissionPolicy.TierLabel] = "1" })));
         _indexed = new DecisionContext(AdmissionPolicy.Default, new ApprovalIndex(_all), namespaces, Now);
         _scanned = new DecisionContext(AdmissionPolicy.Default, new ScanSource(_all), namespaces, Now);
-        using var oldDoc = JsonDocument.Parse(Deployment("2.4.0"));
-        using var newDoc = JsonDocument.Parse(Deployment("2.4.1"));
         _request = new AdmissionInput
         {
             Operation = Operation.Update, Group = "apps", Kind = "Deployment", Resource = "deployments",
             Namespace = "ns-0", Name = "checkout", User = new UserInfo("carol", ["developers"]),
             Object = newDoc.RootElement.Clone(), OldObject = oldDoc.RootElement.Clone(),
         };
+        if (AdmissionEngine.Decide(_request, _indexed).Code != DecisionCode.Approved)
+        {
+            throw new InvalidOperationException("the benchmark request is not admitted by its approval: " + AdmissionEngine.Decide(_request, _indexed).Message);
+        }
     }
 
     [Benchmark(Baseline = true)]

@@ -4,6 +4,7 @@ using Admission.Operator.Observability;
 using Admission.Operator.State;
 using Admission.Operator.Webhook;
 using Admission.Policies;
+using Admission.Policies.Digest;
 using Admission.Policies.Model;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,7 +49,19 @@ public class ReviewBenchmarks
         {
             _body = File.ReadAllBytes(Path.Combine(root, "examples", "reviews", "deployment-scale.json"));
         }
-        // 10,000 approvals in 100 namespaces; payments/checkout's covers the example's images.
+        // The exact change of the update (contract 2.5): requireExactChange is on by default, so
+        // without it the benchmark would measure a denial.
+        ApprovedChange? change = null;
+        using (var parsed = JsonDocument.Parse(_body))
+        {
+            var request = parsed.RootElement.GetProperty("request");
+            if (Review == "update")
+            {
+                change = new ApprovedChange(ChangeDigest.Of(request.GetProperty("object"), AdmissionPolicy.Default),
+                    ChangeDigest.Of(request.GetProperty("oldObject"), AdmissionPolicy.Default), null);
+            }
+        }
+        // 10,000 approvals in 100 namespaces; payments/checkout's covers the example's images and change.
         var approvals = Enumerable.Range(0, 10_000).Select(i => new ChangeApproval
         {
             Namespace = i == 0 ? "payments" : "ns-" + (i % 100),
@@ -60,11 +73,21 @@ public class ReviewBenchmarks
             RequestedBy = "carol",
             ExpiresAt = now.AddDays(30),
             Approvals = [new ApprovalEntry("alice", now, null), new ApprovalEntry("bob", now, null)],
+            Change = i == 0 ? change : null,
         });
         var ns = new NamespaceIndex([KeyValuePair.Create("payments", (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [AdmissionPolicy.TierLabel] = "1" })]);
         _log = new DecisionLog(Stream.Null, null, json: true, TimeProvider.System, capacity: 1 << 20);
         _handler = new ReviewHandler(AdmissionPolicy.Default, new FixedState(new DecisionSnapshot(new ApprovalIndex(approvals), ns)),
             TimeProvider.System, NullLogger<ReviewHandler>.Instance, _log);
+
+        // Measure what the benchmark says it measures: the update admitted by its approval.
+        using var check = JsonDocument.Parse(_body);
+        var answer = _handler.HandleAsync(ReviewReader.Read(check.RootElement).Request!, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var expected = Review == "update" ? "approved" : "no-approval-needed";
+        if (answer.Response!.AuditAnnotations?["decision"] != expected)
+        {
+            throw new InvalidOperationException($"the {Review} review was decided {answer.Response.AuditAnnotations?["decision"]}, not {expected}: {answer.Response.Status?.Message}");
+        }
     }
 
     [GlobalCleanup]
