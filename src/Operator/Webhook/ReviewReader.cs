@@ -57,7 +57,7 @@ public static class ReviewReader
             foreach (var item in g.EnumerateArray())
             {
                 if (item.ValueKind != JsonValueKind.String) throw Wrong($"request.userInfo.groups[{i}]", "a string", item);
-                groups.Add(Text(item, $"request.userInfo.groups[{i}]"));
+                groups.Add(Text(item, "request.userInfo.groups", $"[{i}]"));
                 i++;
             }
         }
@@ -72,15 +72,19 @@ public static class ReviewReader
         return new ReviewUserInfo { Username = Str(u, "username", "request.userInfo."), Uid = Str(u, "uid", "request.userInfo."), Groups = groups };
     }
 
-    private static GroupVersionKind? Gvk(JsonElement r, string name) =>
-        Obj(r, name, "request.") is { } k
-            ? new GroupVersionKind { Group = Str(k, "group", $"request.{name}."), Version = Str(k, "version", $"request.{name}."), Kind = Str(k, "kind", $"request.{name}.") }
-            : null;
+    private static GroupVersionKind? Gvk(JsonElement r, string name)
+    {
+        if (Obj(r, name, "request.") is not { } k) return null;
+        var path = name == "kind" ? "request.kind." : "request.requestKind.";
+        return new GroupVersionKind { Group = Str(k, "group", path), Version = Str(k, "version", path), Kind = Str(k, "kind", path) };
+    }
 
-    private static GroupVersionResource? Gvr(JsonElement r, string name) =>
-        Obj(r, name, "request.") is { } k
-            ? new GroupVersionResource { Group = Str(k, "group", $"request.{name}."), Version = Str(k, "version", $"request.{name}."), Resource = Str(k, "resource", $"request.{name}.") }
-            : null;
+    private static GroupVersionResource? Gvr(JsonElement r, string name)
+    {
+        if (Obj(r, name, "request.") is not { } k) return null;
+        var path = name == "resource" ? "request.resource." : "request.requestResource.";
+        return new GroupVersionResource { Group = Str(k, "group", path), Version = Str(k, "version", path), Resource = Str(k, "resource", path) };
+    }
 
     /// <summary>The field's value when present and not null; of another JSON type, an error naming it.</summary>
     private static JsonElement? Field(JsonElement obj, string name, string path, JsonValueKind expected)
@@ -102,7 +106,7 @@ public static class ReviewReader
     private static JsonElement? Obj(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Object);
 
     private static string? Str(JsonElement obj, string name, string path) =>
-        Field(obj, name, path, JsonValueKind.String) is { } v ? Text(v, path + name) : null;
+        Field(obj, name, path, JsonValueKind.String) is { } v ? Text(v, path, name) : null;
 
     private static bool Bool(JsonElement obj, string name, string path)
     {
@@ -116,7 +120,8 @@ public static class ReviewReader
     }
 
     /// <summary>A string's text; an escaped lone surrogate (\ud800) is no text and is refused.</summary>
-    private static string Text(JsonElement v, string path)
+    /// <remarks>The field's path comes in two parts, joined only for the error: every review reads some twenty strings.</remarks>
+    private static string Text(JsonElement v, string path, string name)
     {
         try
         {
@@ -124,7 +129,7 @@ public static class ReviewReader
         }
         catch (InvalidOperationException)
         {
-            throw new JsonException($"{path} is not valid Unicode text");
+            throw new JsonException($"{path}{name} is not valid Unicode text");
         }
     }
 
