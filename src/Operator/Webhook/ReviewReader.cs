@@ -57,7 +57,8 @@ public static class ReviewReader
             foreach (var item in g.EnumerateArray())
             {
                 if (item.ValueKind != JsonValueKind.String) throw Wrong($"request.userInfo.groups[{i}]", "a string", item);
-                groups.Add(Text(item, "request.userInfo.groups", $"[{i}]"));
+                groups.Add(item.ValueKind == JsonValueKind.String && TryText(item, out var group) ? group
+                    : throw new JsonException($"request.userInfo.groups[{i}] is not valid Unicode text"));
                 i++;
             }
         }
@@ -121,15 +122,20 @@ public static class ReviewReader
 
     /// <summary>A string's text; an escaped lone surrogate (\ud800) is no text and is refused.</summary>
     /// <remarks>The field's path comes in two parts, joined only for the error: every review reads some twenty strings.</remarks>
-    private static string Text(JsonElement v, string path, string name)
+    private static string Text(JsonElement v, string path, string name) =>
+        TryText(v, out var text) ? text : throw new JsonException($"{path}{name} is not valid Unicode text");
+
+    private static bool TryText(JsonElement v, out string text)
     {
         try
         {
-            return v.GetString()!;
+            text = v.GetString()!;
+            return true;
         }
         catch (InvalidOperationException)
         {
-            throw new JsonException($"{path}{name} is not valid Unicode text");
+            text = "";
+            return false;
         }
     }
 
