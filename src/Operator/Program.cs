@@ -5,7 +5,7 @@ namespace Admission.Operator;
 
 public static class Program
 {
-    public const int UsageError = 2;
+    public const int UsageError = InputErrors.ExitCode;
 
     public static int Main(string[] args)
     {
@@ -20,10 +20,7 @@ public static class Program
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                Console.Error.WriteLine("error: " + error.Message);
-            }
+            InputErrors.Report(Console.Error, parsed.Errors.Select(e => e.Message));
             Console.Error.WriteLine("See 'admission --help'.");
             return UsageError;
         }
@@ -51,7 +48,7 @@ public static class Program
         foreach (var error in errors)
         {
             if (json) Hosting.StartupLog.WriteJsonError(Console.Error, "error: " + error, DateTimeOffset.UtcNow);
-            else Console.Error.WriteLine("error: " + error);
+            else InputErrors.Report(Console.Error, [error]);
         }
     }
 }

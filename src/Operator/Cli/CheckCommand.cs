@@ -44,8 +44,7 @@ internal static class CheckCommand
             DateTimeOffset instant = TimeProvider.System.GetUtcNow();
             if (nowText is not null && !ChangeApprovalReader.TryParseTime(nowText, out instant))
             {
-                Console.Error.WriteLine($"error: --now: \"{nowText}\" is not an RFC 3339 time such as 2026-03-06T12:00:00Z");
-                return CheckRunner.InputError;
+                return InputErrors.Report(Console.Error, [new Policies.InputError("--now", null, "", $"\"{nowText}\" is not an RFC 3339 time such as 2026-03-06T12:00:00Z")]);
             }
             Operation? op = Operations.TryParse(result.GetValue(operation), out var parsed) ? parsed : null;
             var options = new CheckOptions(

@@ -30,7 +30,7 @@ public sealed record CheckOptions(
 /// </summary>
 public static class CheckRunner
 {
-    public const int Allowed = 0, Denied = 1, InputError = 2;
+    public const int Allowed = 0, Denied = 1, InputError = InputErrors.ExitCode;
 
     /// <summary>What <c>--approvals</c> reads; anything else there is skipped, as <c>serve --approvals</c> does.</summary>
     private static readonly HashSet<string> ApprovalKinds = [ChangeApproval.KindName, "Namespace"];
@@ -79,8 +79,7 @@ public static class CheckRunner
         }
         if (errors.Count > 0)
         {
-            foreach (var e in errors) stderr.WriteLine("error: " + e);
-            return InputError;
+            return InputErrors.Report(stderr, errors);
         }
 
         var namespaces = new NamespaceIndex(manifests.Concat(approvalManifests)

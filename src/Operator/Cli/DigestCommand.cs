@@ -63,8 +63,7 @@ internal static class DigestCommand
         }
         if (errors.Count > 0)
         {
-            foreach (var e in errors) stderr.WriteLine("error: " + e);
-            return CheckRunner.InputError;
+            return InputErrors.Report(stderr, errors);
         }
         foreach (var line in lines) stdout.WriteLine(line);
         return CheckRunner.Allowed;
