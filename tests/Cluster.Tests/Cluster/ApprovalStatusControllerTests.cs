@@ -54,7 +54,7 @@ public sealed class ApprovalStatusControllerTests : IDisposable
         await Eventually.True(() => _server.Phase(Key) == "Approved", "status Approved");
         var current = _cache.Find(Key)!.Raw;
         for (var i = 0; i < 5; i++) _cache.Put(current);
-        await Task.Delay(200);
+        await Eventually.Stays(() => _server.Writes.Count == 1, "no second status write for an unchanged approval");
         Assert.Single(_server.Writes);
         Assert.Single(_server.Events);
     }
@@ -69,8 +69,7 @@ public sealed class ApprovalStatusControllerTests : IDisposable
         await Eventually.True(() => controller.Timer?.Pending.GetValueOrDefault(Key) == Objects.T0.AddHours(1), "requeue at expiresAt");
 
         _clock.Advance(TimeSpan.FromMinutes(59));
-        await Task.Delay(100);
-        Assert.Equal("Approved", _server.Phase(Key));
+        await Eventually.Stays(() => _server.Phase(Key) == "Approved", "still Approved a minute before expiresAt");
 
         _clock.Advance(TimeSpan.FromMinutes(1));
         await Eventually.True(() => _server.Phase(Key) == "Expired", "status Expired");
@@ -113,8 +112,7 @@ public sealed class ApprovalStatusControllerTests : IDisposable
         _ = Run(Controller());
         await Eventually.True(() => _server.Writes.Count == 1, "one write");
         _cache.Put(_cache.Find(Key)!.Raw); // the cache repeats the old version
-        await Task.Delay(200);
-        Assert.Single(_server.Writes);
+        await Eventually.Stays(() => _server.Writes.Count == 1, "no write from a stale cache version");
         Assert.Equal(0, _server.Conflicts);
     }
 
@@ -141,8 +139,7 @@ public sealed class ApprovalStatusControllerTests : IDisposable
         await serviceB.StartAsync(_stop.Token);
 
         _server.Store(Objects.Approval(approvers: ["alice"], rv: "1"));
-        await Task.Delay(200);
-        Assert.Empty(_server.Writes); // nobody leads yet
+        await Eventually.Stays(() => _server.Writes.IsEmpty, "no status write while nobody leads");
 
         electionA.Grant();
         await Eventually.True(() => _server.Phase(Key) == "Pending", "a writes Pending");
@@ -150,8 +147,8 @@ public sealed class ApprovalStatusControllerTests : IDisposable
         electionA.Revoke();
         await Eventually.True(() => !electionA.Leading, "a stepped down");
         _server.Store(Objects.WithStatus(Objects.Approval(approvers: ["alice", "bob"], rv: "5", generation: 2), StatusOf(Key)));
-        await Task.Delay(200);
-        Assert.Equal("Pending", _server.Phase(Key)); // a no longer writes, b does not lead yet
+        // a no longer writes, b does not lead yet
+        await Eventually.Stays(() => _server.Phase(Key) == "Pending", "Pending while nobody leads");
 
         electionB.Grant();
         await Eventually.True(() => _server.Phase(Key) == "Approved", "b writes Approved");

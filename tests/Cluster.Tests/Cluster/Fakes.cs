@@ -161,13 +161,10 @@ internal sealed class FakeLeaderElection(string identity) : ILeaderElection
 
 internal static class Eventually
 {
-    public static async Task True(Func<bool> condition, string what, double seconds = 5)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for: {what}");
-            await Task.Delay(10);
-        }
-    }
+    public static Task True(Func<bool> condition, string what, double seconds = 5) =>
+        Admission.Tests.Shared.Polling.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what);
+
+    /// <summary>"Nothing happened": <paramref name="condition"/> holds all through the span.</summary>
+    public static Task Stays(Func<bool> condition, string what, double seconds = 0.3) =>
+        Admission.Tests.Shared.Polling.ConsistentlyAsync(condition, TimeSpan.FromSeconds(seconds), what);
 }
