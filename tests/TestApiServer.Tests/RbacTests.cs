@@ -54,7 +54,8 @@ public sealed class RbacTests
         { "carol", "update", "approvals.admission.dev", "changeapprovals", "", "payments", "x", false },
         { "carol", "get", "", "secrets", "", "payments", "s", true },                           // edit reads secrets
         { "carol", "create", "", "pods", "exec", "payments", "p", true },                       // "pods/exec"
-        { "carol", "create", "", "pods", "", "payments", "p", false },                          // "pods/exec" is not "pods"
+        { "carol", "create", "", "pods", "", "payments", "p", true },                           // edit writes pods, as in a cluster
+        { "carol", "patch", "", "pods", "ephemeralcontainers", "payments", "p", false },        // but is not given kubectl debug
         { "carol", "get", "", "deployments", "", "payments", "web", false },                    // wrong API group
         { "alice", "update", "apps", "deployments", "status", "payments", "web", true },        // "*/status", any group
         { "alice", "update", "apps", "deployments", "", "payments", "web", false },

@@ -15,11 +15,12 @@ internal sealed class ServerState : IDisposable
     public ServerState(TestApiServerOptions options)
     {
         Options = options;
-        Catalog = new ResourceCatalog(options.ExtraResources);
+        Catalog = new ResourceCatalog(options.Workloads ? [.. ResourceCatalog.Workloads, .. options.ExtraResources] : options.ExtraResources);
         Store = new ObjectStore(options.HistoryWindow);
         Admission = new ValidatingAdmission(Store, Catalog, Caller, () => ServiceResolver);
         NamespaceController = new NamespaceController(this);
         GarbageCollector = new GarbageCollector(this);
+        WorkloadControllers = options.Workloads ? new WorkloadControllers(this) : null;
         CustomResources = options.CustomResourceDefinitions is { } crds ? CustomResourceValidator.FromDirectory(crds) : null;
         Admission.Policies = new Policies.AdmissionPolicies(Store, Catalog, () => CustomResources);
     }
@@ -37,6 +38,9 @@ internal sealed class ServerState : IDisposable
     public NamespaceController NamespaceController { get; }
 
     public GarbageCollector GarbageCollector { get; }
+
+    /// <summary>The Deployment and ReplicaSet controllers, when <see cref="TestApiServerOptions.Workloads"/> is set.</summary>
+    public WorkloadControllers? WorkloadControllers { get; }
 
     /// <summary>Schema and CEL validation of custom resources, from the CRDs in <see cref="TestApiServerOptions.CustomResourceDefinitions"/>.</summary>
     public CustomResourceValidator? CustomResources { get; }
@@ -57,6 +61,7 @@ internal sealed class ServerState : IDisposable
     {
         NamespaceController.Dispose();
         GarbageCollector.Dispose();
+        WorkloadControllers?.Dispose();
         Caller.Dispose();
     }
 }

@@ -141,6 +141,13 @@ public sealed partial class TestApiServer : IAsyncDisposable
         return _state.Store.Get(resource, @namespace ?? "", name) is { } found ? Normalized(found) : null;
     }
 
+    /// <summary>Every stored object of a type, in one namespace or (null) all, as a client would read them.</summary>
+    public IReadOnlyList<JsonObject> List(string group, string plural, string? @namespace)
+    {
+        var resource = _state.Catalog.Find(group, plural) ?? throw new ArgumentException($"{plural}.{group} is not served");
+        return [.. _state.Store.List(resource, @namespace).Items.Select(Normalized)];
+    }
+
     private ResourceDefinition ResourceOf(JsonObject obj)
     {
         var apiVersion = obj["apiVersion"]?.ToString() ?? "";

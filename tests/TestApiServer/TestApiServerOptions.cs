@@ -34,6 +34,14 @@ public sealed class TestApiServerOptions
     /// </summary>
     public string? CustomResourceDefinitions { get; set; } = CustomResources.RepositoryCrds.Find();
 
+    /// <summary>
+    /// Serve <see cref="ResourceCatalog.Workloads"/> (Pods, ReplicaSets, Jobs, CronJobs) and run
+    /// kube-controller-manager's Deployment and ReplicaSet controllers, which write through
+    /// admission as their service accounts. Off by default: most tests seed a Deployment and do not
+    /// want ReplicaSets and Pods appearing under it.
+    /// </summary>
+    public bool Workloads { get; set; }
+
     /// <summary>More types to serve, beyond <see cref="ResourceCatalog.Defaults"/>.</summary>
     public IList<ResourceDefinition> ExtraResources { get; } = [];
 }

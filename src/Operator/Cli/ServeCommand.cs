@@ -16,7 +16,7 @@ internal static class ServeCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
         var tlsDir = new Option<string>("--tls-dir") { Description = "Where a generated CA and serving certificate are kept", DefaultValueFactory = _ => ".admission/tls" };
         var dnsNames = new Option<string[]>("--dns-name") { Description = "Extra DNS name for the generated serving certificate (repeatable)" };
-        var staleness = new Option<string>("--max-cache-staleness") { Description = "Cluster mode: not ready once the cache has been out of touch this long", DefaultValueFactory = _ => "60s" };
+        var staleness = new Option<string>("--max-cache-staleness") { Description = "Cluster mode: not ready once the cache has been out of touch this long", DefaultValueFactory = _ => "120s" };
         var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var ns = new Option<string?>("--namespace") { Description = "Cluster mode: the namespace the webhook runs in (Lease, certificate Secret); default $POD_NAMESPACE" };

@@ -9,8 +9,20 @@ namespace Admission.Operator.Cluster;
 /// </summary>
 internal sealed record ClusterTimings
 {
-    /// <summary>A watch with no event and no bookmark for this long is presumed stalled and restarted.</summary>
-    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// The longest a healthy but quiet watch goes without a word from kube-apiserver. Its cacher
+    /// sends a bookmark a minute after the last one (defaultBookmarkFrequency), from a dispatch
+    /// timer that ticks every 1 to 1.25 s, and one 2 s before the watch's deadline; the resumed
+    /// watch then waits its own minute. So about 60 + 2 + 2.25 s, rounded up for a busy server.
+    /// </summary>
+    public static readonly TimeSpan LongestHealthySilence = TimeSpan.FromSeconds(65);
+
+    /// <summary>
+    /// A watch with no event and no bookmark for this long is presumed stalled and relisted. Half
+    /// again the bookmark cadence: a watch at kube-apiserver's cadence never reaches it (see
+    /// <see cref="LongestHealthySilence"/>), a stalled one is caught within a minute and a half.
+    /// </summary>
+    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>The first delay after a failed list or watch; doubled on each failure up to <see cref="BackoffMax"/>.</summary>
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -36,11 +48,20 @@ internal sealed record ClusterTimings
     public TimeSpan CaValidity { get; init; } = TimeSpan.FromDays(365 * 5);
 
     /// <summary>
-    /// A quiet but healthy watch must never make the webhook unready: with no bookmarks, the idle
-    /// timeout relists (which is contact) well before the staleness bound is reached.
+    /// A stalled watch must be relisted before the staleness bound makes the webhook unready: a
+    /// quarter of the bound is left for the relist (and a few backed-off retries) to succeed, which
+    /// is contact. With the chart's 120 s that is the full <see cref="WatchIdleTimeout"/>; a bound
+    /// under <see cref="QuietStalenessFloor"/> relists watches at bookmark cadence, which works but
+    /// costs a list per watch per replica each time.
     /// </summary>
-    public TimeSpan EffectiveIdleTimeout(TimeSpan maxStaleness) =>
-        WatchIdleTimeout < maxStaleness / 2 ? WatchIdleTimeout : maxStaleness / 2;
+    public TimeSpan EffectiveIdleTimeout(TimeSpan maxStaleness)
+    {
+        var bounded = maxStaleness * 3 / 4;
+        return WatchIdleTimeout < bounded ? WatchIdleTimeout : bounded;
+    }
+
+    /// <summary>The smallest staleness bound whose stall timeout still lets bookmarks at kube-apiserver's cadence keep a watch.</summary>
+    public static readonly TimeSpan QuietStalenessFloor = LongestHealthySilence * 4 / 3;
 
     public static ClusterTimings FromEnvironment(Func<string, string?>? read = null)
     {

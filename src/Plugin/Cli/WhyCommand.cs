@@ -18,7 +18,8 @@ public sealed record WhyQuestion(
     JsonElement? OldObject,
     IReadOnlyList<Policies.Model.ChangeApproval> Approvals,
     IReadOnlyDictionary<string, string>? NamespaceLabels,
-    string Subject);
+    string Subject,
+    string? NamespaceUnreadable = null);
 
 /// <summary><c>why</c>: what the webhook would decide about a change of one workload now, and why.</summary>
 public static class WhyCommand
@@ -58,7 +59,7 @@ public static class WhyCommand
                 result.GetValue(operation), result.GetValue(app.Common.Namespace) is not null, cancellationToken).ConfigureAwait(false);
             var (text, allowed) = Explain(question, policy, app.Host.Now);
             app.Host.Out.Write(text);
-            return allowed ? ExitCodes.Ok : ExitCodes.Failed;
+            return allowed switch { true => ExitCodes.Ok, false => ExitCodes.Failed, null => ExitCodes.Usage };
         }, errorExit: ExitCodes.Usage));
         return command;
     }
@@ -97,6 +98,7 @@ public static class WhyCommand
 
         var me = await app.Host.WhoAmIAsync(client, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<string, string>? labels = null;
+        string? unreadable = null;
         try
         {
             if (await client.GetAsync(ApiResource.Namespaces, null, ns, cancellationToken).ConfigureAwait(false) is { } nsObj)
@@ -106,7 +108,9 @@ public static class WhyCommand
         }
         catch (ClusterApiException e) when (e.StatusCode == 403)
         {
-            app.Host.Err.WriteLine($"Warning: cannot read Namespace {ns} ({e.Reason}); it counts as Tier-1 only if the policy lists it in tier1.namespaces.");
+            // The webhook reads the labels; this user may not. What follows is said as "cannot
+            // tell", never as "not Tier-1", which would tell a developer an unapproved change passes.
+            unreadable = e.Reason;
         }
 
         var approvals = (await client.ListAsync(ApiResource.ChangeApprovals, ns, cancellationToken).ConfigureAwait(false))
@@ -149,7 +153,7 @@ public static class WhyCommand
                     : live is null ? $"{file} (the workload does not exist yet)" : $"{file} compared with the live object";
                 break;
         }
-        return new WhyQuestion(target, ns, op2, me, obj, old, approvals, labels, subject);
+        return new WhyQuestion(target, ns, op2, me, obj, old, approvals, labels, subject, unreadable);
     }
 
     public static AdmissionInput Input(WhyQuestion q, bool dryRun) => new()
@@ -166,19 +170,43 @@ public static class WhyCommand
         DryRun = dryRun,
     };
 
-    /// <summary>The decision and the reasons, as printed; true when the change would be admitted.</summary>
-    public static (string Text, bool Allowed) Explain(WhyQuestion q, LoadedPolicy loaded, DateTimeOffset now)
+    /// <summary>
+    /// The decision and the reasons, as printed; true when the change would be admitted, null when
+    /// that depends on labels of the namespace the user may not read.
+    /// </summary>
+    public static (string Text, bool? Allowed) Explain(WhyQuestion q, LoadedPolicy loaded, DateTimeOffset now)
     {
         var policy = loaded.Policy;
         var namespaces = q.NamespaceLabels is null
             ? NamespaceIndex.Empty
             : new NamespaceIndex([new KeyValuePair<string, IReadOnlyDictionary<string, string>>(q.Namespace, q.NamespaceLabels)]);
         var index = new ApprovalIndex(q.Approvals);
+        var unknownTier = q.NamespaceUnreadable is not null && !policy.Tier1Namespaces.Contains(q.Namespace);
+        if (unknownTier)
+        {
+            // Unreadable labels: decided as if Tier-1. Where it is not, nothing is guarded, so this
+            // is the only decision that can differ from "allowed".
+            policy = policy with { Tier1Namespaces = new HashSet<string>(policy.Tier1Namespaces) { q.Namespace } };
+        }
         var decision = AdmissionEngine.Decide(Input(q, dryRun: false), new DecisionContext(policy, index, namespaces, now));
+        var cannotTell = unknownTier && !decision.Allowed;
 
         var sb = new StringBuilder();
         var verdict = decision.Allowed ? $"ALLOWED ({decision.Code.ToWire()})" : "DENIED";
-        sb.Append($"{q.Operation.ToWire()} of {q.Target.Kind} {q.Namespace}/{q.Target.Name} by {q.User.Username} would be {verdict} now ({Durations.Rfc3339(now)}).\n");
+        var change = $"{q.Operation.ToWire()} of {q.Target.Kind} {q.Namespace}/{q.Target.Name} by {q.User.Username}";
+        if (cannotTell)
+        {
+            sb.Append($"{change}: cannot tell whether it would be admitted now ({Durations.Rfc3339(now)}): you may not read Namespace {q.Namespace} " +
+                $"({q.NamespaceUnreadable}), so whether it is Tier-1 is unknown. Outside Tier-1 it would be allowed; if it is Tier-1 it would be DENIED:\n");
+        }
+        else if (unknownTier)
+        {
+            sb.Append($"{change} would be {verdict} now ({Durations.Rfc3339(now)}), whether or not namespace {q.Namespace} is Tier-1.\n");
+        }
+        else
+        {
+            sb.Append($"{change} would be {verdict} now ({Durations.Rfc3339(now)}).\n");
+        }
         sb.Append(decision.Message.TrimEnd()).Append('\n');
         foreach (var w in decision.Warnings)
         {
@@ -213,11 +241,15 @@ public static class WhyCommand
         }
         sb.Append('\n');
         sb.Append($"Asked about: {q.Subject}.\n");
-        if (q.NamespaceLabels is null)
+        if (unknownTier)
+        {
+            sb.Append($"Namespace {q.Namespace}: labels not readable ({q.NamespaceUnreadable}); someone who may get namespaces can tell whether it is Tier-1.\n");
+        }
+        else if (q.NamespaceLabels is null)
         {
             sb.Append($"Namespace {q.Namespace}: labels unknown; Tier-1 only if the policy lists it.\n");
         }
         sb.Append($"Policy: {loaded.Source}.\n");
-        return (sb.ToString(), decision.Allowed);
+        return (sb.ToString(), cannotTell ? null : decision.Allowed);
     }
 }

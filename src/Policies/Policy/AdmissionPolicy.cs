@@ -41,6 +41,10 @@ public sealed record AdmissionPolicy
         "system:serviceaccount:kube-system:cronjob-controller",
         "system:serviceaccount:kube-system:generic-garbage-collector",
         "system:serviceaccount:kube-system:namespace-controller",
+        // They delete Pods of failed nodes (node-controller also runs taint eviction) and Pods the
+        // collector may remove; their RBAC lets them delete Pods and write pods/status, not create.
+        "system:serviceaccount:kube-system:node-controller",
+        "system:serviceaccount:kube-system:pod-garbage-collector",
     };
     /// <summary>Who may exec, attach, port-forward and debug in a Tier-1 namespace (contract 2.2).</summary>
     public InteractiveAccess InteractiveAccess { get; init; } = InteractiveAccess.BreakGlass;

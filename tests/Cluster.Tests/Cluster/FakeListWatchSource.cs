@@ -35,6 +35,9 @@ internal sealed class FakeListWatchSource(string name) : IListWatchSource
 
     public bool Watching => _current is not null;
 
+    /// <summary>Events sent to the open watch that its reader has not taken yet.</summary>
+    public int Pending => _current?.Reader.Count ?? 0;
+
     public void Send(WatchEventKind kind, JsonElement obj) => Watch.TryWrite(new WatchEvent(kind, obj));
 
     public void CloseWatch()

@@ -48,9 +48,15 @@ internal sealed class ClusterHarness : IAsyncDisposable
     };
 
     /// <param name="bookmarkInterval">1 s unless given: most tests want fast bookmarks; kube-apiserver's cadence is a minute.</param>
-    public static async Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null)
+    /// <param name="workloads">Serve Pods, ReplicaSets, Jobs and CronJobs and run the Deployment and ReplicaSet controllers.</param>
+    public static async Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null, bool workloads = false)
     {
-        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1) });
+        var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions
+        {
+            BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1),
+            Workloads = workloads,
+            ControllerMaxRetryDelay = workloads ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1),
+        });
         var dir = Directory.CreateTempSubdirectory("admission-e2e-").FullName;
         var harness = new ClusterHarness(api, dir);
         api.AddUser("admin-token", "admin", ["system:masters"]);

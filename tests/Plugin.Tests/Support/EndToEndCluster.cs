@@ -54,18 +54,15 @@ public sealed class EndToEndCluster : IAsyncLifetime
     /// in payments and dev (the chart's requester role is aggregated into it). The chart's approver
     /// role is bound cluster-wide to developers as well as approvers: RBAC broader than the policy's
     /// approverGroups, so that the webhook's own group check is what refuses dave (contract section 3),
-    /// as it would in such a cluster. The chart gives people no read of the policy ConfigMap, so a
-    /// Role for that is bound here too (without it `change show` reports the defaults). Admin is in
-    /// system:masters.
+    /// as it would in such a cluster. The policy ConfigMap is read under the chart's own
+    /// policy-reader Role (bound to system:authenticated by default), not a binding made here.
+    /// Admin is in system:masters.
     /// </summary>
     public static IReadOnlyList<JsonObject> PeopleBindings() =>
     [
         RbacObjects.RoleBinding(Namespace, "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
         RbacObjects.RoleBinding("dev", "team-edit", "ClusterRole", "edit", RbacObjects.Group("developers"), RbacObjects.Group("tier1-approvers")),
         RbacObjects.ClusterRoleBinding("change-approvers", "admission-approver", RbacObjects.Group("tier1-approvers"), RbacObjects.Group("developers")),
-        RbacObjects.Role("admission-system", "policy-reader",
-            [RbacObjects.Rule(["get"], [""], ["configmaps"], ["admission-policy"])]),
-        RbacObjects.RoleBinding("admission-system", "policy-reader", "Role", "policy-reader", RbacObjects.Group("system:authenticated")),
     ];
 
     private BackgroundProcess? _webhook;

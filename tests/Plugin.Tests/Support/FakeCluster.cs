@@ -71,6 +71,9 @@ internal sealed class FakeCluster : IClusterConnector
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>Namespaces whose GET is refused with 403, as for a user without view in them.</summary>
+    public HashSet<string> UnreadableNamespaces { get; } = [];
+
     /// <summary>When set, only the SelfSubjectReview fails with this.</summary>
     public Exception? FailWhoAmI { get; set; }
 
@@ -146,6 +149,10 @@ internal sealed class FakeCluster : IClusterConnector
         public Task<JsonElement?> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
         {
             Check($"get {resource.Qualified} {ns}/{name}");
+            if (resource == ApiResource.Namespaces && cluster.UnreadableNamespaces.Contains(name))
+            {
+                throw new ClusterApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: User \"{user}\" cannot get resource \"namespaces\" in API group \"\" in the namespace \"{name}\"");
+            }
             var found = cluster.Stored(resource, resource.Namespaced ? ns ?? "" : "", name);
             return Task.FromResult(found is null ? (JsonElement?)null : Element(found));
         }

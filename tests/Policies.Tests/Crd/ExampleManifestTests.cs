@@ -32,7 +32,7 @@ public class ExampleManifestTests
     [InlineData("workloadKinds", """["Pod","apps/ReplicaSet","apps/Deployment","apps/StatefulSet","apps/DaemonSet","batch/Job","batch/CronJob"]""")]
     [InlineData("interactiveAccess", "\"breakGlass\"")]
     [InlineData("allowRestarts", "true")]
-    [InlineData("trustedControllers", """["system:kube-controller-manager","system:serviceaccount:kube-system:replicaset-controller","system:serviceaccount:kube-system:deployment-controller","system:serviceaccount:kube-system:statefulset-controller","system:serviceaccount:kube-system:daemon-set-controller","system:serviceaccount:kube-system:job-controller","system:serviceaccount:kube-system:cronjob-controller","system:serviceaccount:kube-system:generic-garbage-collector","system:serviceaccount:kube-system:namespace-controller"]""")]
+    [InlineData("trustedControllers", """["system:kube-controller-manager","system:serviceaccount:kube-system:replicaset-controller","system:serviceaccount:kube-system:deployment-controller","system:serviceaccount:kube-system:statefulset-controller","system:serviceaccount:kube-system:daemon-set-controller","system:serviceaccount:kube-system:job-controller","system:serviceaccount:kube-system:cronjob-controller","system:serviceaccount:kube-system:generic-garbage-collector","system:serviceaccount:kube-system:namespace-controller","system:serviceaccount:kube-system:node-controller","system:serviceaccount:kube-system:pod-garbage-collector"]""")]
     [InlineData("approverGroups", """["tier1-approvers"]""")]
     [InlineData("breakGlassGroups", """["tier1-break-glass"]""")]
     [InlineData("policyAdminGroups", """["system:masters"]""")]

@@ -30,6 +30,8 @@ public class WaysAroundTests
     private static readonly UserInfo CronJobController = User(Sa + "cronjob-controller", "system:serviceaccounts");
     private static readonly UserInfo GarbageCollector = User(Sa + "generic-garbage-collector", "system:serviceaccounts");
     private static readonly UserInfo NamespaceController = User(Sa + "namespace-controller", "system:serviceaccounts");
+    private static readonly UserInfo NodeController = User(Sa + "node-controller", "system:serviceaccounts");
+    private static readonly UserInfo PodGarbageCollector = User(Sa + "pod-garbage-collector", "system:serviceaccounts");
     private static readonly UserInfo ControllerManager = User("system:kube-controller-manager", "system:authenticated");
 
     private static Approval For(Workload w, params string[] images) =>
@@ -127,6 +129,9 @@ public class WaysAroundTests
         { "the garbage collector deletes a Deployment: controller", Delete(Deploy, Controller, GarbageCollector) },
         { "the namespace controller empties a namespace being deleted: controller", Delete(Deploy, Controller, NamespaceController) },
         { "the namespace controller deletes a StatefulSet: controller", Delete(Deploy with { Kind = "StatefulSet" }, Controller, NamespaceController) },
+        { "the node controller evicts a bare Pod from a failed node: controller", Delete(Pod, Controller, NodeController) },
+        { "the pod garbage collector removes a bare Pod of a deleted node: controller", Delete(Pod, Controller, PodGarbageCollector) },
+        { "trustedControllers emptied: the node controller's eviction of a bare Pod is denied", Delete(Pod, Denied, NodeController, NoControllers) },
         { "trustedControllers emptied: the ReplicaSet controller is denied", Create(Pod, Denied, ReplicaSetController, NoControllers) },
         { "a name one character off a controller's is no controller: denied", Create(Pod, Denied, User(Sa + "replicaset-controller ", "system:serviceaccounts")) },
         { "a controller's name in another namespace is no controller: denied", Create(Pod, Denied, User("system:serviceaccount:payments:replicaset-controller")) },

@@ -43,6 +43,8 @@ public class PolicyParserTests
                 "system:serviceaccount:kube-system:generic-garbage-collector",
                 "system:serviceaccount:kube-system:job-controller",
                 "system:serviceaccount:kube-system:namespace-controller",
+                "system:serviceaccount:kube-system:node-controller",
+                "system:serviceaccount:kube-system:pod-garbage-collector",
                 "system:serviceaccount:kube-system:replicaset-controller",
                 "system:serviceaccount:kube-system:statefulset-controller",
             ], p.TrustedControllers.Order(StringComparer.Ordinal));
@@ -59,6 +61,8 @@ public class PolicyParserTests
         { "a null document", "~\n" },
         { "only apiVersion and kind", "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\n" },
         {
+            // Contract section 5's file, with node-controller and pod-garbage-collector added to
+            // trustedControllers (proposed to the lead with the truth branch; not yet in the contract).
             "the contract's default file written out",
             """
             apiVersion: approvals.admission.dev/v1alpha1
@@ -86,6 +90,8 @@ public class PolicyParserTests
             - system:serviceaccount:kube-system:cronjob-controller
             - system:serviceaccount:kube-system:generic-garbage-collector
             - system:serviceaccount:kube-system:namespace-controller
+            - system:serviceaccount:kube-system:node-controller
+            - system:serviceaccount:kube-system:pod-garbage-collector
             interactiveAccess: breakGlass   # breakGlass | deny | allow (section 2.2)
             allowReplicaChanges: true
             allowRestarts: true

@@ -59,6 +59,36 @@ internal sealed class ControllerClient(ServerState state, string serviceAccount)
         return null;
     }
 
+    /// <summary>
+    /// Creates <paramref name="body"/> in its namespace. A name made from <c>generateName</c> is not
+    /// in the review (name ""), as kube-apiserver generates it after building the admission
+    /// attributes; the object carries it.
+    /// </summary>
+    public async Task<ApiException?> CreateAsync(ResourceDefinition resource, JsonObject body, CancellationToken cancellationToken)
+    {
+        var ns = Meta.Namespace(body);
+        try
+        {
+            var generated = Meta.Name(body).Length == 0;
+            var obj = ObjectPreparation.ForCreate(resource, body, ns);
+            var nsObject = state.Store.Get(state.Catalog.Namespaces, "", ns) ?? throw StatusBodies.NamespaceNotFound(ns);
+            if (nsObject["status"]?["phase"]?.ToString() == "Terminating")
+            {
+                throw StatusBodies.NamespaceTerminating(resource, Meta.Name(obj), ns);
+            }
+
+            var options = new JsonObject { ["kind"] = "CreateOptions", ["apiVersion"] = "meta.k8s.io/v1" };
+            var attributes = new AdmissionAttributes(resource, "", "CREATE", ns, generated ? "" : Meta.Name(obj), obj, null, false, options, User);
+            await state.Admission.ValidateAsync(attributes, [], cancellationToken);
+            var outcome = state.Store.Create(resource, obj, Username);
+            return outcome.Status == WriteStatus.Ok ? null : StatusBodies.AlreadyExists(resource, Meta.Name(obj));
+        }
+        catch (ApiException refused)
+        {
+            return refused;
+        }
+    }
+
     /// <summary>Writes <paramref name="desired"/> over <paramref name="current"/> through the main resource or a subresource.</summary>
     public async Task<ApiException?> UpdateAsync(ResourceDefinition resource, string subresource, JsonObject current, JsonObject desired,
         CancellationToken cancellationToken)

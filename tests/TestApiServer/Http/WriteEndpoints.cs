@@ -43,8 +43,15 @@ internal sealed class WriteEndpoints(ServerState state)
         }
 
         var options = Operations.Options("CreateOptions", request);
-        await state.Admission.ValidateAsync(
-            Operations.Attributes(request, path, resource, "CREATE", name, obj, null, options), request.Warnings, request.Aborted);
+        var attributes = Operations.Attributes(request, path, resource, "CREATE", name, obj, null, options);
+        if (Meta.Name(body).Length == 0)
+        {
+            // kube-apiserver builds the admission attributes from the body before generateName is
+            // expanded: the review has no name, the object the generated one.
+            attributes = attributes with { Name = "" };
+        }
+
+        await state.Admission.ValidateAsync(attributes, request.Warnings, request.Aborted);
         if (request.DryRun)
         {
             await HttpJson.WriteAsync(request.Http, 201, obj);

@@ -23,6 +23,19 @@ public sealed class ResourceCatalog
             TracksGeneration: true, CustomResource: true, ReturnDeletedObject: true),
     ];
 
+    /// <summary>
+    /// The kinds that run containers besides Deployments, StatefulSets and DaemonSets, served when
+    /// <see cref="TestApiServerOptions.Workloads"/> is set (with the Deployment and ReplicaSet
+    /// controllers). Pods have no generation in 1.32; their exec/attach/portforward are not served.
+    /// </summary>
+    public static IReadOnlyList<ResourceDefinition> Workloads { get; } =
+    [
+        new("", "v1", "pods", "Pod", true, ["status", "ephemeralcontainers"], ["po"]),
+        new("apps", "v1", "replicasets", "ReplicaSet", true, ["status", "scale"], ["rs"], TracksGeneration: true),
+        new("batch", "v1", "jobs", "Job", true, ["status"], TracksGeneration: true),
+        new("batch", "v1", "cronjobs", "CronJob", true, ["status"], ["cj"], TracksGeneration: true),
+    ];
+
     private readonly List<ResourceDefinition> _all;
 
     public ResourceCatalog(IEnumerable<ResourceDefinition>? extra = null)

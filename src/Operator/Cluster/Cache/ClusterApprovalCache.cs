@@ -84,6 +84,10 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = _timings.EffectiveIdleTimeout(_maxStaleness);
+        if (_maxStaleness < ClusterTimings.QuietStalenessFloor)
+        {
+            LogShortStaleness(_logger, Seconds(_maxStaleness), Seconds(ClusterTimings.QuietStalenessFloor), Seconds(idle));
+        }
         var approvals = new ListWatchLoop(_approvalSource, new ApprovalSink(this), idle,
             new Backoff(_timings.BackoffInitial, _timings.BackoffMax), _clock, _logger);
         var namespaces = new ListWatchLoop(_namespaceSource, new NamespaceSink(this), idle,
@@ -309,6 +313,11 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "live read of namespace {Namespace}'s ChangeApprovals failed, deciding from the cache: {Error}")]
     private static partial void LogLiveReadFailed(ILogger logger, string @namespace, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "--max-cache-staleness {Staleness} is under {Floor}: a quiet watch is presumed stalled after {Idle} and listed again, " +
+        "although kube-apiserver only sends a bookmark every minute; raise it unless the extra lists are intended")]
+    private static partial void LogShortStaleness(ILogger logger, string staleness, string floor, string idle);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "change handler failed for {Key}: {Error}")]
     private static partial void LogHandlerFailed(ILogger logger, string key, string error);

@@ -10,7 +10,8 @@ namespace Admission.TestApiServer.Auth.Rbac;
 /// user-facing <c>admin</c>, <c>edit</c> and <c>view</c>, built by aggregation as in a cluster
 /// (view aggregates into edit, edit into admin), so a chart's role labelled
 /// <c>rbac.authorization.k8s.io/aggregate-to-edit</c> becomes part of <c>edit</c>. Their rules name
-/// only the served types (no pods, services, replicasets...).
+/// only the types this server can serve (no services, ingresses...); pods/ephemeralcontainers is
+/// in none of them, so a test that lets developers run `kubectl debug` binds it itself.
 /// </summary>
 public static class BootstrapPolicy
 {
@@ -44,14 +45,20 @@ public static class BootstrapPolicy
         ClusterRole("system:aggregate-to-edit",
         [
             Rule([.. Read, .. Write], [""], ["configmaps", "secrets"]),
-            Rule([.. Write], ["apps"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "statefulsets", "statefulsets/scale"]),
+            Rule(Read, [""], ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
+            Rule([.. Write], [""], ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
+            Rule(["create"], [""], ["pods/eviction"]),
+            Rule([.. Write], ["apps"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale",
+                "statefulsets", "statefulsets/scale"]),
+            Rule([.. Write], ["batch"], ["cronjobs", "jobs"]),
         ], Labels(AggregateToEdit)),
         ClusterRole("system:aggregate-to-view",
         [
-            Rule(Read, [""], ["configmaps", "events", "namespaces/status"]),
+            Rule(Read, [""], ["configmaps", "events", "namespaces/status", "pods", "pods/log", "pods/status"]),
             Rule(Read, [""], ["namespaces"]),
             Rule(Read, ["apps"], ["daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status",
-                "statefulsets", "statefulsets/scale", "statefulsets/status"]),
+                "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"]),
+            Rule(Read, ["batch"], ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]),
         ], Labels(AggregateToView)),
     ];
 

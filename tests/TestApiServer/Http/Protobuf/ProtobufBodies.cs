@@ -4,9 +4,9 @@ using Admission.TestApiServer.Resources;
 namespace Admission.TestApiServer.Http.Protobuf;
 
 /// <summary>
-/// kubectl's typed commands (create namespace, create configmap/secret, auth whoami, auth can-i)
-/// send protobuf bodies. These few types are decoded into JSON, keeping only the fields listed here;
-/// any other type sent as protobuf gets 415.
+/// kubectl's typed commands (create namespace, create configmap/secret, create job, auth whoami,
+/// auth can-i) send protobuf bodies. These few types are decoded into JSON, keeping only the fields
+/// listed here (Jobs: see <see cref="ProtobufJobs"/>); any other type sent as protobuf gets 415.
 /// </summary>
 internal static class ProtobufBodies
 {
@@ -46,6 +46,13 @@ internal static class ProtobufBodies
                 }
 
                 break;
+            case "jobs.batch":
+                foreach (var spec in fields.Where(f => f.Number == 2))
+                {
+                    obj["spec"] = ProtobufJobs.Spec(spec.Bytes);
+                }
+
+                break;
             case "selfsubjectreviews.authentication.k8s.io":
                 break;
             case "selfsubjectaccessreviews.authorization.k8s.io":
@@ -58,7 +65,7 @@ internal static class ProtobufBodies
         return obj;
     }
 
-    private static JsonObject ObjectMeta(ReadOnlyMemory<byte> bytes)
+    public static JsonObject ObjectMeta(ReadOnlyMemory<byte> bytes)
     {
         var fields = ProtoFields.Read(bytes);
         var metadata = new JsonObject();
