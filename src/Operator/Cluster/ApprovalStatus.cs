@@ -115,6 +115,10 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             {
                 (phase, status, reason, message) = (Pending, "False", "NotYetValid", $"not valid before {Time(notBefore)}; {counted}");
             }
+            else if (model.Retrospective && approvedBy.Count >= required)
+            {
+                (phase, status, reason, message) = (Approved, "True", "Approved", $"{counted}; the break-glass change is reviewed (this ChangeApproval admits nothing)");
+            }
             else if (model.IsValid(now, required))
             {
                 (phase, status, reason, message) = (Approved, "True", "Approved", $"{counted}; valid until {Time(model.ExpiresAt)}");
