@@ -85,6 +85,17 @@ public sealed class BreakGlassReviewTests : IAsyncLifetime
         Assert.Contains("INC-4500: checkout down", spec.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, spec.GetProperty("approvals").GetArrayLength());
 
+        // The break-glass change record: on the approval, in the log, as an Event.
+        var kept = JsonNode.Parse(approval.GetProperty("metadata").GetProperty("annotations").GetProperty("audit.approvals.admission.dev/record").GetString()!)!;
+        Assert.Equal("BreakGlassAdmitted", kept["kind"]!.ToString());
+        Assert.Equal("erin", kept["breakGlassBy"]!.ToString());
+        Assert.Equal(name, kept["changeApproval"]!["name"]!.ToString());
+        Assert.Equal(spec.GetProperty("change").GetProperty("digest").GetString(), kept["change"]!["digest"]!.ToString());
+        Assert.Equal(approval.GetProperty("metadata").GetProperty("annotations").GetProperty("approvals.admission.dev/admission-uid").GetString(), kept["admissionUid"]!.ToString());
+        var line = Assert.Single(admission.Output, l => l.Contains("change record {", StringComparison.Ordinal));
+        Assert.True(JsonNode.DeepEquals(kept, JsonNode.Parse(line[(line.IndexOf("change record ", StringComparison.Ordinal) + "change record ".Length)..])), line);
+        await Wait.UntilAsync(() => _cluster.EventsFor(name).Any(e => e["reason"]?.ToString() == "BreakGlassAdmitted"), TimeSpan.FromSeconds(10), () => _cluster.Logs);
+
         // Counted and Pending until two reviewers other than erin have reviewed it.
         await Wait.UntilAsync(() => _cluster.Phase(name) == "Pending", TimeSpan.FromSeconds(15), () => _cluster.Logs);
         await Wait.ForAsync(() => admission.MetricAsync(Unreviewed), v => v == 1, TimeSpan.FromSeconds(15), "the unreviewed metric at 1");
