@@ -63,8 +63,9 @@ public static class WorkloadRules
         var stale = StaleBreakGlassHint(request, breakGlass, canBreakGlass);
         foreach (var approval in candidates)
         {
-            // Whatever source the approvals come from: a break-glass review admits nothing.
-            if (approval.Retrospective) continue;
+            // Whatever source the approvals come from: a break-glass review admits nothing, nor
+            // does an approval someone has deleted, though a finalizer still holds it.
+            if (approval.Retrospective || approval.Deleting) continue;
             assessed.Add(Assess(approval, request.Operation, images, context.Now, policy, digests));
         }
         Assessment? best = null;

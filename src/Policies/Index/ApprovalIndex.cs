@@ -17,11 +17,12 @@ public sealed class ApprovalIndex : IApprovalSource
 
     /// <param name="approvals">
     /// Retrospective approvals (break-glass reviews) are left out: they record a change that was
-    /// already admitted, and must never admit one.
+    /// already admitted, and must never admit one. So are approvals being deleted (held by a
+    /// finalizer): deleting one withdraws it.
     /// </param>
     public ApprovalIndex(IEnumerable<ChangeApproval> approvals)
     {
-        var all = approvals.Where(a => !a.Retrospective).ToArray();
+        var all = approvals.Where(a => !a.Retrospective && !a.Deleting).ToArray();
         Count = all.Length;
         _byTarget = all
             .GroupBy(a => new TargetKey(a.Namespace, a.Target.ApiGroup, a.Target.Kind, a.Target.Name))

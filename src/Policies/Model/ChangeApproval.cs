@@ -32,6 +32,12 @@ public sealed record ChangeApproval
     /// <summary>Labelled <see cref="RetrospectiveLabel"/> <c>"true"</c>: reviewed like any other, used by no decision.</summary>
     public bool Retrospective { get; init; }
 
+    /// <summary>
+    /// Deleted, and held only by finalizers (metadata.deletionTimestamp set): whoever deleted it
+    /// withdrew it, so it admits nothing more, though it stays readable until its finalizers go.
+    /// </summary>
+    public bool Deleting { get; init; }
+
     public string Key => Namespace + "/" + Name;
 
     /// <summary>

@@ -136,6 +136,7 @@ public static class ChangeApprovalReader
             Approvals = approvals,
             Change = change,
             Retrospective = IsRetrospective(meta),
+            Deleting = Child(meta, "deletionTimestamp") is { ValueKind: not JsonValueKind.Null },
         };
     }
 

@@ -139,6 +139,25 @@ public class RetrospectiveApprovalTests
         Assert.True(decision.Code == DecisionCode.Approved, $"{decision.Code}: {decision.Message}");
     }
 
+    /// <summary>An approval being deleted (deletionTimestamp set, a finalizer holding it) was withdrawn: it admits nothing.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_approval_being_deleted_admits_nothing(bool throughIndex)
+    {
+        var approved = (ReviewedRetro with { Labels = new Dictionary<string, string>() }).ToNode();
+        approved["metadata"]!["deletionTimestamp"] = "2026-03-06T11:59:00Z";
+        approved["metadata"]!["finalizers"] = new System.Text.Json.Nodes.JsonArray("audit.approvals.admission.dev/record");
+        var model = ChangeApprovalReader.Read(System.Text.Json.JsonSerializer.SerializeToElement(approved), [], "test")!;
+        Assert.True(model.Deleting);
+        var context = throughIndex
+            ? ContextOf([model], ExactPolicy)
+            : new DecisionContext(ExactPolicy, new Unfiltered([model]), Namespaces(), Now);
+        var decision = AdmissionEngine.Decide(Requests.Update(Live, Hotfix), context);
+        Assert.False(decision.Allowed, $"{decision.Code} by {decision.Approval}");
+        Assert.True(AdmissionEngine.Decide(Requests.Update(Live, Hotfix), ContextOf([model with { Deleting = false }], ExactPolicy)).Code == DecisionCode.Approved);
+    }
+
     [Fact]
     public void The_index_leaves_retrospective_approvals_out()
     {
