@@ -63,6 +63,9 @@ public static class ClusterServices
             sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditFinalizer(
+            sp.GetRequiredService<ClusterApprovalCache>(), new Audit.KubernetesFinalizerWriter(sp.GetRequiredService<IKubernetes>()),
+            sp.GetRequiredService<ILogger<Audit.AuditFinalizer>>()));
         if (options.Notifications is not null)
         {
             // Read at start: a bad file stops the server with the file and field named.
