@@ -24,7 +24,9 @@ public class AdmissionPolicyTests
         Assert.Equal(["changeapprovals"], rule.Resources);
         Assert.Equal(["CREATE", "UPDATE"], rule.Operations);
         Assert.Null(policy.Spec.ParamKind);
-        Assert.Equal(4, policy.Spec.Validations.Count);
+        Assert.Equal(5, policy.Spec.Validations.Count);
+        // Only the chart's own service account may open a retrospective ChangeApproval in another's name.
+        Assert.Contains(policy.Spec.Validations, v => v.Expression.Contains("request.userInfo.username == 'system:serviceaccount:admission-system:admission' && variables.retrospective", StringComparison.Ordinal));
         Assert.All(policy.Spec.Validations, v => Assert.Equal("Forbidden", v.Reason));
     }
 

@@ -164,6 +164,8 @@ public class DeploymentTests
         Assert.Equal("admission-leader", Option("--lease-name"));
         Assert.Equal("120s", Option("--max-cache-staleness"));
         Assert.Equal("json", Option("--log-format"));
+        // The chart's own service account: the webhook lets only it open a retrospective ChangeApproval for someone else.
+        Assert.Equal("system:serviceaccount:$(POD_NAMESPACE):admission", Option("--operator-user"));
         Assert.DoesNotContain("--approvals", args);
 
         var env = Assert.Single(container.Env, e => e.Name == "POD_NAMESPACE");
@@ -174,6 +176,7 @@ public class DeploymentTests
         [
             "--listen", "--policy", "--namespace", "--lease-name", "--max-cache-staleness", "--log-format",
             "--tls-cert", "--tls-key", "--cert-secret", "--webhook-configuration", "--dns-name", "--notifications",
+            "--operator-user",
         ];
         Assert.All(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)), a => Assert.Contains(a, known));
     }

@@ -12,7 +12,7 @@ public class RbacTests
     // "group/resource[names]" -> verbs. "" is the core group; [*] means not restricted by name.
     private static readonly Dictionary<string, string[]> ServerClusterRoleSelf = new()
     {
-        ["approvals.admission.dev/changeapprovals[*]"] = ["get", "list", "patch", "watch"],
+        ["approvals.admission.dev/changeapprovals[*]"] = ["create", "get", "list", "patch", "watch"],
         ["approvals.admission.dev/changeapprovals/status[*]"] = ["update"],
         ["/namespaces[*]"] = ["get", "list", "watch"],
         ["/events[*]"] = ["create"],

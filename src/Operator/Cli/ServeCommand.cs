@@ -27,9 +27,15 @@ internal static class ServeCommand
 
         var notifications = new Option<string?>("--notifications") { Description = "Cluster mode: file of notification receivers (webhook, slack); the leader notifies them of ChangeApproval events" };
 
+        var operatorUser = new Option<string?>("--operator-user")
+        {
+            Description = "Cluster mode: this program's own username (its service account, system:serviceaccount:NS:NAME): it opens a retrospective ChangeApproval, requested by the break-glass user, for each break-glass admission, and only it may",
+        };
+
         var command = new Command("serve", "Run the validating admission webhook over HTTPS")
         {
             listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications,
+            operatorUser,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -81,6 +87,12 @@ internal static class ServeCommand
             {
                 errors.Add(new InputError("--notifications", null, "", "notifications are sent by the cluster operator; drop --approvals (local mode) or --notifications"));
             }
+            if (result.GetValue(operatorUser) is { } opUser && (approvalPaths.Length > 0 || string.IsNullOrWhiteSpace(opUser)))
+            {
+                errors.Add(new InputError("--operator-user", null, "", approvalPaths.Length > 0
+                    ? "retrospective ChangeApprovals are opened by the cluster operator; drop --approvals (local mode) or --operator-user"
+                    : "must be a username, such as system:serviceaccount:admission-system:admission"));
+            }
             if (errors.Count > 0) throw new InputException(errors);
 
             var options = new ServeOptions
@@ -101,6 +113,7 @@ internal static class ServeCommand
                 CertSecret = result.GetValue(certSecret),
                 WebhookConfiguration = result.GetValue(webhookConfig),
                 Notifications = result.GetValue(notifications),
+                OperatorUser = result.GetValue(operatorUser),
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
             await using var app = WebhookHost.Build(options, admissionPolicy!);

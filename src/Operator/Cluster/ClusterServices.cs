@@ -33,13 +33,26 @@ public static class ClusterServices
             sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILogger<Access.SubjectAccessReviewer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterApprovalCache>());
 
+        var identity = LeaseLeaderElection.NewIdentity();
+        if (options.OperatorUser is { } operatorUser)
+        {
+            // Every replica: whichever admitted the break glass knows who broke it, and opens its review.
+            builder.Services.AddSingleton(new BreakGlass.OperatorIdentity(operatorUser));
+            builder.Services.AddSingleton(sp => new BreakGlass.RetrospectiveOpener(
+                new BreakGlass.KubernetesApprovalCreator(sp.GetRequiredService<IKubernetes>()),
+                new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+                timings.BackoffInitial, timings.BackoffMax));
+            builder.Services.AddSingleton<BreakGlass.IBreakGlassLedger>(sp => sp.GetRequiredService<BreakGlass.RetrospectiveOpener>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<BreakGlass.RetrospectiveOpener>());
+        }
+
         if (options.CertSecret is not null)
         {
             SelfCertificates.Add(builder, options, ns, timings);
         }
 
         if (!options.LeaderElection) return;
-        var identity = LeaseLeaderElection.NewIdentity();
         builder.Services.AddSingleton<ILeaderElection>(sp => new LeaseLeaderElection(
             sp.GetRequiredService<IKubernetes>(), ns, options.LeaseName, identity, timings, sp.GetRequiredService<ILogger<LeaseLeaderElection>>()));
         builder.Services.AddSingleton<ILeaderWork>(sp => new ApprovalStatusController(
@@ -50,6 +63,9 @@ public static class ClusterServices
             sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditFinalizer(
+            sp.GetRequiredService<ClusterApprovalCache>(), new Audit.KubernetesFinalizerWriter(sp.GetRequiredService<IKubernetes>()),
+            sp.GetRequiredService<ILogger<Audit.AuditFinalizer>>()));
         if (options.Notifications is not null)
         {
             // Read at start: a bad file stops the server with the file and field named.

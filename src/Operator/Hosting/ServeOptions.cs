@@ -19,6 +19,8 @@ public sealed record ServeOptions
     public string? WebhookConfiguration { get; init; }
     /// <summary>Cluster mode: the notification receivers file (a mounted Secret); none when null.</summary>
     public string? Notifications { get; init; }
+    /// <summary>Cluster mode: the operator's own username; break-glass admissions get a retrospective ChangeApproval only when set.</summary>
+    public string? OperatorUser { get; init; }
 
     public WebhookLimits Limits { get; init; } = WebhookLimits.Default;
 

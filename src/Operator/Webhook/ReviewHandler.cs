@@ -8,8 +8,11 @@ namespace Admission.Operator.Webhook;
 /// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
 /// <param name="decisions">The decision audit log; null writes none (handler tests and benchmarks).</param>
 /// <param name="access">SubjectAccessReviews for <c>approverVerb</c>; null in local mode, where groups alone decide.</param>
+/// <param name="breakGlass">Where break-glass admissions go to have their retrospective ChangeApproval opened; null opens none.</param>
+/// <param name="operatorIdentity">The operator's own username, the one user that may open a retrospective ChangeApproval for someone else.</param>
 public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
-    DecisionLog? decisions = null, Access.IAccessReviewer? access = null)
+    DecisionLog? decisions = null, Access.IAccessReviewer? access = null,
+    BreakGlass.IBreakGlassLedger? breakGlass = null, BreakGlass.OperatorIdentity? operatorIdentity = null)
 {
     public AdmissionPolicy Policy => policy;
 
@@ -67,12 +70,23 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         if (decision.Code == DecisionCode.BreakGlass)
         {
             LogBreakGlass(logger, uid, input.User.Username, input.Namespace, input.Name, decision.Message);
+            // A dry run stores nothing, so it leaves no debt.
+            if (!input.DryRun && breakGlass is not null && policy.GuardedResource(input.Group, input.Resource) is { } kind)
+            {
+                breakGlass.Record(new BreakGlass.BreakGlassAdmission(uid, input.User.Username, clock.GetUtcNow(), input.Namespace,
+                    kind.Group, kind.Kind, input.Name, input.Operation, input.SubResource,
+                    WorkloadRules.BreakGlassReason(input), decision.Digest, decision.Base));
+            }
         }
         return ReviewResponses.From(uid, decision);
     }
 
     private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot, AccessAnswer? approverVerb) =>
-        AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow()) { ApproverVerb = approverVerb });
+        AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow())
+        {
+            ApproverVerb = approverVerb,
+            OperatorUser = operatorIdentity?.Username,
+        });
 
     private bool NeedsFresherLook(Decision decision, AdmissionInput input, DecisionSnapshot snapshot) =>
         !decision.Allowed ||

@@ -20,8 +20,11 @@ public static class HistoryCommand
     public static readonly string[] CsvColumns =
     [
         "appliedAt", "namespace", "kind", "name", "changeApproval", "changeApprovalUid", "requestedBy", "approvedBy",
-        "reviews", "reason", "ticket", "digest", "base", "recordedAt",
+        "reviews", "reason", "ticket", "digest", "base", "recordedAt", "kind",
     ];
+
+    /// <summary>The record of a break-glass admission, kept on its retrospective ChangeApproval.</summary>
+    public const string BreakGlassKind = "BreakGlassAdmitted";
 
     public static Command Create(PluginApp app)
     {
@@ -79,7 +82,11 @@ public static class HistoryCommand
             {
                 try
                 {
-                    if (JsonNode.Parse(v.GetString()!) is JsonObject record) records.Add(record);
+                    if (JsonNode.Parse(v.GetString()!) is JsonObject record)
+                    {
+                        if (Str(record, "kind") == BreakGlassKind) WithReviews(record, a, m);
+                        records.Add(record);
+                    }
                 }
                 catch (JsonException)
                 {
@@ -90,6 +97,43 @@ public static class HistoryCommand
         return records;
     }
 
+    /// <summary>
+    /// A break-glass record is written when the glass is broken, before anyone reviews it: its
+    /// reviews are those of the retrospective ChangeApproval as it is now.
+    /// </summary>
+    private static void WithReviews(JsonObject record, JsonElement approval, JsonElement metadata)
+    {
+        if (metadata.TryGetProperty("uid", out var uid) && uid.ValueKind == JsonValueKind.String && record["changeApproval"] is JsonObject ca)
+        {
+            ca["uid"] = uid.GetString();
+        }
+        var reviews = new JsonArray();
+        var approvedBy = new JsonArray();
+        var requester = Str(record, "requestedBy");
+        if (approval.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object &&
+            spec.TryGetProperty("approvals", out var entries) && entries.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var e in entries.EnumerateArray())
+            {
+                var by = Prop(e, "approver");
+                var decision = Prop(e, "decision") ?? "Approve";
+                reviews.Add(new JsonObject { ["by"] = by, ["decision"] = decision, ["at"] = Prop(e, "approvedAt"), ["comment"] = Prop(e, "comment") });
+                if (decision == "Approve" && by is not null && by != requester) approvedBy.Add(by);
+            }
+        }
+        // The operator's count (persons, not spellings) when it has written one.
+        if (approval.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object &&
+            status.TryGetProperty("approvedBy", out var counted) && counted.ValueKind == JsonValueKind.Array)
+        {
+            approvedBy = new JsonArray([.. counted.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => (JsonNode)JsonValue.Create(x.GetString()!))]);
+        }
+        record["reviews"] = reviews;
+        record["approvedBy"] = approvedBy;
+    }
+
+    private static string? Prop(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
     public static string RenderTable(IReadOnlyList<JsonObject> records, bool withNamespace)
     {
         string[] headers = withNamespace
@@ -98,8 +142,11 @@ public static class HistoryCommand
         var rows = records.Select(r =>
         {
             var target = $"{Str(r["target"], "kind")?.ToLowerInvariant()}/{Str(r["target"], "name")}";
-            string[] cells = [Str(r, "appliedAt") ?? "", target, Str(r["changeApproval"], "name") ?? "", Str(r, "requestedBy") ?? "",
-                ApprovedBy(r), Str(r, "ticket") ?? "", Str(r, "reason") ?? ""];
+            var breakGlass = Str(r, "kind") == BreakGlassKind;
+            var approvedBy = ApprovedBy(r);
+            string[] cells = [Str(r, "appliedAt") ?? "", target, Str(r["changeApproval"], "name") ?? "",
+                (Str(r, "requestedBy") ?? "") + (breakGlass ? " (break glass)" : ""),
+                breakGlass && approvedBy.Length == 0 ? "(not reviewed yet)" : approvedBy, Str(r, "ticket") ?? "", Str(r, "reason") ?? ""];
             return (IReadOnlyList<string>)(withNamespace ? [cells[0], Str(r["changeApproval"], "namespace") ?? "", .. cells[1..]] : cells);
         }).ToList();
         return Table.Render(headers, rows);
@@ -120,6 +167,7 @@ public static class HistoryCommand
                 Str(r, "appliedAt"), Str(r["changeApproval"], "namespace"), Str(r["target"], "kind"), Str(r["target"], "name"),
                 Str(r["changeApproval"], "name"), Str(r["changeApproval"], "uid"), Str(r, "requestedBy"), ApprovedBy(r), reviews,
                 Str(r, "reason"), Str(r, "ticket"), Str(r["change"], "digest"), Str(r["change"], "base"), Str(r, "recordedAt"),
+                Str(r, "kind"),
             ];
             sb.Append(string.Join(",", fields.Select(f => "\"" + (f ?? "").Replace("\"", "\"\"", StringComparison.Ordinal) + "\""))).Append("\r\n");
         }

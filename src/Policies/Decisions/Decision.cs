@@ -12,7 +12,7 @@ public sealed record Decision
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>The change digest of the object, whenever it is a workload in a Tier-1 namespace (or previewed).</summary>
     public string? Digest { get; init; }
-    /// <summary>For an UPDATE that was previewed, the change digest of the live object.</summary>
+    /// <summary>For an UPDATE that was previewed or admitted by break glass, the change digest of the live object.</summary>
     public string? Base { get; init; }
     /// <summary>For a denial of a workload change: per targeting approval, what keeps it from admitting, with a code.</summary>
     public IReadOnlyList<DenialCause> Causes { get; init; } = [];

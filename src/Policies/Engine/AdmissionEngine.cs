@@ -51,7 +51,12 @@ public static class AdmissionEngine
         // not-guarded is the one decision made outside them.
         return decision.Code == DecisionCode.NotGuarded
             ? decision
-            : decision with { Digest = digests.Result };
+            : decision with
+            {
+                Digest = digests.Result,
+                // The retrospective review of a break-glass UPDATE binds the change whole, base included.
+                Base = decision.Code == DecisionCode.BreakGlass ? digests.Base : decision.Base,
+            };
     }
 
     /// <summary>Whether the request writes a guarded workload or one of its subresources (what the audit and freshness rules look at).</summary>

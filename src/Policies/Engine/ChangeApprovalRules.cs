@@ -28,9 +28,12 @@ public static class ChangeApprovalRules
         {
             var policy = context.Policy;
             var user = request.User.Username;
-            if (approval.RequestedBy != user)
+            var byOperator = context.OperatorUser is { Length: > 0 } op && user == op;
+            if (approval.RequestedBy != user && !(byOperator && approval.Retrospective))
             {
-                problems.Add($"spec.requestedBy: must be your own username \"{user}\", not \"{approval.RequestedBy}\"");
+                problems.Add(byOperator
+                    ? $"spec.requestedBy: the operator may name another requester (\"{approval.RequestedBy}\") only on a retrospective ChangeApproval (label {ChangeApproval.RetrospectiveLabel}: \"true\")"
+                    : $"spec.requestedBy: must be your own username \"{user}\", not \"{approval.RequestedBy}\"");
             }
             if (!Text.HasVisible(approval.Reason))
             {
@@ -57,7 +60,9 @@ public static class ChangeApprovalRules
             {
                 problems.Add($"spec.expiresAt: is more than maxValidity ({GoDuration.Format(policy.MaxValidity)}) after {(from == context.Now ? "now" : "spec.notBefore")}");
             }
-            if (policy.RequireExactChange)
+            // The operator's review of a break-glass change binds what it knows (an exec session has
+            // no change digest); it admits nothing, so the binding is a record, not a permission.
+            if (policy.RequireExactChange && !(byOperator && approval.Retrospective))
             {
                 if (approval.Change is null)
                 {
@@ -93,6 +98,12 @@ public static class ChangeApprovalRules
         if (Spec(obj) is not { } newSpec || Spec(oldObj) is not { } oldSpec)
         {
             return Decision.Deny(Refused("changed", ["spec must be an object in both the stored and the new ChangeApproval"]));
+        }
+        // The mark is a label, which the CRD's rules cannot see: kept here (and by the
+        // ValidatingAdmissionPolicy) so that a break-glass review never turns into an approval.
+        if (ChangeApprovalReader.IsRetrospective(Child(oldObj, "metadata")) != ChangeApprovalReader.IsRetrospective(Child(obj, "metadata")))
+        {
+            return Decision.Deny(Refused("changed", [$"the label {ChangeApproval.RetrospectiveLabel} cannot be added, removed or changed; a retrospective ChangeApproval stays one"]));
         }
         if (JsonElement.DeepEquals(newSpec, oldSpec))
         {
@@ -156,7 +167,8 @@ public static class ChangeApprovalRules
             issues.Add($"{user} may not {rbacVerb} changeapprovals.approvals.admission.dev in namespace {request.Namespace} (the policy's approverVerb)" +
                 (string.IsNullOrEmpty(answer.Reason) ? "" : $": {answer.Reason}") + "; ask the platform team for a RoleBinding that grants it");
         }
-        if (context.Now >= old.ExpiresAt)
+        // A break-glass review admits nothing, so its window does not close on the reviewers.
+        if (context.Now >= old.ExpiresAt && !old.Retrospective)
         {
             issues.Add($"it expired at {WorkloadRules.Format(old.ExpiresAt)} and can no longer be approved");
         }
@@ -207,6 +219,9 @@ public static class ChangeApprovalRules
         }
         return (extra == 1 ? updated[^1] : null, null);
     }
+
+    private static JsonElement? Child(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) ? v : null;
 
     private static JsonElement? Spec(JsonElement obj) =>
         obj.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object ? spec : null;

@@ -13,6 +13,13 @@ public sealed record DecisionContext(
     /// section 3). Null where nobody asked (local mode, <c>check</c>): groups alone decide then.
     /// </summary>
     public AccessAnswer? ApproverVerb { get; init; }
+
+    /// <summary>
+    /// The operator's own username: the one user that may create a ChangeApproval requested by
+    /// someone else, and only a retrospective one (the review of a break-glass change, requested
+    /// by whoever broke the glass). Null where there is no operator (local mode, <c>check</c>).
+    /// </summary>
+    public string? OperatorUser { get; init; }
 }
 
 /// <summary>A SubjectAccessReview's outcome; <paramref name="Reason"/> says why when it is not allowed or could not be asked.</summary>

@@ -63,6 +63,9 @@ public static class WorkloadRules
         var stale = StaleBreakGlassHint(request, breakGlass, canBreakGlass);
         foreach (var approval in candidates)
         {
+            // Whatever source the approvals come from: a break-glass review admits nothing, nor
+            // does an approval someone has deleted, though a finalizer still holds it.
+            if (approval.Retrospective || approval.Deleting) continue;
             assessed.Add(Assess(approval, request.Operation, images, context.Now, policy, digests));
         }
         Assessment? best = null;
@@ -161,7 +164,7 @@ public static class WorkloadRules
     /// visible characters that differs from the old object's, so that last week's reason carries no
     /// one through today's change. A DELETE sets nothing: the reason on the object being deleted counts.
     /// </summary>
-    internal static string? BreakGlassReason(AdmissionInput request)
+    public static string? BreakGlassReason(AdmissionInput request)
     {
         if (request.Operation == Operation.Delete)
         {

@@ -15,9 +15,14 @@ public sealed class ApprovalIndex : IApprovalSource
     /// <summary>Set on an index made by <see cref="ReplacingNamespace"/>: that namespace, then the rest.</summary>
     private readonly (string Namespace, ApprovalIndex Replacement, ApprovalIndex Others)? _overlay;
 
+    /// <param name="approvals">
+    /// Retrospective approvals (break-glass reviews) are left out: they record a change that was
+    /// already admitted, and must never admit one. So are approvals being deleted (held by a
+    /// finalizer): deleting one withdraws it.
+    /// </param>
     public ApprovalIndex(IEnumerable<ChangeApproval> approvals)
     {
-        var all = approvals.ToArray();
+        var all = approvals.Where(a => !a.Retrospective && !a.Deleting).ToArray();
         Count = all.Length;
         _byTarget = all
             .GroupBy(a => new TargetKey(a.Namespace, a.Target.ApiGroup, a.Target.Kind, a.Target.Name))

@@ -9,6 +9,12 @@ public sealed record ChangeApproval
     public const string KindName = "ChangeApproval";
     public const string Plural = "changeapprovals";
 
+    /// <summary>
+    /// The label of a retrospective ChangeApproval: the after-the-fact review of a break-glass
+    /// change, opened by the operator. It records a debt; it never admits anything.
+    /// </summary>
+    public const string RetrospectiveLabel = "approvals.admission.dev/retrospective";
+
     public required string Namespace { get; init; }
     public required string Name { get; init; }
     public required ApprovalTarget Target { get; init; }
@@ -22,6 +28,15 @@ public sealed record ChangeApproval
     public IReadOnlyList<ApprovalEntry> Approvals { get; init; } = [];
     /// <summary>The exact change approved (contract section 2.5), or null for an approval that binds none.</summary>
     public ApprovedChange? Change { get; init; }
+
+    /// <summary>Labelled <see cref="RetrospectiveLabel"/> <c>"true"</c>: reviewed like any other, used by no decision.</summary>
+    public bool Retrospective { get; init; }
+
+    /// <summary>
+    /// Deleted, and held only by finalizers (metadata.deletionTimestamp set): whoever deleted it
+    /// withdrew it, so it admits nothing more, though it stays readable until its finalizers go.
+    /// </summary>
+    public bool Deleting { get; init; }
 
     public string Key => Namespace + "/" + Name;
 

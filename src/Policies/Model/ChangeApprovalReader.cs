@@ -135,8 +135,15 @@ public static class ChangeApprovalReader
             ExpiresAt = expiresAt.Value,
             Approvals = approvals,
             Change = change,
+            Retrospective = IsRetrospective(meta),
+            Deleting = Child(meta, "deletionTimestamp") is { ValueKind: not JsonValueKind.Null },
         };
     }
+
+    /// <summary>Whether the metadata carries <see cref="ChangeApproval.RetrospectiveLabel"/> "true".</summary>
+    public static bool IsRetrospective(JsonElement? metadata) =>
+        Child(metadata, "labels") is { ValueKind: JsonValueKind.Object } labels &&
+        labels.TryGetProperty(ChangeApproval.RetrospectiveLabel, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "true";
 
     private static ApprovedChange? ReadChange(JsonElement spec, string source, List<InputError> errors)
     {

@@ -38,6 +38,28 @@ public class ApprovalStatusTests
         Assert.Equal(Now, computed.Condition.LastTransitionTime);
     }
 
+    public static TheoryData<string, string[], int, string, string> Retrospective => new()
+    {
+        // name, reviewers, expiresAt offset (h), phase, reason
+        { "unreviewed, in its window", [], 8, "Pending", "AwaitingApprovals" },
+        { "unreviewed, past its window: a debt, never Expired", [], -1, "Pending", "AwaitingApprovals" },
+        { "one review, past its window", ["alice"], -1, "Pending", "AwaitingApprovals" },
+        { "reviewed by two, past its window: closed", ["alice", "bob"], -1, "Approved", "Approved" },
+        { "the break-glass user's own entry does not count", ["erin", "alice"], 8, "Pending", "AwaitingApprovals" },
+    };
+
+    /// <summary>A break-glass review admits nothing, so time neither hides nor closes it: Pending until two have reviewed it.</summary>
+    [Theory]
+    [MemberData(nameof(Retrospective))]
+    public void A_retrospective_approval_is_pending_until_reviewed(string name, string[] reviewers, int expiresHours, string phase, string reason)
+    {
+        var node = Objects.ApprovalNode(requestedBy: "erin", approvers: reviewers, notBefore: Now.AddHours(-10), expiresAt: Now.AddHours(expiresHours));
+        node["metadata"]!["labels"] = new System.Text.Json.Nodes.JsonObject { [Policies.Model.ChangeApproval.RetrospectiveLabel] = "true" };
+        var computed = ApprovalStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, Now);
+        Assert.True(phase == computed.Phase, $"{name}: phase {computed.Phase}");
+        Assert.Equal(reason, computed.Condition.Reason);
+    }
+
     [Fact]
     public void ApprovedBy_lists_the_counted_approvers_in_order()
     {

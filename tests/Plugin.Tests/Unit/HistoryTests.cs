@@ -92,12 +92,76 @@ public class HistoryTests
         var result = await Run.RunAsync(Cluster(), "carol", "history", "deployment/checkout", "-o", "csv");
         Assert.Equal(0, result.Exit);
         var rows = result.Out.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("appliedAt,namespace,kind,name,changeApproval,changeApprovalUid,requestedBy,approvedBy,reviews,reason,ticket,digest,base,recordedAt", rows[0]);
+        Assert.Equal("appliedAt,namespace,kind,name,changeApproval,changeApprovalUid,requestedBy,approvedBy,reviews,reason,ticket,digest,base,recordedAt,kind", rows[0]);
         Assert.Equal(3, rows.Length);
         Assert.Equal(
             "\"2026-03-06T11:00:00Z\",\"payments\",\"Deployment\",\"checkout\",\"checkout-2\",\"uid-checkout-2\",\"carol\",\"alice,bob\"," +
             "\"alice Approve at 2026-03-06T09:12:00Z: checked the canary; bob Approve at 2026-03-06T09:20:00Z\"," +
-            "\"Fix \"\"quoted\"\", and commas\",\"CHG-1\",\"sha256:aa\",\"sha256:bb\",\"2026-03-06T11:00:00Z\"", rows[1]);
+            "\"Fix \"\"quoted\"\", and commas\",\"CHG-1\",\"sha256:aa\",\"sha256:bb\",\"2026-03-06T11:00:00Z\",\"ChangeApplied\"", rows[1]);
+    }
+
+    /// <summary>A break-glass record, as the operator keeps it on the retrospective ChangeApproval, with the reviews given since.</summary>
+    private static FakeCluster BreakGlassCluster(params string[] reviewers)
+    {
+        var cluster = new FakeCluster(Now);
+        cluster.AddTier1Namespace("payments");
+        var record = new JsonObject
+        {
+            ["kind"] = "BreakGlassAdmitted",
+            ["changeApproval"] = new JsonObject { ["namespace"] = "payments", ["name"] = "break-glass-checkout-0123", ["uid"] = null },
+            ["target"] = new JsonObject { ["apiGroup"] = "apps", ["kind"] = "Deployment", ["namespace"] = "payments", ["name"] = "checkout" },
+            ["operation"] = "UPDATE",
+            ["requestedBy"] = "erin",
+            ["breakGlassBy"] = "erin",
+            ["reason"] = "INC-4500: checkout down",
+            ["ticket"] = null,
+            ["reviews"] = new JsonArray(),
+            ["approvedBy"] = new JsonArray(),
+            ["change"] = new JsonObject { ["digest"] = "sha256:cc", ["base"] = "sha256:dd" },
+            ["appliedAt"] = "2026-03-06T03:14:00Z",
+            ["admissionUid"] = "0b6f",
+            ["recordedAt"] = "2026-03-06T03:14:01Z",
+        };
+        cluster.Put(ApiResource.ChangeApprovals, "payments", new JsonObject
+        {
+            ["apiVersion"] = "approvals.admission.dev/v1alpha1",
+            ["kind"] = "ChangeApproval",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "break-glass-checkout-0123",
+                ["uid"] = "uid-bg",
+                ["labels"] = new JsonObject { ["approvals.admission.dev/retrospective"] = "true" },
+                ["annotations"] = new JsonObject { ["audit.approvals.admission.dev/record"] = record.ToJsonString() },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["requestedBy"] = "erin",
+                ["approvals"] = new JsonArray([.. reviewers.Select(r => (JsonNode)new JsonObject { ["approver"] = r, ["approvedAt"] = "2026-03-06T09:00:00Z", ["comment"] = "ok" })]),
+            },
+        });
+        return cluster;
+    }
+
+    [Fact]
+    public async Task A_break_glass_change_is_listed_with_the_reviews_of_its_retrospective_approval()
+    {
+        var unreviewed = await Run.RunAsync(BreakGlassCluster(), "carol", "history");
+        Assert.Equal(0, unreviewed.Exit);
+        var row = unreviewed.Out.TrimEnd('\n').Split('\n')[1];
+        Assert.Contains("erin (break glass)", row, StringComparison.Ordinal);
+        Assert.Contains("(not reviewed yet)", row, StringComparison.Ordinal);
+        Assert.Contains("break-glass-checkout-0123", row, StringComparison.Ordinal);
+
+        var reviewed = await Run.RunAsync(BreakGlassCluster("alice", "bob"), "carol", "history", "-o", "json");
+        var record = Assert.Single(JsonNode.Parse(reviewed.Out)!.AsArray())!;
+        Assert.Equal("BreakGlassAdmitted", record["kind"]!.ToString());
+        Assert.Equal("uid-bg", record["changeApproval"]!["uid"]!.ToString());
+        Assert.Equal(["alice", "bob"], record["approvedBy"]!.AsArray().Select(a => a!.ToString()));
+        Assert.Equal(["alice", "bob"], record["reviews"]!.AsArray().Select(a => a!["by"]!.ToString()));
+        Assert.Equal("sha256:cc", record["change"]!["digest"]!.ToString());
+
+        var csv = await Run.RunAsync(BreakGlassCluster("alice", "bob"), "carol", "history", "-o", "csv");
+        Assert.EndsWith(",\"BreakGlassAdmitted\"", csv.Out.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,6 +139,44 @@ public sealed class AdmissionPolicyTests : IAsyncLifetime
             "spec.requestedBy must be the username of whoever creates the ChangeApproval (carol)", (string?)body["message"]);
     }
 
+    private static JsonObject Retrospective(string requestedBy)
+    {
+        var request = NewRequest(requestedBy);
+        request["metadata"]!["labels"] = new JsonObject { ["approvals.admission.dev/retrospective"] = "true" };
+        return request;
+    }
+
+    [Fact]
+    public async Task Only_the_operator_opens_a_retrospective_request_in_someone_elses_name()
+    {
+        var (mallory, malloryBody, _) = await _server.SendAsync(Mallory, HttpMethod.Post, Collection, Retrospective(Carol));
+        Assert.Equal(403, mallory);
+        Assert.Contains("spec.requestedBy must be the username of whoever creates the ChangeApproval (mallory)", (string?)malloryBody!["message"], StringComparison.Ordinal);
+
+        var (plain, _, _) = await _server.SendAsync(Operator, HttpMethod.Post, Collection, NewRequest(requestedBy: Carol));
+        Assert.Equal(403, plain);
+
+        var (retro, retroBody, _) = await _server.SendAsync(Operator, HttpMethod.Post, Collection, Retrospective(Carol));
+        Assert.True(retro == 201, retroBody?.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_retrospective_mark_never_comes_off_nor_goes_on()
+    {
+        await StoredAsync();
+        var (added, addedText) = await UpdateAsync(Carol, o => o["metadata"]!["labels"] = new JsonObject { ["approvals.admission.dev/retrospective"] = "true" });
+        Assert.Equal(403, added);
+        Assert.Contains("the label approvals.admission.dev/retrospective cannot be added, removed or changed", addedText, StringComparison.Ordinal);
+
+        var (_, _, _) = await _server.SendAsync(Carol, HttpMethod.Delete, Item);
+        var (created, _, _) = await _server.SendAsync(Operator, HttpMethod.Post, Collection, Retrospective(Carol));
+        Assert.Equal(201, created);
+        var (removed, removedText) = await UpdateAsync(Operator, o => o["metadata"]!["labels"] = new JsonObject());
+        Assert.Equal(403, removed);
+        Assert.Contains("cannot be added, removed or changed", removedText, StringComparison.Ordinal);
+        Assert.Equal(200, (await UpdateAsync(Alice, o => Approvals(o).Add(Entry(Alice)))).Code);
+    }
+
     [Fact]
     public async Task A_request_created_already_approved_is_refused()
     {

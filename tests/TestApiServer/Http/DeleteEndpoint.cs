@@ -4,8 +4,8 @@ using Admission.TestApiServer.Storage;
 namespace Admission.TestApiServer.Http;
 
 /// <summary>
-/// DELETE of one object. Objects go at once (no finalizers, no graceful deletion), except Namespaces,
-/// which the namespace registry only marks (deletionTimestamp, phase Terminating) for the namespace
+/// DELETE of one object. Objects go at once (no graceful deletion) unless they hold finalizers
+/// (<see cref="FinalizerDeletion"/>: then they are only marked), and Namespaces, which the namespace registry only marks (deletionTimestamp, phase Terminating) for the namespace
 /// controller to empty and remove; a Namespace already marked is returned as it is, without admission
 /// (pkg/registry/core/namespace/storage/storage.go).
 /// </summary>
@@ -45,9 +45,27 @@ internal sealed class DeleteEndpoint(ServerState state)
             var attributes = Operations.Attributes(request, path, resource, "DELETE", name, null, current, admissionOptions) with { DryRun = dryRun };
             await state.Admission.ValidateAsync(attributes, request.Warnings, request.Aborted);
             JsonObject deleted;
+            var held = !isNamespace && FinalizerDeletion.HoldsDeletion(resource, current);
             if (dryRun)
             {
-                deleted = marking ? Marked(current) : current;
+                deleted = marking ? Marked(current) : held ? FinalizerDeletion.Marked(current) : current;
+            }
+            else if (held)
+            {
+                // Finalizers pending: marked, kept, and answered with the object (FinalizerDeletion).
+                if (!alreadyMarked)
+                {
+                    var outcome = state.Store.Update(resource, FinalizerDeletion.Marked(current), Meta.ResourceVersion(current), "", request.User.Username);
+                    if (outcome.Status == WriteStatus.Conflict)
+                    {
+                        continue;
+                    }
+
+                    current = outcome.Object ?? throw StatusBodies.NotFound(resource, name);
+                }
+
+                await HttpJson.WriteAsync(request.Http, 200, current);
+                return;
             }
             else if (marking)
             {
@@ -75,7 +93,7 @@ internal sealed class DeleteEndpoint(ServerState state)
                 deleted = outcome.Object!;
             }
 
-            await HttpJson.WriteAsync(request.Http, 200, resource.ReturnDeletedObject
+            await HttpJson.WriteAsync(request.Http, 200, resource.ReturnDeletedObject || held
                 ? deleted
                 : StatusBodies.Success(resource, name, deleted["metadata"]?["uid"]?.ToString()));
             return;

@@ -38,6 +38,7 @@ internal static partial class ObjectPreparation
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Meta.Now();
         metadata.Remove("deletionTimestamp");
+        metadata.Remove("deletionGracePeriodSeconds");
         metadata.Remove("managedFields");
         if (resource.TracksGeneration)
         {

@@ -130,6 +130,7 @@ internal sealed class WriteEndpoints(ServerState state)
             else
             {
                 updated = ObjectPreparation.ForUpdate(resource, path.Subresource, current, desired, name, path.Namespace);
+                FinalizerDeletion.CheckUpdate(resource, current, updated);
                 state.CustomResources?.Validate(resource, updated, current, request);
             }
 
@@ -144,7 +145,7 @@ internal sealed class WriteEndpoints(ServerState state)
                 return;
             }
 
-            var outcome = UpdateStrategies.ShouldDeleteDuringUpdate(resource, updated)
+            var outcome = UpdateStrategies.ShouldDeleteDuringUpdate(resource, updated) || FinalizerDeletion.ShouldDeleteDuringUpdate(resource, updated)
                 ? state.Store.Delete(resource, ns, name, Meta.ResourceVersion(current), request.User.Username)
                 : state.Store.Update(resource, updated, Meta.ResourceVersion(current), path.Subresource, request.User.Username);
             switch (outcome.Status)

@@ -98,7 +98,9 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         {
             approvedBy = model.CountedApprovers();
             var counted = $"{approvedBy.Count} of {required} approvals" + (approvedBy.Count == 0 ? "" : " (" + string.Join(", ", approvedBy) + ")");
-            if (now >= model.ExpiresAt)
+            // A break-glass review admits nothing: it stays Pending until reviewed, never Expired,
+            // so the debt is neither hidden by time nor closed by it.
+            if (now >= model.ExpiresAt && !model.Retrospective)
             {
                 (phase, status, reason, message) = (Expired, "False", "Expired", $"expired at {Time(model.ExpiresAt)}; {counted}");
             }
@@ -112,6 +114,10 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             else if (model.NotBefore is { } notBefore && now < notBefore)
             {
                 (phase, status, reason, message) = (Pending, "False", "NotYetValid", $"not valid before {Time(notBefore)}; {counted}");
+            }
+            else if (model.Retrospective && approvedBy.Count >= required)
+            {
+                (phase, status, reason, message) = (Approved, "True", "Approved", $"{counted}; the break-glass change is reviewed (this ChangeApproval admits nothing)");
             }
             else if (model.IsValid(now, required))
             {
