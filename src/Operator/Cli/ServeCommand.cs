@@ -68,10 +68,11 @@ internal static class ServeCommand
                 _ = StartupFiles.ReadFile("--notifications", notificationsFile, errors);
             }
             StartupFiles.CheckApprovalPaths(approvalPaths, errors);
-            AdmissionPolicy? admissionPolicy = null;
+            PolicyReload.PolicySource? policySource = null;
             try
             {
-                admissionPolicy = PolicyLoader.Load(result.GetValue(policy));
+                var (loaded, sha256) = PolicyLoader.LoadWithHash(result.GetValue(policy));
+                policySource = new PolicyReload.PolicySource(loaded, result.GetValue(policy) is { Length: > 0 } file ? file : null, sha256);
             }
             catch (InputException e)
             {
@@ -103,7 +104,7 @@ internal static class ServeCommand
                 Notifications = result.GetValue(notifications),
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
-            await using var app = WebhookHost.Build(options, admissionPolicy!);
+            await using var app = WebhookHost.Build(options, policySource!);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(WebhookHost.Category).LogInformation(
                 "admission webhook listening on {Listen} ({Mode})", options.Listen,

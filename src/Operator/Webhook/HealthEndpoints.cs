@@ -9,11 +9,11 @@ public static class HealthEndpoints
     {
         // Liveness says only that the process serves HTTP: restarting for a lost API server would not help.
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates) =>
+        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates, PolicyReload.PolicySource policies) =>
         {
             var readiness = state.Readiness;
             var certOk = certificates.Current is not null;
-            var detail = $"certificates: {(certOk ? "loaded, expire " + certificates.NotAfter.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "not loaded")}\napprovals: {readiness.Detail}\n";
+            var detail = $"certificates: {(certOk ? "loaded, expire " + certificates.NotAfter.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "not loaded")}\napprovals: {readiness.Detail}\n{policies.Detail()}\n";
             return certOk && readiness.Ready
                 ? Results.Text("ok\n" + detail)
                 : Results.Text("not ready\n" + detail, statusCode: StatusCodes.Status503ServiceUnavailable);
