@@ -25,11 +25,12 @@ internal static class ServeCommand
         var certSecret = new Option<string?>("--cert-secret") { Description = "Cluster mode: Secret holding the serving certificate, created and renewed by the leader ('self' certificates)" };
         var webhookConfig = new Option<string?>("--webhook-configuration") { Description = "Cluster mode: ValidatingWebhookConfiguration whose caBundle the leader keeps current ('self' certificates)" };
 
+        var drainDelay = new Option<string?>("--drain-delay") { Description = "On SIGTERM, how long /readyz fails while reviews are still served, before the listener closes (default 5s in cluster mode, 0s in local mode)" };
         var notifications = new Option<string?>("--notifications") { Description = "Cluster mode: file of notification receivers (webhook, slack); the leader notifies them of ChangeApproval events" };
 
         var command = new Command("serve", "Run the validating admission webhook over HTTPS")
         {
-            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications,
+            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications, drainDelay,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -49,6 +50,11 @@ internal static class ServeCommand
             if (!GoDuration.TryParse(stalenessText, out var maxStaleness) || maxStaleness <= TimeSpan.Zero)
             {
                 errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
+            }
+            var drainText = result.GetValue(drainDelay) ?? (approvalPaths.Length > 0 ? "0s" : "5s");
+            if (!GoDuration.TryParse(drainText, out var drain) || drain < TimeSpan.Zero)
+            {
+                errors.Add(new InputError("--drain-delay", null, "", $"\"{drainText}\" is not a duration such as 5s"));
             }
             // Every file and folder, before the host starts (a failure inside it is a stack trace).
             if (result.GetValue(tlsCert) is { } certFile && result.GetValue(tlsKey) is { } keyFile)
@@ -102,6 +108,7 @@ internal static class ServeCommand
                 CertSecret = result.GetValue(certSecret),
                 WebhookConfiguration = result.GetValue(webhookConfig),
                 Notifications = result.GetValue(notifications),
+                DrainDelay = drain,
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
             await using var app = WebhookHost.Build(options, policySource!);

@@ -41,7 +41,9 @@ public static class WebhookHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = StartupLog.TimestampFormat + " "; });
         }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainDelay + ServeOptions.InFlightGrace);
+        builder.Services.AddSingleton(sp => new ShutdownDrain(options.DrainDelay, sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
         var certificates = new CertificateStore();
         builder.Services.AddSingleton(certificates);

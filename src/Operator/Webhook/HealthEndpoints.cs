@@ -9,8 +9,12 @@ public static class HealthEndpoints
     {
         // Liveness says only that the process serves HTTP: restarting for a lost API server would not help.
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates, PolicyReload.PolicySource policies) =>
+        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates, PolicyReload.PolicySource policies, Hosting.ShutdownDrain drain) =>
         {
+            if (drain.Draining)
+            {
+                return Results.Text($"not ready\nstopping: draining for {drain.Delay.TotalSeconds}s before the listener closes\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
             var readiness = state.Readiness;
             var certOk = certificates.Current is not null;
             var detail = $"certificates: {(certOk ? "loaded, expire " + certificates.NotAfter.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "not loaded")}\napprovals: {readiness.Detail}\n{policies.Detail()}\n";
