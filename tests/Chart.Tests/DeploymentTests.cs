@@ -175,7 +175,7 @@ public class DeploymentTests
         string[] known =
         [
             "--listen", "--policy", "--namespace", "--lease-name", "--max-cache-staleness", "--log-format",
-            "--tls-cert", "--tls-key", "--cert-secret", "--webhook-configuration", "--dns-name", "--notifications",
+            "--tls-cert", "--tls-key", "--cert-secret", "--webhook-configuration", "--dns-name", "--notifications", "--drain-delay",
             "--operator-user",
         ];
         Assert.All(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)), a => Assert.Contains(a, known));

@@ -22,7 +22,7 @@ public partial class MonitoringTests
     [
         "AdmissionWebhookDown", "AdmissionWebhookFailingClosed", "AdmissionReplicaNotReady", "AdmissionInternalErrors",
         "AdmissionCertificateExpiringSoon", "AdmissionApprovalCacheStale", "AdmissionBreakGlassUsed", "AdmissionBreakGlassUnreviewed",
-        "AdmissionDecisionLogLinesDropped", "AdmissionNotificationsFailing",
+        "AdmissionDecisionLogLinesDropped", "AdmissionNotificationsFailing", "AdmissionPolicyReloadFailing",
     ];
 
     private static RenderedChart Monitoring => RenderedChart.For(Scenario.Monitoring);

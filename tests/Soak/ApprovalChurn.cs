@@ -15,6 +15,9 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
     public long Deleted => Interlocked.Read(ref _deleted);
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>The API server's answer to the first create or delete that failed, for the report.</summary>
+    public string? FirstFailure { get; private set; }
+
     public async Task RunAsync(CancellationToken stop)
     {
         var live = new Queue<string>();
@@ -24,8 +27,14 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
             var name = $"soak-{n}";
             try
             {
+                // Created empty (the CRD refuses entries on create), then approved by two people, one entry per update as the CRD requires.
                 await world.Admin.CustomObjects.CreateNamespacedCustomObjectAsync(Approval(name, n), "approvals.admission.dev", "v1alpha1", SoakWorld.Ns, "changeapprovals", cancellationToken: CancellationToken.None);
                 Interlocked.Increment(ref _created);
+                foreach (var approver in (string[])["alice", "bob"])
+                {
+                    await world.Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new k8s.Models.V1Patch(Entry(approver), k8s.Models.V1Patch.PatchType.JsonPatch),
+                        "approvals.admission.dev", "v1alpha1", SoakWorld.Ns, "changeapprovals", name, cancellationToken: CancellationToken.None);
+                }
                 live.Enqueue(name);
                 if (live.Count > keep)
                 {
@@ -33,9 +42,10 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
                     Interlocked.Increment(ref _deleted);
                 }
             }
-            catch (HttpOperationException)
+            catch (HttpOperationException e)
             {
                 Interlocked.Increment(ref _failed);
+                FirstFailure ??= $"{(int)e.Response.StatusCode}: {e.Response.Content}";
             }
             try
             {
@@ -46,6 +56,12 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
                 return;
             }
         }
+    }
+
+    private static string Entry(string approver)
+    {
+        var at = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return $$$"""[{"op":"add","path":"/spec/approvals/-","value":{"approver":"{{{approver}}}","approvedAt":"{{{at}}}"}}]""";
     }
 
     private static System.Text.Json.Nodes.JsonObject Approval(string name, int n)
@@ -67,7 +83,7 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
                 requestedBy = "carol",
                 notBefore = T(now.AddMinutes(-5)),
                 expiresAt = T(now.AddHours(1)),
-                approvals = new[] { new { approver = "alice", approvedAt = T(now) }, new { approver = "bob", approvedAt = T(now) } },
+                approvals = Array.Empty<object>(),
             },
         });
     }

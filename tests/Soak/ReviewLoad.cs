@@ -12,6 +12,25 @@ namespace Admission.Soak;
 public sealed class ReviewLoad(SoakWorld world, int workers, int perWorkerPerSecond)
 {
     private static readonly string[] Examples = ["deployment-create", "deployment-update-denied", "deployment-scale", "deployment-delete", "namespace-unlabel"];
+
+    /// <summary>
+    /// What each example must be answered. The churned approvals bind no change, so under the
+    /// default policy (requireExactChange) they approve nothing, and no example's decision depends
+    /// on which of them the cache holds: any other answer is a wrong decision.
+    /// </summary>
+    private static readonly Dictionary<string, (bool Allowed, string Decision)> Expected = new(StringComparer.Ordinal)
+    {
+        ["deployment-create"] = (false, "denied"),
+        ["deployment-update-denied"] = (false, "denied"),
+        ["deployment-scale"] = (true, "no-approval-needed"),
+        ["deployment-delete"] = (false, "denied"),
+        ["namespace-unlabel"] = (false, "denied"),
+    };
+
+    private long _wrong;
+
+    /// <summary>Reviews answered 200 with a decision other than the one <see cref="Expected"/> names.</summary>
+    public long Wrong => Interlocked.Read(ref _wrong);
     private readonly ConcurrentQueue<string> _failures = new();
     private long _answered, _allowed, _denied, _failed;
 
@@ -49,7 +68,15 @@ public sealed class ReviewLoad(SoakWorld world, int workers, int perWorkerPerSec
                 else
                 {
                     Interlocked.Increment(ref _answered);
-                    Interlocked.Increment(ref answer["allowed"]?.GetValue<bool>() == true ? ref _allowed : ref _denied);
+                    var allowed = answer["allowed"]?.GetValue<bool>() == true;
+                    Interlocked.Increment(ref allowed ? ref _allowed : ref _denied);
+                    var decision = answer["auditAnnotations"]?["decision"]?.ToString();
+                    var expected = Expected[Examples[i % bodies.Length]];
+                    if (allowed != expected.Allowed || decision != expected.Decision)
+                    {
+                        Interlocked.Increment(ref _wrong);
+                        if (_failures.Count < 10) _failures.Enqueue($"{Examples[i % bodies.Length]}: allowed={allowed} decision={decision}, expected {expected}");
+                    }
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)

@@ -43,6 +43,34 @@ public sealed record SoakReport(bool Flat, string Text)
         return new SoakReport(flat, text.ToString().TrimEnd());
     }
 
+    /// <summary>How much more resident memory the last third of a short run may average than its first third.</summary>
+    public const double RssThirdsRatio = 1.20;
+
+    /// <summary>How many more open handles the last third may reach than the first (a leak per review or per approval adds hundreds a minute).</summary>
+    public const int HandleSlack = 8;
+
+    /// <summary>
+    /// The short run's judgement (60 s, too short for a fitted slope to mean much): resident
+    /// memory as a ratio of the last third's mean to the first third's, and open handles as the
+    /// last third's highest against the first third's highest.
+    /// </summary>
+    public static SoakReport JudgeThirds(IReadOnlyList<Sample> samples)
+    {
+        if (samples.Count < 9) return new SoakReport(false, $"only {samples.Count} samples: too few to judge");
+        var third = samples.Count / 3;
+        var first = samples.Take(third).ToList();
+        var last = samples.Skip(samples.Count - third).ToList();
+        var ratio = last.Average(x => x.RssMiB) / first.Average(x => x.RssMiB);
+        var rssOk = ratio <= RssThirdsRatio;
+        var handlesFirst = first.Max(x => x.Handles);
+        var handlesLast = last.Max(x => x.Handles);
+        var handlesOk = handlesLast <= handlesFirst + HandleSlack;
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"rss      first third mean {first.Average(x => x.RssMiB):F1} MiB, last third mean {last.Average(x => x.RssMiB):F1} MiB: ratio {ratio:F3} (allowed {RssThirdsRatio:F2}) {(rssOk ? "bounded" : "GROWS")}\n" +
+            $"handles  first third max {handlesFirst}, last third max {handlesLast} (allowed +{HandleSlack}) {(handlesOk ? "no leak" : "LEAKS")}");
+        return new SoakReport(rssOk && handlesOk, text);
+    }
+
     /// <summary>Least squares: slope and intercept of y over x.</summary>
     public static (double Slope, double Intercept) Fit(double[] x, double[] y)
     {

@@ -50,7 +50,7 @@ public sealed class SoakWorld : IAsyncDisposable
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "admission.dll"), "serve", "--kubeconfig", kubeconfig, "--tls-dir", Path.Combine(dir, "tls"),
-                     "--listen", $"https://127.0.0.1:{port}", "--namespace", "admission-system"])
+                     "--listen", $"https://127.0.0.1:{port}", "--namespace", "admission-system", "--drain-delay", "0s"])
         {
             start.ArgumentList.Add(arg);
         }

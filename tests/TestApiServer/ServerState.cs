@@ -51,6 +51,8 @@ internal sealed class ServerState : IDisposable
 
     public volatile bool StallWatches;
 
+    public FaultInjection Faults { get; } = new();
+
     public Func<AuthorizationAttributes, bool>? Authorize { get; set; }
 
     public Func<ServiceReference, Uri>? ServiceResolver { get; set; }

@@ -16,6 +16,9 @@ public sealed partial class TestApiServer
     /// <summary>Ends every open watch cleanly, as kube-apiserver does at a watch timeout.</summary>
     public void CloseWatches() => _state.Store.CloseAll();
 
+    /// <summary>Errors answered in place of matching requests (500, 503, 429 with Retry-After), switched on and off by tests.</summary>
+    public FaultInjection Faults => _state.Faults;
+
     /// <summary>Starts listening again (on the same port after a <see cref="StopAsync"/>), with the same data.</summary>
     public async Task StartAsync()
     {

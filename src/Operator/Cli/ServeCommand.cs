@@ -25,6 +25,7 @@ internal static class ServeCommand
         var certSecret = new Option<string?>("--cert-secret") { Description = "Cluster mode: Secret holding the serving certificate, created and renewed by the leader ('self' certificates)" };
         var webhookConfig = new Option<string?>("--webhook-configuration") { Description = "Cluster mode: ValidatingWebhookConfiguration whose caBundle the leader keeps current ('self' certificates)" };
 
+        var drainDelay = new Option<string?>("--drain-delay") { Description = "On SIGTERM, how long /readyz fails while reviews are still served, before the listener closes (default 5s in cluster mode, 0s in local mode)" };
         var notifications = new Option<string?>("--notifications") { Description = "Cluster mode: file of notification receivers (webhook, slack); the leader notifies them of ChangeApproval events" };
 
         var operatorUser = new Option<string?>("--operator-user")
@@ -34,7 +35,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the validating admission webhook over HTTPS")
         {
-            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications,
+            listen, policy, approvals, kubeconfig, tlsCert, tlsKey, tlsDir, dnsNames, staleness, logFormat, ns, leaseName, noLeader, certSecret, webhookConfig, notifications, drainDelay,
             operatorUser,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -56,6 +57,11 @@ internal static class ServeCommand
             {
                 errors.Add(new InputError("--max-cache-staleness", null, "", $"\"{stalenessText}\" is not a positive duration such as 60s"));
             }
+            var drainText = result.GetValue(drainDelay) ?? (approvalPaths.Length > 0 ? "0s" : "5s");
+            if (!GoDuration.TryParse(drainText, out var drain) || drain < TimeSpan.Zero)
+            {
+                errors.Add(new InputError("--drain-delay", null, "", $"\"{drainText}\" is not a duration such as 5s"));
+            }
             // Every file and folder, before the host starts (a failure inside it is a stack trace).
             if (result.GetValue(tlsCert) is { } certFile && result.GetValue(tlsKey) is { } keyFile)
             {
@@ -74,10 +80,11 @@ internal static class ServeCommand
                 _ = StartupFiles.ReadFile("--notifications", notificationsFile, errors);
             }
             StartupFiles.CheckApprovalPaths(approvalPaths, errors);
-            AdmissionPolicy? admissionPolicy = null;
+            PolicyReload.PolicySource? policySource = null;
             try
             {
-                admissionPolicy = PolicyLoader.Load(result.GetValue(policy));
+                var (loaded, sha256) = PolicyLoader.LoadWithHash(result.GetValue(policy));
+                policySource = new PolicyReload.PolicySource(loaded, result.GetValue(policy) is { Length: > 0 } file ? file : null, sha256);
             }
             catch (InputException e)
             {
@@ -114,9 +121,10 @@ internal static class ServeCommand
                 WebhookConfiguration = result.GetValue(webhookConfig),
                 Notifications = result.GetValue(notifications),
                 OperatorUser = result.GetValue(operatorUser),
+                DrainDelay = drain,
             };
             EnsureFree(WebhookHost.ListenEndpoint(options.Listen), options.Listen);
-            await using var app = WebhookHost.Build(options, admissionPolicy!);
+            await using var app = WebhookHost.Build(options, policySource!);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(WebhookHost.Category).LogInformation(
                 "admission webhook listening on {Listen} ({Mode})", options.Listen,

@@ -22,6 +22,15 @@ public sealed record ServeOptions
     /// <summary>Cluster mode: the operator's own username; break-glass admissions get a retrospective ChangeApproval only when set.</summary>
     public string? OperatorUser { get; init; }
 
+    /// <summary>On a stop, how long /readyz fails while the listener stays open, before in-flight reviews are finished.</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// After the drain delay, how long the reviews in flight may take to finish. kube-apiserver
+    /// gives up on a webhook call after at most 30 s (the chart sets 5 s), so nothing longer is owed.
+    /// </summary>
+    public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(25);
+
     public WebhookLimits Limits { get; init; } = WebhookLimits.Default;
 
     public bool LocalMode => Approvals.Count > 0;

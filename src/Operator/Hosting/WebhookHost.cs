@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using Admission.Operator.Local;
 using Admission.Operator.Observability;
+using Admission.Operator.PolicyReload;
 using Admission.Operator.State;
 using Admission.Operator.Tls;
 using Admission.Operator.Webhook;
@@ -17,7 +18,10 @@ public static class WebhookHost
     /// <summary>Every line serve writes goes through the host's logger, so each is one JSON object in JSON format.</summary>
     public const string Category = "Admission.Operator.Serve";
 
-    public static WebApplication Build(ServeOptions options, AdmissionPolicy policy)
+    public static WebApplication Build(ServeOptions options, AdmissionPolicy policy) => Build(options, new PolicySource(policy));
+
+    /// <param name="policies">The policy in force; with a file, reloaded when the file changes.</param>
+    public static WebApplication Build(ServeOptions options, PolicySource policies)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -38,15 +42,25 @@ public static class WebhookHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = StartupLog.TimestampFormat + " "; });
         }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainDelay + ServeOptions.InFlightGrace);
+        builder.Services.AddSingleton(sp => new ShutdownDrain(options.DrainDelay, sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
         var certificates = new CertificateStore();
         builder.Services.AddSingleton(certificates);
-        builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(policies);
+        // The operator's status and notification work reads the policy the process started with.
+        builder.Services.AddSingleton(policies.Current.Policy);
         builder.Services.AddSingleton(TimeProvider.System);
+        if (policies.File is not null)
+        {
+            builder.Services.AddHostedService(sp => new PolicyFileReloader(policies, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyFileReloader>>()));
+        }
         // Disposed with the app, after the server has stopped, so lines of the last requests are written.
         builder.Services.AddSingleton(sp => Observability.DecisionLog.ForStandardOutput(options.LogFormat, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<ReviewHandler>();
+        builder.Services.AddSingleton(sp => new ReviewHandler(policies, sp.GetRequiredService<IApprovalState>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ReviewHandler>>(), sp.GetService<DecisionLog>(), sp.GetService<Access.IAccessReviewer>(),
+            sp.GetService<BreakGlass.IBreakGlassLedger>(), sp.GetService<BreakGlass.OperatorIdentity>()));
         var notes = new List<string>();
         ConfigureTls(builder, options, certificates, notes);
         ConfigureState(builder, options);
@@ -80,6 +94,7 @@ public static class WebhookHost
         app.MapHealth();
         app.MapMetrics("/metrics");
         ReadinessMetric.Register(app.Services);
+        policies.Publish();
         return app;
     }
 

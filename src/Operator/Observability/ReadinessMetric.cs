@@ -20,7 +20,8 @@ internal static class ReadinessMetric
         if (Interlocked.Exchange(ref _registered, 1) == 1) return;
         var state = services.GetRequiredService<IApprovalState>();
         var certificates = services.GetRequiredService<CertificateStore>();
+        var drain = services.GetRequiredService<Hosting.ShutdownDrain>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
-            AdmissionMetrics.Ready.Set(certificates.Current is not null && state.Readiness.Ready ? 1 : 0));
+            AdmissionMetrics.Ready.Set(!drain.Draining && certificates.Current is not null && state.Readiness.Ready ? 1 : 0));
     }
 }

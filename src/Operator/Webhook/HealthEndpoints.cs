@@ -9,8 +9,12 @@ public static class HealthEndpoints
     {
         // Liveness says only that the process serves HTTP: restarting for a lost API server would not help.
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates, IServiceProvider services) =>
+        app.MapGet("/readyz", (IApprovalState state, CertificateStore certificates, PolicyReload.PolicySource policies, Hosting.ShutdownDrain drain, IServiceProvider services) =>
         {
+            if (drain.Draining)
+            {
+                return Results.Text($"not ready\nstopping: draining for {drain.Delay.TotalSeconds}s before the listener closes\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
             var readiness = state.Readiness;
             var certOk = certificates.Current is not null;
             var source = services.GetService<ICertificateSource>();
@@ -18,7 +22,7 @@ public static class HealthEndpoints
                 (source is null ? "" : $" (from {source.Description})") +
                 // A failed reload keeps the certificate in force, so it does not make the replica unready.
                 (source?.Health.LastError is { } error ? $"; last load failed: {error}" : "") +
-                $"\napprovals: {readiness.Detail}\n";
+                $"\napprovals: {readiness.Detail}\n{policies.Detail()}\n";
             return certOk && readiness.Ready
                 ? Results.Text("ok\n" + detail)
                 : Results.Text("not ready\n" + detail, statusCode: StatusCodes.Status503ServiceUnavailable);

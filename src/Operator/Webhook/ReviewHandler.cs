@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Admission.Operator.Observability;
+using Admission.Operator.PolicyReload;
 using Admission.Operator.State;
 using Admission.Policies;
 
@@ -8,27 +9,42 @@ namespace Admission.Operator.Webhook;
 /// <summary>Decides one review against the current state. The HTTP layer only decodes and encodes.</summary>
 /// <param name="decisions">The decision audit log; null writes none (handler tests and benchmarks).</param>
 /// <param name="access">SubjectAccessReviews for <c>approverVerb</c>; null in local mode, where groups alone decide.</param>
+/// <param name="policies">The policy in force, swapped whole on a reload; each review reads it once.</param>
 /// <param name="breakGlass">Where break-glass admissions go to have their retrospective ChangeApproval opened; null opens none.</param>
 /// <param name="operatorIdentity">The operator's own username, the one user that may open a retrospective ChangeApproval for someone else.</param>
-public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
+public sealed partial class ReviewHandler(PolicySource policies, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
     DecisionLog? decisions = null, Access.IAccessReviewer? access = null,
     BreakGlass.IBreakGlassLedger? breakGlass = null, BreakGlass.OperatorIdentity? operatorIdentity = null)
 {
-    public AdmissionPolicy Policy => policy;
+    /// <summary>A handler whose policy never changes (tests, benchmarks, the fuzz harness).</summary>
+    public ReviewHandler(AdmissionPolicy policy, IApprovalState state, TimeProvider clock, ILogger<ReviewHandler> logger,
+        DecisionLog? decisions = null, Access.IAccessReviewer? access = null,
+        BreakGlass.IBreakGlassLedger? breakGlass = null, BreakGlass.OperatorIdentity? operatorIdentity = null)
+        : this(new PolicySource(policy), state, clock, logger, decisions, access, breakGlass, operatorIdentity)
+    {
+    }
+
+    /// <summary>The policy in force now. A caller that translates with it passes the same one to <see cref="HandleAsync(string, AdmissionInput, AdmissionPolicy, CancellationToken)"/>.</summary>
+    public AdmissionPolicy Policy => policies.Current.Policy;
 
     /// <summary>Translates and decides; a request that cannot be translated is answered as an errored review (400).</summary>
     public ValueTask<AdmissionReview> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
+        var policy = Policy;
         var (input, problem) = ReviewTranslator.ToInput(request, policy);
         if (input is null)
         {
             AdmissionMetrics.Decision(false, DecisionCode.Denied).Inc();
             return ValueTask.FromResult(ReviewResponses.Errored(request.Uid!, 400, problem!));
         }
-        return HandleAsync(request.Uid!, input, cancellationToken);
+        return HandleAsync(request.Uid!, input, policy, cancellationToken);
     }
 
-    public async ValueTask<AdmissionReview> HandleAsync(string uid, AdmissionInput input, CancellationToken cancellationToken)
+    public ValueTask<AdmissionReview> HandleAsync(string uid, AdmissionInput input, CancellationToken cancellationToken) =>
+        HandleAsync(uid, input, Policy, cancellationToken);
+
+    /// <summary>Decides with <paramref name="policy"/> throughout, even when a reload swaps another in meanwhile.</summary>
+    public async ValueTask<AdmissionReview> HandleAsync(string uid, AdmissionInput input, AdmissionPolicy policy, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         // Whatever is logged while this review is decided (a live read failing, an access review,
@@ -41,8 +57,8 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
             ? await access.CanAsync(input.User, policy.ApproverVerb, input.Namespace, cancellationToken).ConfigureAwait(false)
             : null;
         var snapshot = state.Snapshot;
-        var decision = Decide(input, snapshot, approverVerb);
-        if (IsWorkload(input) && NeedsFresherLook(decision, input, snapshot))
+        var decision = Decide(input, policy, snapshot, approverVerb);
+        if (AdmissionEngine.IsWorkload(input, policy) && NeedsFresherLook(decision, input, snapshot))
         {
             // A denial is the expensive mistake: look once more, so an approval made a moment ago counts.
             // So is an admission the state cannot back: a namespace not known yet, state out of touch,
@@ -50,7 +66,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
             var fresher = await state.FreshenAsync(input.Namespace, cancellationToken).ConfigureAwait(false);
             if (fresher is not null)
             {
-                decision = Decide(input, fresher, approverVerb);
+                decision = Decide(input, policy, fresher, approverVerb);
             }
             else if (!state.CanVerify && DependsOnState(decision))
             {
@@ -81,7 +97,7 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
         return ReviewResponses.From(uid, decision);
     }
 
-    private Decision Decide(AdmissionInput input, DecisionSnapshot snapshot, AccessAnswer? approverVerb) =>
+    private Decision Decide(AdmissionInput input, AdmissionPolicy policy, DecisionSnapshot snapshot, AccessAnswer? approverVerb) =>
         AdmissionEngine.Decide(input, new DecisionContext(policy, snapshot.Approvals, snapshot.Namespaces, clock.GetUtcNow())
         {
             ApproverVerb = approverVerb,
@@ -97,8 +113,6 @@ public sealed partial class ReviewHandler(AdmissionPolicy policy, IApprovalState
     /// <summary>Whether the decision rests on approvals or namespace labels (exempt, no-approval-needed and break-glass do not).</summary>
     private static bool DependsOnState(Decision decision) =>
         !decision.Allowed || decision.Code is DecisionCode.NotGuarded or DecisionCode.Approved;
-
-    private bool IsWorkload(AdmissionInput input) => AdmissionEngine.IsWorkload(input, policy);
 
     private static string Describe(AdmissionInput input) => AdmissionEngine.Describe(input);
 

@@ -113,7 +113,9 @@ public static class ValidateEndpoint
             return;
         }
         var uid = review.Request!.Uid!;
-        var (input, inconsistent) = ReviewTranslator.ToInput(review.Request, handler.Policy);
+        // Read once: translated and decided with the same policy though a reload may land in between.
+        var policy = handler.Policy;
+        var (input, inconsistent) = ReviewTranslator.ToInput(review.Request, policy);
         if (input is null)
         {
             await Refuse(context, StatusCodes.Status400BadRequest, $"AdmissionReview {uid} cannot be decided: {inconsistent}").ConfigureAwait(false);
@@ -122,7 +124,7 @@ public static class ValidateEndpoint
         AdmissionReview response;
         try
         {
-            response = await handler.HandleAsync(uid, input, context.RequestAborted).ConfigureAwait(false);
+            response = await handler.HandleAsync(uid, input, policy, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -22,9 +22,10 @@ public static class RequestConsistency
         if (guarded is null && !isApproval && !isNamespace)
         {
             // A guarded kind must arrive as its own resource: a Deployment sent as something else is no unguarded write.
+            // Nor is an unguarded write allowed when it says two things about what it writes.
             return request.SubResource is null && policy.GuardedKind(request.Group, request.Kind) is { } claimed
                 ? $"kind is {claimed.Kind}, which is served as {claimed.Plural}, not as {AdmissionEngine.Describe(request)}"
-                : null;
+                : ObjectProblem(request, request.Object, "object") ?? ObjectProblem(request, request.OldObject, "oldObject");
         }
         if (ExpectedKind(request, guarded, isApproval) is { } expected && request.Kind != expected)
         {
@@ -73,7 +74,8 @@ public static class RequestConsistency
         {
             return $"{field}.kind is \"{kind.GetString()}\" but the request says {request.Kind}";
         }
-        if (!o.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object) return null;
+        if (!o.TryGetProperty("metadata", out var meta) || meta.ValueKind == JsonValueKind.Null) return null;
+        if (meta.ValueKind != JsonValueKind.Object) return $"{field}.metadata is a JSON {meta.ValueKind}, not an object";
         if (meta.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } n &&
             n != request.Name)
         {

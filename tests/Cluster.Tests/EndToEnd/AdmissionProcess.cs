@@ -78,7 +78,9 @@ internal sealed class AdmissionProcess : IAsyncDisposable
         };
         // These suites decide with approvals that bind no change; requireExactChange is off for them.
         string[] policy = extraArgs.Contains("--policy") ? [] : ["--policy", LegacyPolicy.Value];
-        foreach (var arg in (string[])[Dll, "serve", "--kubeconfig", kubeconfig, "--tls-dir", tlsDir, "--listen", $"https://127.0.0.1:{port}", .. policy, .. extraArgs])
+        // No drain on SIGTERM unless a test asks: these suites stop processes often and test other things.
+        string[] drain = extraArgs.Contains("--drain-delay") ? [] : ["--drain-delay", "0s"];
+        foreach (var arg in (string[])[Dll, "serve", "--kubeconfig", kubeconfig, "--tls-dir", tlsDir, "--listen", $"https://127.0.0.1:{port}", .. policy, .. drain, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }

@@ -19,6 +19,8 @@ public sealed record ServeSettings
     public IReadOnlyList<string> DnsNames { get; init; } = [];
     /// <summary>--log-format; the program's default when null.</summary>
     public string? LogFormat { get; init; }
+    /// <summary>Further arguments, after the ones above.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
 }
 
 /// <summary>
@@ -69,6 +71,7 @@ public sealed class ServeProcess : IAsyncDisposable
         if (settings.TlsCert is not null) args.AddRange(["--tls-cert", settings.TlsCert, "--tls-key", settings.TlsKey!]);
         foreach (var n in settings.DnsNames) args.AddRange(["--dns-name", n]);
         if (settings.LogFormat is not null) args.AddRange(["--log-format", settings.LogFormat]);
+        args.AddRange(settings.ExtraArgs);
 
         var process = Process.Start(AdmissionCli.StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
         var caFile = settings.CaFile ?? Path.Combine(tlsDir, "ca.crt");

@@ -197,6 +197,11 @@ public class WaysAroundTests
         { "request namespace sandbox, object in payments: denied", new(Requests.Create(Deploy) with { Namespace = Plain }, Context(), Denied, MessageContains: "metadata.namespace") },
         { "request name other, object checkout: denied", new(Requests.Create(Deploy) with { Name = "other" }, Context(), Denied, MessageContains: "metadata.name") },
         { "no username, only groups: denied", new(Requests.Create(Deploy, User("", "system:masters")), Context(), Denied, MessageContains: "username") },
+        { "an unguarded ConfigMap request in sandbox whose object is in payments: denied", new(Requests.Create(Deploy with { Group = "", Kind = "ConfigMap" }) with { Namespace = Plain }, Context(), Denied, MessageContains: "metadata.namespace") },
+        { "an unguarded ConfigMap request naming another object: denied", new(Requests.Create(Deploy with { Group = "", Kind = "ConfigMap" }) with { Name = "other" }, Context(), Denied, MessageContains: "metadata.name") },
+        { "an unguarded ConfigMap whose metadata agrees: not guarded", new(Requests.Create(Deploy with { Group = "", Kind = "ConfigMap" }), Context(), NotGuarded) },
+        { "a Deployment whose metadata is a list: denied", new(Requests.Create(Deploy) with { Object = System.Text.Json.JsonDocument.Parse("""{"kind":"Deployment","metadata":[]}""").RootElement }, Context(), Denied, MessageContains: "metadata is a JSON Array") },
+        { "an unguarded ConfigMap whose metadata is a string: denied", new(Requests.Create(Deploy with { Group = "", Kind = "ConfigMap" }) with { Object = System.Text.Json.JsonDocument.Parse("""{"kind":"ConfigMap","metadata":"x"}""").RootElement }, Context(), Denied, MessageContains: "metadata is a JSON String") },
         { "a Namespace UPDATE without oldObject: denied", new(Requests.Namespace(Operation.Update, Tier1, null, new Dictionary<string, string>(), Admin), Context(), Denied, MessageContains: "oldObject") },
 
         // Persons counting approvals.

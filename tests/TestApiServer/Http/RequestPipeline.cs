@@ -76,6 +76,7 @@ internal sealed class RequestPipeline(ServerState state)
             var request = new ApiRequest(http, user, warnings);
             var verb = Verb(http.Request.Method, apiPath, request);
             Authorize(user, verb, apiPath, request);
+            if (await state.Faults.TryAnswerAsync(http, verb, apiPath)) return;
             await DispatchAsync(verb, request, apiPath, http);
         }
         catch (ApiException e) when (!http.Response.HasStarted)

@@ -11,6 +11,9 @@ internal sealed class Backoff(TimeSpan initial, TimeSpan max, Random? random = n
 
     public int Failures => _failures;
 
+    /// <summary>The longest delay this backoff waits.</summary>
+    public TimeSpan Max => max;
+
     public TimeSpan Next()
     {
         var exponent = Math.Min(_failures, 30);

@@ -52,7 +52,7 @@ internal sealed partial class ListWatchLoop(
                 {
                     var error = $"list failed: {Describe(e)}";
                     sink.Failed(error);
-                    var delay = backoff.Next();
+                    var delay = NextDelay(RetryAfter(e));
                     LogFailed(logger, source.Name, error, delay.TotalSeconds);
                     await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
                     continue;
@@ -83,7 +83,7 @@ internal sealed partial class ListWatchLoop(
                     // failure hides (an expired resourceVersion reported as something else, events lost
                     // with the connection) cannot then leave the cache wrong.
                     sink.Failed(detail);
-                    var delay = backoff.Next();
+                    var delay = NextDelay(_watchRetryAfter);
                     LogFailed(logger, source.Name, detail, delay.TotalSeconds);
                     await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
                     resourceVersion = null;
@@ -150,8 +150,45 @@ internal sealed partial class ListWatchLoop(
         }
         catch (Exception e)
         {
+            _watchRetryAfter = RetryAfter(e);
             return (resourceVersion, Outcome.Failed, $"watch failed: {Describe(e)}");
         }
+    }
+
+    // The Retry-After of the last failed watch, taken by the delay that follows it.
+    private TimeSpan? _watchRetryAfter;
+
+    /// <summary>
+    /// The backoff's delay, or longer when the API server said when to come back (429 from API
+    /// Priority and Fairness, 503 while it starts or sheds load), as client-go honours it: retrying
+    /// sooner only adds to the load that made it refuse. Capped at the backoff's maximum, so a
+    /// replica never goes longer than that without trying to get back in touch.
+    /// </summary>
+    private TimeSpan NextDelay(TimeSpan? retryAfter)
+    {
+        _watchRetryAfter = null;
+        return DelayFor(backoff.Next(), retryAfter, backoff.Max);
+    }
+
+    internal static TimeSpan DelayFor(TimeSpan backoffDelay, TimeSpan? retryAfter, TimeSpan max) =>
+        retryAfter is { } after && after > backoffDelay ? (after < max ? after : max) : backoffDelay;
+
+    /// <summary>The Retry-After of an API server's error answer, in seconds as kube-apiserver sends it; null without one.</summary>
+    internal static TimeSpan? RetryAfter(Exception e)
+    {
+        if (e is not k8s.Autorest.HttpOperationException { Response.Headers: { } headers }) return null;
+        foreach (var (name, values) in headers)
+        {
+            if (!name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)) continue;
+            foreach (var value in values)
+            {
+                if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+            }
+        }
+        return null;
     }
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
