@@ -19,7 +19,7 @@ public static class ClusterServices
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
         var ns = options.Namespace ?? config.Namespace ?? "default";
         builder.Services.AddSingleton(timings);
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config, new CoreGroupPathHandler()));
 
         builder.Services.AddSingleton(sp =>
         {
@@ -45,7 +45,8 @@ public static class ClusterServices
         builder.Services.AddSingleton<ILeaderWork>(sp => new ApprovalStatusController(
             sp.GetRequiredService<ClusterApprovalCache>(),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
-            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>()));
+            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>(),
+            new KubernetesTargetReader(sp.GetRequiredService<IKubernetes>()), timings.AppliedCheckInterval));
         builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditRecorder(
             sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
