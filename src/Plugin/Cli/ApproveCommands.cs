@@ -133,10 +133,10 @@ public static class ApproveCommands
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
-                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));
             }
             host.Warn(written.Warnings);
             var after = StoredApproval.Read(written.Object).Approval ?? approval;

@@ -260,10 +260,10 @@ public static class RequestCommand
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
-                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));
             }
             host.Warn(written.Warnings);
             var stored = StoredApproval.Read(written.Object);

@@ -63,6 +63,9 @@ internal sealed class FakeCluster : IClusterConnector
     /// <summary>How far the API server's (and so the webhook's) clock is ahead of the plugin's.</summary>
     public TimeSpan ServerSkew { get; set; }
 
+    /// <summary>Rewrites every message the webhook sends (a newer webhook's wording); codes stay.</summary>
+    public Func<string, string>? RewordMessages { get; set; }
+
     /// <summary>The next this many PUTs fail with 409 Conflict, as if someone wrote first.</summary>
     public int ConflictsToInject { get; set; }
 
@@ -129,9 +132,11 @@ internal sealed class FakeCluster : IClusterConnector
             OldObject = old is null ? null : Element(old),
         };
         var decision = AdmissionEngine.Decide(input, new DecisionContext(Policy, ApprovalIndex.Empty, NamespaceIndex.Empty, Clock.Now + ServerSkew));
-        return decision.Allowed
-            ? null
-            : new ClusterApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {decision.Message}");
+        if (decision.Allowed) return null;
+        // As kube-apiserver passes the webhook's status on: its message after the prefix, its causes (reason codes) as they are.
+        var reword = RewordMessages ?? (m => m);
+        return new ClusterApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {reword(decision.Message)}", null,
+            [.. decision.Causes.Select(c => new StatusCause(c.Code, c.Field ?? "", reword(c.Message)))]);
     }
 
     private sealed class Client(FakeCluster cluster, string user) : IClusterClient
