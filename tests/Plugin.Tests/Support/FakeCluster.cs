@@ -63,6 +63,21 @@ internal sealed class FakeCluster : IClusterConnector
     /// <summary>How far the API server's (and so the webhook's) clock is ahead of the plugin's.</summary>
     public TimeSpan ServerSkew { get; set; }
 
+    /// <summary>False: no webhook answers previews (the namespace is not guarded, or Admission is not installed).</summary>
+    public bool AnswersPreviews { get; set; } = true;
+
+    /// <summary>What a mutating webhook or defaulting does to each object written (previews too).</summary>
+    public Action<JsonObject>? Mutate { get; set; }
+
+    /// <summary>Sets the policy the plugin reads from the cluster's ConfigMap (the webhook decides with <see cref="Policy"/>).</summary>
+    public void PublishPolicy(string yaml) => Put(ApiResource.ConfigMaps, "admission-system", new JsonObject
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = "admission-policy" },
+        ["data"] = new JsonObject { ["policy.yaml"] = yaml },
+    });
+
     /// <summary>Rewrites every message the webhook sends (a newer webhook's wording); codes stay.</summary>
     public Func<string, string>? RewordMessages { get; set; }
 
@@ -206,6 +221,29 @@ internal sealed class FakeCluster : IClusterConnector
             }
             if (old["status"] is { } status) obj["status"] = status.DeepClone();
             return Task.FromResult(new WriteResult(Element(cluster.Put(resource, ns, obj)), []));
+        }
+
+        /// <summary>
+        /// A dry run stores nothing; for a preview (the annotation) it answers as the webhook does
+        /// (contract 2.5): the digest warning of the object as it would be stored, with the live one's as base.
+        /// </summary>
+        public Task<WriteResult> DryRunAsync(ApiResource resource, string ns, string? name, JsonObject body, CancellationToken cancellationToken)
+        {
+            var objectName = name ?? body["metadata"]!["name"]!.GetValue<string>();
+            Check($"dry-run {(name is null ? "create" : "replace")} {resource.Qualified} {ns}/{objectName}");
+            var old = cluster.Stored(resource, ns, objectName);
+            if (name is null && old is not null) throw new ClusterApiException(409, "AlreadyExists", $"{resource.Qualified} \"{objectName}\" already exists", objectName);
+            if (name is not null && old is null) throw new ClusterApiException(404, "NotFound", $"{resource.Qualified} \"{objectName}\" not found", objectName);
+            var obj = (JsonObject)body.DeepClone();
+            cluster.Mutate?.Invoke(obj);
+            var stored = Element(obj);
+            List<string> warnings = [];
+            if (cluster.AnswersPreviews && body["metadata"]?["annotations"]?[Previews.Annotation]?.GetValue<string>() == "true")
+            {
+                var digest = Policies.Digest.ChangeDigest.Of(stored, cluster.Policy);
+                warnings.Add(old is null ? $"change digest {digest}" : $"change digest {digest} base {Policies.Digest.ChangeDigest.Of(Element(old), cluster.Policy)}");
+            }
+            return Task.FromResult(new WriteResult(stored, warnings));
         }
 
         public void Dispose()

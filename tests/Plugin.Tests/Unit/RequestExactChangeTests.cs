@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Admission.Plugin.Approvals;
+using Admission.Plugin.Kube;
+using Admission.Plugin.Tests.Support;
+using Admission.Plugin.Text;
+using Admission.Policies;
+using Admission.Policies.Digest;
+using Run = Admission.Plugin.Tests.Support.Plugin;
+
+namespace Admission.Plugin.Tests.Unit;
+
+/// <summary>
+/// <c>request -f MANIFEST</c> (contract 2.5 and 8): previews the manifest, records the change
+/// digest (and base) the webhook answered and the manifest, and prints the difference asked for.
+/// </summary>
+public sealed class RequestExactChangeTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 6, 9, 0, 0, TimeSpan.Zero);
+    private static readonly ApiResource Deployments = new("apps", "v1", "deployments");
+    private readonly string _dir = Directory.CreateTempSubdirectory("plugin-exact-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static JsonObject Deployment(string image, params (string Name, string Value)[] env)
+    {
+        var container = new JsonObject { ["name"] = "app", ["image"] = image };
+        if (env.Length > 0) container["env"] = new JsonArray([.. env.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["value"] = e.Value })]);
+        return new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "checkout" },
+            ["spec"] = new JsonObject
+            {
+                ["replicas"] = 2,
+                ["template"] = new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(container) } },
+            },
+        };
+    }
+
+    private static FakeCluster Cluster(bool live = true)
+    {
+        var cluster = new FakeCluster(Now);
+        cluster.AddTier1Namespace("payments");
+        cluster.PublishPolicy("requireExactChange: true\n");
+        if (live) cluster.Put(Deployments, "payments", Deployment("registry.example.com/checkout:2.4.0"));
+        return cluster;
+    }
+
+    private string Manifest(JsonObject obj, string name = "checkout.yaml")
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, YamlWriter.Write(JsonSerializer.SerializeToElement(obj)));
+        return path;
+    }
+
+    private static string Digest(JsonObject obj) => ChangeDigest.Of(JsonSerializer.SerializeToElement(obj), AdmissionPolicy.Default);
+
+    private static void Shows(string expected, string output) => Assert.True(output.Contains(expected, StringComparison.Ordinal), $"missing {expected}in:\n{output}");
+
+    private static JsonObject Stored(FakeCluster cluster) =>
+        Assert.Single(new[] { cluster.Approval("payments", "checkout-x") }.OfType<JsonObject>());
+
+    [Fact]
+    public async Task An_update_records_digest_base_and_manifest_and_prints_the_difference()
+    {
+        var cluster = Cluster();
+        var wanted = Deployment("registry.example.com/checkout:2.4.1", ("MODE", "fast"));
+        var path = Manifest(wanted);
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", path, "--reason", "Roll out 2.4.1", "--name", "checkout-x");
+        Assert.True(result.Exit == 0, result.ToString());
+
+        var change = Stored(cluster)["spec"]!["change"]!;
+        Assert.Equal(Digest(wanted), change["digest"]!.ToString());
+        Assert.Equal(Digest(Deployment("registry.example.com/checkout:2.4.0")), change["base"]!.ToString());
+        Assert.Equal("registry.example.com/checkout:2.4.1", change["manifest"]!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.ToString());
+        Assert.Null(change["manifest"]!["metadata"]!["annotations"]); // the preview annotation is not recorded
+        Assert.Equal(["UPDATE"], Stored(cluster)["spec"]!["operations"]!.AsArray().Select(o => o!.ToString()));
+
+        Assert.Contains($"It binds the exact change: UPDATE of deployment/checkout from {change["base"]} to {change["digest"]}.", result.Out, StringComparison.Ordinal);
+        Shows("-       - image: registry.example.com/checkout:2.4.0\n", result.Out);
+        Shows("+         image: registry.example.com/checkout:2.4.1\n", result.Out);
+        Shows("+           value: fast\n", result.Out);
+        Assert.Contains("carol: dry-run replace deployments.apps payments/checkout", cluster.Calls);
+    }
+
+    [Fact]
+    public async Task A_new_object_is_a_CREATE_with_no_base()
+    {
+        var cluster = Cluster(live: false);
+        var wanted = Deployment("registry.example.com/checkout:2.4.1");
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", Manifest(wanted), "--reason", "new", "--name", "checkout-x");
+        Assert.True(result.Exit == 0, result.ToString());
+        var change = Stored(cluster)["spec"]!["change"]!;
+        Assert.Equal(Digest(wanted), change["digest"]!.ToString());
+        Assert.Null(change["base"]);
+        Assert.Equal(["CREATE"], Stored(cluster)["spec"]!["operations"]!.AsArray().Select(o => o!.ToString()));
+        Assert.Contains("The object it creates", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task What_a_mutating_webhook_adds_is_part_of_the_digest()
+    {
+        var cluster = Cluster();
+        cluster.Mutate = o => o["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"] = "IfNotPresent";
+        var wanted = Deployment("registry.example.com/checkout:2.4.1");
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", Manifest(wanted), "--reason", "r", "--name", "checkout-x");
+        Assert.True(result.Exit == 0, result.ToString());
+        var stored = (JsonObject)wanted.DeepClone();
+        stored["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"] = "IfNotPresent";
+        Assert.Equal(Digest(stored), Stored(cluster)["spec"]!["change"]!["digest"]!.ToString());
+        Shows("+         imagePullPolicy: IfNotPresent\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Without_f_while_the_policy_requires_exact_changes_it_says_to_pass_f()
+    {
+        var cluster = Cluster();
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "--reason", "r");
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("sets requireExactChange (the default)", result.Err, StringComparison.Ordinal);
+        Assert.Contains("kubectl change request deployment/checkout -f MANIFEST --reason", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Calls, c => c.Contains(": create ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("the manifest holds another object", "other", "payments", "holds no Deployment named checkout (it holds: Deployment other)")]
+    [InlineData("the manifest is for another namespace", "checkout", "dev", "Deployment checkout is for namespace dev, not payments; pass -n dev")]
+    public async Task A_manifest_that_does_not_fit_is_a_usage_error_naming_the_file(string what, string objectName, string ns, string expected)
+    {
+        var cluster = Cluster();
+        var obj = Deployment("registry.example.com/checkout:2.4.1");
+        obj["metadata"]!["name"] = objectName;
+        obj["metadata"]!["namespace"] = ns;
+        var path = Manifest(obj);
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", path, "--reason", "r");
+        Assert.True(result.Exit == 2, $"{what}: {result}");
+        Assert.Contains($"-f {path}", result.Err, StringComparison.Ordinal);
+        Assert.Contains(expected, result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_digest_from_the_preview_creates_nothing()
+    {
+        var cluster = Cluster();
+        cluster.AnswersPreviews = false;
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", Manifest(Deployment("x:1")), "--reason", "r");
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("returned no change digest", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Calls, c => c.Contains(": create ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("change digest sha256:0000000000000000000000000000000000000000000000000000000000000000", true, false)]
+    [InlineData("change digest sha256:0000000000000000000000000000000000000000000000000000000000000000 base sha256:1111111111111111111111111111111111111111111111111111111111111111", true, true)]
+    [InlineData("change digest sha256:00", false, false)]
+    [InlineData("change digest sha256:000000000000000000000000000000000000000000000000000000000000000G", false, false)]
+    [InlineData("break-glass: reason recorded", false, false)]
+    public void The_preview_warning_is_read_exactly(string warning, bool digest, bool @base)
+    {
+        var parsed = ExactChange.ParseWarning([warning]);
+        Assert.Equal(digest, parsed is not null);
+        Assert.Equal(@base, parsed?.Base is not null);
+    }
+
+    [Fact]
+    public void A_Secrets_values_are_masked_in_the_difference()
+    {
+        JsonElement Secret(string value) => JsonSerializer.SerializeToElement(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = "s" },
+            ["data"] = new JsonObject { ["password"] = value }, ["stringData"] = new JsonObject { ["token"] = value },
+        });
+        var diff = ContentDiff.Render(Secret("c2VjcmV0"), Secret("bmV3"), AdmissionPolicy.Default);
+        Assert.DoesNotContain("c2VjcmV0", diff, StringComparison.Ordinal);
+        Assert.DoesNotContain("bmV3", diff, StringComparison.Ordinal);
+        Assert.Contains("(no difference in content)", diff, StringComparison.Ordinal);
+    }
+}
