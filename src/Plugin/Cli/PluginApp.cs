@@ -46,6 +46,7 @@ public sealed class PluginApp(PluginHost host)
         {
             RequestCommand.Create(this),
             ApproveCommands.CreateApprove(this),
+            ApproveCommands.CreateReject(this),
             ApproveCommands.CreateWithdraw(this),
             ListCommands.CreateList(this),
             ListCommands.CreateShow(this),

@@ -63,6 +63,9 @@ internal sealed class FakeCluster : IClusterConnector
     /// <summary>How far the API server's (and so the webhook's) clock is ahead of the plugin's.</summary>
     public TimeSpan ServerSkew { get; set; }
 
+    /// <summary>What the person types at the terminal; null: no terminal (stdin redirected).</summary>
+    public string? Stdin { get; set; }
+
     /// <summary>False: no webhook answers previews (the namespace is not guarded, or Admission is not installed).</summary>
     public bool AnswersPreviews { get; set; } = true;
 
@@ -279,6 +282,7 @@ internal static class Plugin
             Clock = cluster.Clock,
             Environment = name => environment?.TryGetValue(name, out var v) == true ? v : null,
             NameSuffix = () => "x7k2q",
+            In = cluster.Stdin is null ? null : new StringReader(cluster.Stdin),
         };
         var exit = await new PluginApp(host).RunAsync(args);
         return new Result(exit, stdout.ToString(), stderr.ToString());

@@ -177,4 +177,103 @@ public sealed class RequestExactChangeTests : IDisposable
         Assert.DoesNotContain("bmV3", diff, StringComparison.Ordinal);
         Assert.Contains("(no difference in content)", diff, StringComparison.Ordinal);
     }
+
+    /// <summary>carol has requested the change to 2.4.1 from a manifest; the approval is checkout-x.</summary>
+    private async Task<FakeCluster> RequestedAsync()
+    {
+        var cluster = Cluster();
+        var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", Manifest(Deployment("registry.example.com/checkout:2.4.1")),
+            "--reason", "Roll out 2.4.1", "--name", "checkout-x");
+        Assert.True(result.Exit == 0, result.ToString());
+        return cluster;
+    }
+
+    private static IReadOnlyList<string?> Entries(FakeCluster cluster) =>
+        [.. Stored(cluster)["spec"]!["approvals"]!.AsArray().Select(e => e!["approver"]?.ToString() + ":" + (e["decision"]?.ToString() ?? "Approve"))];
+
+    [Fact]
+    public async Task Approve_with_yes_when_the_change_still_matches()
+    {
+        var cluster = await RequestedAsync();
+        var result = await Run.RunAsync(cluster, "alice", "approve", "checkout-x", "--yes");
+        Assert.True(result.Exit == 0, result.ToString());
+        Assert.Equal(["alice:Approve"], Entries(cluster));
+    }
+
+    [Theory]
+    [InlineData("y\n", 0, true)]
+    [InlineData("n\n", 1, false)]
+    [InlineData("\n", 1, false)]
+    public async Task Approve_shows_the_difference_and_asks(string typed, int exit, bool approved)
+    {
+        var cluster = await RequestedAsync();
+        cluster.Stdin = typed;
+        var result = await Run.RunAsync(cluster, "alice", "approve", "checkout-x");
+        Assert.True(result.Exit == exit, result.ToString());
+        Shows("+       - image: registry.example.com/checkout:2.4.1\n", result.Out);
+        Shows("Approve exactly this change for carol? [y/N] ", result.Out);
+        Assert.Equal(approved ? ["alice:Approve"] : [], Entries(cluster));
+    }
+
+    [Fact]
+    public async Task Approve_with_no_terminal_and_no_yes_is_a_usage_error()
+    {
+        var cluster = await RequestedAsync();
+        var result = await Run.RunAsync(cluster, "alice", "approve", "checkout-x");
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("pass --yes", result.Err, StringComparison.Ordinal);
+        Assert.Empty(Entries(cluster));
+    }
+
+    [Theory]
+    [InlineData("approve", "--yes")]
+    [InlineData("reject", "--comment")]
+    public async Task Approve_and_reject_refuse_when_the_live_object_changed_since_the_request(string verb, string flag)
+    {
+        var cluster = await RequestedAsync();
+        cluster.Put(Deployments, "payments", Deployment("registry.example.com/checkout:2.4.0", ("HOTFIX", "1")));
+        string[] args = flag == "--yes" ? [verb, "checkout-x", flag] : [verb, "checkout-x", flag, "not now"];
+        var result = await Run.RunAsync(cluster, "alice", args);
+        Assert.True(result.Exit == 1, result.ToString());
+        Assert.Contains("no longer matches the cluster: the live object changed since the request: base sha256:", result.Err, StringComparison.Ordinal);
+        Assert.Contains("carol must request the change anew: kubectl change request deployment/checkout -f MANIFEST", result.Err, StringComparison.Ordinal);
+        Assert.Empty(Entries(cluster));
+    }
+
+    [Fact]
+    public async Task Approve_refuses_when_the_preview_no_longer_gives_the_recorded_result()
+    {
+        var cluster = await RequestedAsync();
+        cluster.Mutate = o => o["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"] = "Always";
+        var result = await Run.RunAsync(cluster, "alice", "approve", "checkout-x", "--yes");
+        Assert.True(result.Exit == 1, result.ToString());
+        Assert.Contains("the manifest no longer previews to the recorded result: digest sha256:", result.Err, StringComparison.Ordinal);
+        Assert.Empty(Entries(cluster));
+    }
+
+    [Fact]
+    public async Task Reject_records_a_Reject_entry_with_the_comment()
+    {
+        var cluster = await RequestedAsync();
+        var result = await Run.RunAsync(cluster, "bob", "reject", "checkout-x", "--comment", "not during the freeze");
+        Assert.True(result.Exit == 0, result.ToString());
+        Assert.Equal(["bob:Reject"], Entries(cluster));
+        Assert.Equal("not during the freeze", Stored(cluster)["spec"]!["approvals"]![0]!["comment"]!.ToString());
+        Shows("rejected by bob; it admits nothing until you withdraw it", result.Out);
+    }
+
+    [Fact]
+    public async Task Show_says_whether_a_fresh_preview_still_matches_and_shows_the_difference()
+    {
+        var cluster = await RequestedAsync();
+        var fresh = await Run.RunAsync(cluster, "alice", "show", "checkout-x");
+        Assert.True(fresh.Exit == 0, fresh.ToString());
+        Shows("a fresh preview of the recorded manifest still matches (same base, same result)\n", fresh.Out);
+        Shows("-       - image: registry.example.com/checkout:2.4.0\n", fresh.Out);
+
+        cluster.Put(Deployments, "payments", Deployment("registry.example.com/checkout:2.4.0", ("HOTFIX", "1")));
+        var stale = await Run.RunAsync(cluster, "alice", "show", "checkout-x");
+        Assert.True(stale.Exit == 0, stale.ToString());
+        Shows("NO LONGER MATCHES: the live object changed since the request", stale.Out);
+    }
 }
