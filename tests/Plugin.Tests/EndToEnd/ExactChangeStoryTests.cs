@@ -61,10 +61,13 @@ public sealed class ExactChangeStoryTests(ExactChangeCluster cluster) : IDisposa
         Assert.True(show.Exit == 0, show.ToString());
         Contains("a fresh preview of the recorded manifest still matches (same base, same result)", show.Out, show);
         Contains("+         image: registry.example.com/checkout:2.4.1\n", show.Out, show);
+        // The plugin does not guess the live object: whether the change matches is the preview's answer alone.
+        Assert.DoesNotContain("the live object is unknown", show.Out, StringComparison.Ordinal);
 
         Assert.True((await As("alice", null, "change", "approve", "checkout-241", "--yes")).Exit == 0);
         var bob = await As("bob", "the second approval", "change", "approve", "checkout-241", "--yes", "--comment", "diff checked");
         Assert.True(bob.Exit == 0, bob.ToString());
+        Contains("Now 2 of 2 approvals (alice, bob): UPDATE of Deployment payments/checkout will be admitted until ", bob.Out, bob);
         await UntilPhaseAsync("checkout-241", "Approved");
 
         // dave applies the same change with LOG_LEVEL=debug: another result, denied, saying what differs.
