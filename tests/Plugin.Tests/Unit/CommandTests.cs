@@ -370,6 +370,7 @@ public class CommandTests
             "namespace payments is Tier-1: UPDATE of Deployment payments/checkout needs a ChangeApproval approved by 2 people other than its requester. " +
             "No ChangeApproval in payments targets Deployment checkout.\n" +
             "Request one: kubectl change request deployment/checkout -n payments --reason \"<why>\"\n" +
+            "Reason codes: NoChangeApproval\n" +
             "\n" +
             "Asked about: a change of the live object's spec that keeps its images (pass -f MANIFEST to ask about a specific change).\n" +
             "Policy: ConfigMap admission-system/admission-policy (policy.yaml).\n", result.Out);
@@ -411,7 +412,8 @@ public class CommandTests
             var result = await Run.RunAsync(cluster, "carol", "why", "deployment/checkout", "-f", file);
             Assert.Equal(1, result.Exit);
             Contains($"- ChangeApproval {Name}: image registry.example.com/checkout:2.4.2 is not approved (approved: registry.example.com/checkout:2.4.1).\n", result.Out);
-            Contains($"Asked about: {file} compared with the live object.\n", result.Out);
+            Contains($"Asked about: {file} compared with the live object (as the API server would store it, from a dry run).\n", result.Out);
+            Contains($"Reason codes: {Name}=ImageNotApproved\n", result.Out);
         }
         finally
         {

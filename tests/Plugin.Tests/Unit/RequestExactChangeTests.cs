@@ -276,4 +276,26 @@ public sealed class RequestExactChangeTests : IDisposable
         Assert.True(stale.Exit == 0, stale.ToString());
         Shows("NO LONGER MATCHES: the live object changed since the request", stale.Out);
     }
+
+    [Fact]
+    public async Task Why_f_judges_what_the_API_server_would_store_and_names_the_codes()
+    {
+        var cluster = Cluster();
+        cluster.Policy = AdmissionPolicy.Default; // the webhook requires exact changes too
+        // A mutating webhook adds a field: only a dry run shows the object an exact change binds.
+        cluster.Mutate = o => o["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"] = "IfNotPresent";
+        var path = Manifest(Deployment("registry.example.com/checkout:2.4.1"));
+        Assert.Equal(0, (await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "-f", path, "--reason", "r", "--name", "checkout-x")).Exit);
+        Assert.Equal(0, (await Run.RunAsync(cluster, "alice", "approve", "checkout-x", "--yes")).Exit);
+        Assert.Equal(0, (await Run.RunAsync(cluster, "bob", "approve", "checkout-x", "--yes")).Exit);
+
+        var same = await Run.RunAsync(cluster, "carol", "why", "deployment/checkout", "-f", path);
+        Assert.True(same.Exit == 0, same.ToString());
+        Shows("would be ALLOWED (approved)", same.Out);
+
+        var other = await Run.RunAsync(cluster, "carol", "why", "deployment/checkout", "-f", Manifest(Deployment("registry.example.com/checkout:2.4.1", ("DEBUG", "1")), "debug.yaml"));
+        Assert.True(other.Exit == 1, other.ToString());
+        Shows("the result differs: this request would store sha256:", other.Out);
+        Shows("Reason codes: checkout-x=ChangeDigestDiffers\n", other.Out);
+    }
 }
