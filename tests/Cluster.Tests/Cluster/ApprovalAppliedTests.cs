@@ -187,6 +187,53 @@ public sealed class ApprovalAppliedTests : IDisposable
         Assert.Equal(["Approved", "Applied"], _server.Events.Select(e => e.Reason));
     }
 
+    [Fact]
+    public async Task Each_phase_change_has_one_event_Rejected_and_back_to_Pending_too()
+    {
+        var controller = Controller();
+        _ = Run(controller);
+        _server.Store(ExactApproval(["alice"]));
+        await Eventually.True(() => _server.Phase(Key) == "Pending", "status Pending");
+
+        var rejected = Objects.ApprovalNode(approvers: ["alice"], rv: "2");
+        rejected["spec"]!["approvals"]!.AsArray().Add(new JsonObject { ["approver"] = "dave", ["approvedAt"] = ApprovalStatus.Time(Objects.T0), ["decision"] = "Reject", ["comment"] = "freeze" });
+        _server.Store(Objects.WithStatus(Objects.Element(rejected), JsonNode.Parse(StoredStatus()!.Value.GetRawText())!.AsObject()));
+        await Eventually.True(() => _server.Phase(Key) == "Rejected", "status Rejected");
+
+        // dave withdraws his Reject: Pending again, and that is a phase change too.
+        _server.Store(Objects.WithStatus(Objects.Approval(approvers: ["alice"], rv: "3"), JsonNode.Parse(StoredStatus()!.Value.GetRawText())!.AsObject()));
+        await Eventually.True(() => _server.Phase(Key) == "Pending" && _server.Events.Count == 2, "Pending again, with its event");
+        Assert.Equal(["Rejected", "Pending"], _server.Events.Select(e => e.Reason));
+        Assert.Contains("dave: \"freeze\"", _server.Events.First().Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Applied is sticky (contract section 1): once recorded, nothing later changes the phase.</summary>
+    public static TheoryData<string, string[], int, string?, bool, string> AppliedRows => new()
+    {
+        { "approved, not seen: Approved", ["alice", "bob"], 0, null, false, "Approved" },
+        { "approved, seen now: Applied", ["alice", "bob"], 0, null, true, "Applied" },
+        { "recorded, then expired: still Applied", ["alice", "bob"], 9, "2026-03-06T10:05:00Z", false, "Applied" },
+        { "recorded, then an approval withdrawn: still Applied", ["alice"], 0, "2026-03-06T10:05:00Z", false, "Applied" },
+        { "not recorded, expired: Expired", ["alice", "bob"], 9, null, false, "Expired" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AppliedRows))]
+    public void Applied_phase(string what, string[] approvers, int hoursLater, string? recorded, bool seenNow, string phase)
+    {
+        var node = Objects.ApprovalNode(approvers: approvers);
+        if (recorded is not null) node["status"] = new JsonObject
+        {
+            ["phase"] = "Applied", ["appliedAt"] = recorded,
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Approved", ["status"] = "True", ["reason"] = "Approved", ["message"] = "", ["lastTransitionTime"] = recorded }),
+        };
+        var now = Objects.T0.AddHours(hoursLater);
+        var status = ApprovalStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, now, seenNow ? now : null);
+        Assert.True(phase == status.Phase, $"{what}: {status.Phase}");
+        Assert.Equal(phase == "Applied", status.ToJson()["appliedAt"] is not null);
+        if (recorded is not null) Assert.Equal(recorded, status.ToJson()["appliedAt"]!.ToString());
+    }
+
     private static JsonNode AddEnv(JsonElement deployment)
     {
         var node = JsonNode.Parse(deployment.GetRawText())!;
