@@ -19,7 +19,9 @@ public static class ClusterServices
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
         var ns = options.Namespace ?? config.Namespace ?? "default";
         builder.Services.AddSingleton(timings);
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config, new CoreGroupPathHandler()));
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+        // Its own client: the core-group path rewrite it needs stays out of every other call.
+        builder.Services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(new Kubernetes(config, new CoreGroupPathHandler())));
 
         builder.Services.AddSingleton(sp =>
         {
@@ -46,7 +48,7 @@ public static class ClusterServices
             sp.GetRequiredService<ClusterApprovalCache>(),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>(),
-            new KubernetesTargetReader(sp.GetRequiredService<IKubernetes>()), timings.AppliedCheckInterval));
+            sp.GetRequiredService<ITargetReader>(), timings.AppliedCheckInterval));
         builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditRecorder(
             sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),

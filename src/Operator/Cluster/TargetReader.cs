@@ -34,8 +34,10 @@ internal static class TargetVersions
     }
 }
 
-internal sealed class KubernetesTargetReader(IKubernetes client) : ITargetReader
+internal sealed class KubernetesTargetReader(Kubernetes client) : ITargetReader, IDisposable
 {
+    public void Dispose() => client.Dispose();
+
     public async Task<JsonElement?> GetAsync(string ns, ApprovalTarget target, string version, CancellationToken cancellationToken)
     {
         var plural = new WorkloadKind(target.ApiGroup, target.Kind).Plural;
