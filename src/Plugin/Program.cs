@@ -19,6 +19,8 @@ public static class Program
             Out = Console.Out,
             Err = Console.Error,
             Connector = new KubeConnector(Environment.GetEnvironmentVariable),
+            // A confirmation is asked only of a person at a terminal; a script passes --yes.
+            In = Console.IsInputRedirected ? null : Console.In,
         };
         try
         {

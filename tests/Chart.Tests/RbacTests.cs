@@ -19,6 +19,13 @@ public class RbacTests
         ["admissionregistration.k8s.io/validatingwebhookconfigurations[admission]"] = ["get", "update"],
     };
 
+    /// <summary>The status operator reads each guarded workload kind by name (get only), to see an approved change applied.</summary>
+    private static IEnumerable<KeyValuePair<string, string[]>> WorkloadReads(Scenario scenario) =>
+        (scenario == Scenario.PolicyOverrides
+            ? (string[])["apps/deployments", "apps/statefulsets", "/replicationcontrollers", "batch/cronjobs", "argoproj.io/rollouts"]
+            : ["/pods", "apps/replicasets", "apps/deployments", "apps/statefulsets", "apps/daemonsets", "batch/jobs", "batch/cronjobs"])
+        .Select(r => KeyValuePair.Create(r + "[*]", (string[])["get"]));
+
     private static readonly Dictionary<string, string[]> ServerClusterRoleFiles =
         ServerClusterRoleSelf.Where(p => !p.Key.Contains("validatingwebhookconfigurations", StringComparison.Ordinal))
             .ToDictionary(p => p.Key, p => p.Value);
@@ -102,7 +109,8 @@ public class RbacTests
     public void The_servers_ClusterRole_has_exactly_the_verbs_the_code_uses(Scenario scenario)
     {
         var role = RenderedChart.For(scenario).Single<V1ClusterRole>("admission");
-        var expected = RenderedChart.CertificateMode(scenario) == "self" ? ServerClusterRoleSelf : ServerClusterRoleFiles;
+        var expected = new Dictionary<string, string[]>(
+            (RenderedChart.CertificateMode(scenario) == "self" ? ServerClusterRoleSelf : ServerClusterRoleFiles).Concat(WorkloadReads(scenario)));
 
         AssertExactly(expected, role.Rules, "ClusterRole admission");
         Assert.Null(role.AggregationRule);

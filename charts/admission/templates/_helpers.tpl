@@ -103,6 +103,20 @@ mode, by cert-manager in `cert-manager` mode, and brought by the user in `provid
 {{- end }}
 
 {{/*
+The resource of a kind: its lower-case plural, by the rules the engine's WorkloadKind.Plural uses.
+*/}}
+{{- define "admission.kindPlural" -}}
+{{- $lower := lower . }}
+{{- if or (hasSuffix "s" $lower) (hasSuffix "x" $lower) (hasSuffix "ch" $lower) (hasSuffix "sh" $lower) }}
+{{- printf "%ses" $lower }}
+{{- else if and (hasSuffix "y" $lower) (not (regexMatch "[aeiou]y$" $lower)) }}
+{{- printf "%sies" (trimSuffix "y" $lower) }}
+{{- else }}
+{{- printf "%ss" $lower }}
+{{- end }}
+{{- end }}
+
+{{/*
 Webhook rules for the workload kinds in policy.workloadKinds ("group/Kind", or "Kind" for the
 core group), exactly what contract 2.2 decides and nothing more: each kind's resource (its
 lower-case plural); its `scale` subresource where the kind serves one; for Pods the
@@ -121,13 +135,7 @@ are not sent.
 {{- else if ne (len $parts) 1 }}
 {{- fail (printf "policy.workloadKinds: %q is not \"group/Kind\" or \"Kind\"" .) }}
 {{- end }}
-{{- $lower := lower $kind }}
-{{- $plural := printf "%ss" $lower }}
-{{- if or (hasSuffix "s" $lower) (hasSuffix "x" $lower) (hasSuffix "ch" $lower) (hasSuffix "sh" $lower) }}
-{{- $plural = printf "%ses" $lower }}
-{{- else if and (hasSuffix "y" $lower) (not (regexMatch "[aeiou]y$" $lower)) }}
-{{- $plural = printf "%sies" (trimSuffix "y" $lower) }}
-{{- end }}
+{{- $plural := include "admission.kindPlural" $kind }}
 {{- /* Built-in kinds serve scale only where Kubernetes does; a custom kind may serve it. */}}
 {{- $builtIn := has $group (list "" "apps" "batch") }}
 {{- $scalable := or (not $builtIn) (has $kind (list "Deployment" "ReplicaSet" "StatefulSet" "ReplicationController")) }}

@@ -20,6 +20,8 @@ public static class ClusterServices
         var ns = options.Namespace ?? config.Namespace ?? "default";
         builder.Services.AddSingleton(timings);
         builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+        // Its own client: the core-group path rewrite it needs stays out of every other call.
+        builder.Services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(new Kubernetes(config, new CoreGroupPathHandler())));
 
         builder.Services.AddSingleton(sp =>
         {
@@ -58,7 +60,8 @@ public static class ClusterServices
         builder.Services.AddSingleton<ILeaderWork>(sp => new ApprovalStatusController(
             sp.GetRequiredService<ClusterApprovalCache>(),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
-            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>()));
+            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>(),
+            sp.GetRequiredService<ITargetReader>(), timings.AppliedCheckInterval));
         builder.Services.AddSingleton<ILeaderWork>(sp => new Audit.AuditRecorder(
             sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
             new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),

@@ -32,6 +32,9 @@ internal sealed record ClusterTimings
     /// <summary>How long a live read before a denial may take.</summary>
     public TimeSpan LiveReadTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the leader reads the target of an Approved exact-change approval to see whether the change is live.</summary>
+    public TimeSpan AppliedCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
@@ -73,6 +76,7 @@ internal sealed record ClusterTimings
             BackoffInitial = Read(read, "ADMISSION_BACKOFF_INITIAL", t.BackoffInitial),
             BackoffMax = Read(read, "ADMISSION_BACKOFF_MAX", t.BackoffMax),
             LiveReadTimeout = Read(read, "ADMISSION_LIVE_READ_TIMEOUT", t.LiveReadTimeout),
+            AppliedCheckInterval = Read(read, "ADMISSION_APPLIED_CHECK_INTERVAL", t.AppliedCheckInterval),
             LeaseDuration = Read(read, "ADMISSION_LEASE_DURATION", t.LeaseDuration),
             RenewDeadline = Read(read, "ADMISSION_RENEW_DEADLINE", t.RenewDeadline),
             RetryPeriod = Read(read, "ADMISSION_RETRY_PERIOD", t.RetryPeriod),

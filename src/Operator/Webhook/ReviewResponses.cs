@@ -36,7 +36,7 @@ public static class ReviewResponses
     {
         Reason = c.Code,
         Message = c.Message,
-        Field = c.Approval.Length == 0 ? null : "changeapprovals/" + c.Approval,
+        Field = c.Field ?? (c.Approval.Length == 0 ? null : "changeapprovals/" + c.Approval),
     };
 
     /// <summary>The request could not be decided: deny, with the code saying whose fault it was.</summary>

@@ -64,6 +64,9 @@ public static class ApprovalStatus
     /// names, an object running only the images it lists, in a Tier-1 namespace, by someone with
     /// no exemption, so the answer is about the approval alone.
     /// </summary>
+    private static readonly string[] ExactChangeCodes =
+        [DenialCauses.ChangeDigestDiffers, DenialCauses.ChangeBaseDiffers, DenialCauses.ChangeBaseMissing, DenialCauses.ChangeBaseUnexpected];
+
     public static IReadOnlyList<string> Lacks(ChangeApproval approval, AdmissionPolicy policy, DateTimeOffset now)
     {
         var kind = new WorkloadKind(approval.Target.ApiGroup, approval.Target.Kind);
@@ -92,7 +95,12 @@ public static class ApprovalStatus
         if (decision.Allowed) return [];
         var prefix = $"ChangeApproval {approval.Namespace}/{approval.Name}: ";
         var line = decision.Warnings.FirstOrDefault(w => w.StartsWith(prefix, StringComparison.Ordinal));
-        return line is null ? [decision.Message] : line[prefix.Length..].Split("; ");
+        IReadOnlyList<string> lacks = line is null ? [decision.Message] : line[prefix.Length..].Split("; ");
+        if (approval.Change is null) return lacks;
+        // Whether the exact change matches depends on the live object, which this synthetic request
+        // does not have: a fresh preview answers that (show, approve). Those causes are known by code.
+        var unknowable = decision.Causes.Where(c => ExactChangeCodes.Contains(c.Code)).Select(c => c.Message).ToHashSet(StringComparer.Ordinal);
+        return [.. lacks.Where(l => !unknowable.Contains(l) && !unknowable.Contains(l.TrimEnd('.')))];
     }
 
     private static JsonElement SyntheticObject(ChangeApproval approval)

@@ -5,7 +5,14 @@ using Admission.Policies;
 namespace Admission.Plugin.Approvals;
 
 /// <summary>The policy a command explains decisions with, and where it came from.</summary>
-public sealed record LoadedPolicy(AdmissionPolicy Policy, string Source, string? Warning = null);
+public sealed record LoadedPolicy(AdmissionPolicy Policy, string Source, string? Warning = null)
+{
+    /// <summary>The defaults, because the cluster's policy could not be read: not evidence of what the webhook enforces.</summary>
+    public bool IsFallback { get; init; }
+
+    /// <summary>The policy when it is the one the webhook uses (from --policy or the cluster), else null.</summary>
+    public AdmissionPolicy? Known => IsFallback ? null : Policy;
+}
 
 /// <summary>
 /// Where the plugin finds the policy: <c>--policy FILE</c>; else the ConfigMap the Helm chart
@@ -54,16 +61,16 @@ public static class PolicySource
         }
         catch (ClusterApiException e) when (e.StatusCode is 401 or 403 or 404)
         {
-            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} is not readable: {e.Reason})");
+            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} is not readable: {e.Reason})") { IsFallback = true };
         }
         if (cm is not { } found)
         {
-            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} does not exist)");
+            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} does not exist)") { IsFallback = true };
         }
         if (!found.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object ||
             !data.TryGetProperty(Key, out var yaml) || yaml.ValueKind != JsonValueKind.String)
         {
-            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} has no key {Key})");
+            return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} has no key {Key})") { IsFallback = true };
         }
         try
         {
@@ -72,7 +79,7 @@ public static class PolicySource
         catch (InputException e)
         {
             return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} is not a valid policy)",
-                $"{where} holds an invalid policy, so the defaults are shown: {string.Join("; ", e.Errors)}");
+                $"{where} holds an invalid policy, so the defaults are shown: {string.Join("; ", e.Errors)}") { IsFallback = true };
         }
     }
 }

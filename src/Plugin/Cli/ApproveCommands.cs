@@ -8,7 +8,12 @@ using Admission.Policies.Model;
 
 namespace Admission.Plugin.Cli;
 
-/// <summary><c>approve</c> and <c>withdraw</c>: add or remove the caller's own entry in spec.approvals.</summary>
+/// <summary>
+/// <c>approve</c>, <c>reject</c> and <c>withdraw</c>: add or remove the caller's own entry in
+/// spec.approvals. An approval that binds an exact change is first previewed again (contract 2.5):
+/// approve and reject refuse when the change no longer matches, and approve shows the difference and
+/// asks for confirmation unless --yes.
+/// </summary>
 public static class ApproveCommands
 {
     /// <summary>How many times a write that lost a race (409 Conflict) is retried on a fresh read.</summary>
@@ -18,15 +23,33 @@ public static class ApproveCommands
     {
         var name = new Argument<string>("NAME") { Description = "The ChangeApproval to approve (see kubectl change list)" };
         var comment = new Option<string?>("--comment") { HelpName = "TEXT", Description = "A note stored with your approval, e.g. what you checked" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Approve without asking for confirmation after the difference is shown" };
         var command = new Command("approve", "Approve a ChangeApproval: adds your entry (approver, approvedAt, comment) to its spec.approvals. " +
+            "An exact change is previewed again first and refused when it no longer matches. " +
             "The webhook refuses your own request, approvers outside the approver groups, expired approvals and a second approval by the same person.")
         {
-            name, comment,
+            name, comment, yes,
         };
         command.SetAction((result, cancellationToken) => app.Run(result, "approve", async connection =>
         {
             var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
-            return await ApproveAsync(app, connection, policy, result.GetValue(name)!, result.GetValue(comment), cancellationToken).ConfigureAwait(false);
+            return await ReviewAsync(app, connection, policy, result.GetValue(name)!, result.GetValue(comment), reject: false, result.GetValue(yes), cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    public static Command CreateReject(PluginApp app)
+    {
+        var name = new Argument<string>("NAME") { Description = "The ChangeApproval to reject" };
+        var comment = new Option<string>("--comment") { HelpName = "TEXT", Description = "Why you reject it; the requester and the other approvers read this", Required = true };
+        var command = new Command("reject", "Reject a ChangeApproval: adds your entry with decision Reject, which blocks it until you withdraw it (kubectl change withdraw)")
+        {
+            name, comment,
+        };
+        command.SetAction((result, cancellationToken) => app.Run(result, "reject", async connection =>
+        {
+            var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
+            return await ReviewAsync(app, connection, policy, result.GetValue(name)!, result.GetValue(comment), reject: true, yes: true, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -46,21 +69,67 @@ public static class ApproveCommands
         return command;
     }
 
-    private static async Task<int> ApproveAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, string? comment, CancellationToken cancellationToken)
+    private static async Task<int> ReviewAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, string? comment, bool reject, bool yes,
+        CancellationToken cancellationToken)
     {
         var host = app.Host;
         var me = await host.WhoAmIAsync(connection.Client, cancellationToken).ConfigureAwait(false);
-        return await UpdateAsync(app, connection, policy, name, me, "approve", (body, _) =>
+        var action = reject ? "reject" : "approve";
+        var current = await connection.Client.GetAsync(ApiResource.ChangeApprovals, connection.Namespace, name, cancellationToken).ConfigureAwait(false);
+        if (current is { } raw && StoredApproval.Read(raw).Approval is { Change: { } change } approval)
+        {
+            await CheckChangeAsync(app, connection, policy, approval, change, action, showAndConfirm: !reject && !yes, cancellationToken).ConfigureAwait(false);
+        }
+        return await UpdateAsync(app, connection, policy, name, me, action, (body, _) =>
         {
             var entry = new JsonObject
             {
                 ["approver"] = me.Username,
                 ["approvedAt"] = Durations.Rfc3339(host.Now),
             };
+            if (reject) entry["decision"] = "Reject";
             if (!string.IsNullOrEmpty(comment)) entry["comment"] = comment;
             Approvals(body).Add(entry);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Previews the recorded manifest again and refuses (exit 1, saying what changed) when its digest
+    /// or base no longer matches; with <paramref name="showAndConfirm"/>, shows the difference and asks.
+    /// </summary>
+    private static async Task CheckChangeAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, ChangeApproval approval, ApprovedChange change,
+        string action, bool showAndConfirm, CancellationToken cancellationToken)
+    {
+        var host = app.Host;
+        var qualified = $"changeapproval {approval.Name} in namespace {approval.Namespace}";
+        if (change.Manifest is not { ValueKind: JsonValueKind.Object } manifest)
+        {
+            host.Err.WriteLine($"warning: {qualified} records no manifest, so the change cannot be previewed; you {action} the digest {change.Digest} as it stands.");
+            return;
+        }
+        var target = TargetOf(approval, policy);
+        var now = await ExactChange.PreviewAsync(connection.Client, approval.Namespace, target, manifest, cancellationToken).ConfigureAwait(false);
+        var mismatch = ExactChange.Compare(change, now);
+        if (!mismatch.Matches)
+        {
+            throw new CommandFailedException($"error: {qualified} no longer matches the cluster: {mismatch.Describe(change, now)}. " +
+                $"Nothing was {(action == "reject" ? "rejected" : "approved")}; it can never admit anything now, so {approval.RequestedBy} must request the change anew: " +
+                $"kubectl change request {target.Display} -f MANIFEST --reason ….");
+        }
+        if (!showAndConfirm) return;
+        RequestCommand.PrintChange(host.Out, target, now, policy.Policy);
+        if (host.In is null)
+        {
+            throw new UsageException("approving needs a confirmation, and there is no terminal to ask at; pass --yes once you have read the difference above");
+        }
+        host.Out.Write($"Approve exactly this change for {approval.RequestedBy}? [y/N] ");
+        host.Out.Flush();
+        var answer = (await host.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
+        if (answer is not ("y" or "Y" or "yes" or "Yes"))
+        {
+            throw new CommandFailedException($"Not approved: {qualified} is unchanged.");
+        }
     }
 
     private static async Task<int> WithdrawAsync(PluginApp app, ClusterConnection connection, LoadedPolicy policy, string name, CancellationToken cancellationToken)
@@ -83,6 +152,33 @@ public static class ApproveCommands
             }
             return true;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TargetRef TargetOf(ChangeApproval approval, LoadedPolicy policy) =>
+        TargetRef.Parse($"{approval.Target.Kind}.{(approval.Target.ApiGroup.Length == 0 ? "v1" : approval.Target.ApiGroup)}/{approval.Target.Name}", policy.Policy);
+
+    /// <summary>
+    /// For <c>show</c>: the recorded change, whether a fresh preview of its manifest still matches it
+    /// (base and result), and the difference between the live object and that preview.
+    /// </summary>
+    internal static async Task ShowChangeAsync(PluginHost host, ClusterConnection connection, LoadedPolicy policy, ChangeApproval approval, ApprovedChange change,
+        CancellationToken cancellationToken)
+    {
+        var o = host.Out;
+        o.WriteLine($"Change:       digest {change.Digest}" + (change.Base is null ? "" : $", base {change.Base}"));
+        if (change.Manifest is not { ValueKind: JsonValueKind.Object } manifest)
+        {
+            o.WriteLine("              no manifest recorded, so it cannot be previewed");
+            return;
+        }
+        var target = TargetOf(approval, policy);
+        var now = await ExactChange.PreviewAsync(connection.Client, approval.Namespace, target, manifest, cancellationToken).ConfigureAwait(false);
+        var mismatch = ExactChange.Compare(change, now);
+        o.WriteLine(mismatch.Matches
+            ? "Preview:      a fresh preview of the recorded manifest still matches (same base, same result)"
+            : $"Preview:      NO LONGER MATCHES: {mismatch.Describe(change, now)}; it can admit nothing, request it anew");
+        o.WriteLine(now.Live is null ? "The object it creates (content, as the API server would store it):" : "Difference from the live object (content, as the API server would store it):");
+        o.Write(ContentDiff.Render(now.Live, now.Previewed, policy.Policy));
     }
 
     private static JsonArray Approvals(JsonObject body)
@@ -133,10 +229,10 @@ public static class ApproveCommands
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
-                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+                    new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));
             }
             host.Warn(written.Warnings);
             var after = StoredApproval.Read(written.Object).Approval ?? approval;
@@ -151,9 +247,12 @@ public static class ApproveCommands
         var o = host.Out;
         var now = host.Now;
         var policy = loaded.Policy;
-        o.WriteLine(action == "approve"
-            ? $"{PluginHost.Qualified(approval.Name)} approved by {me.Username}"
-            : $"{PluginHost.Qualified(approval.Name)}: approval by {me.Username} withdrawn");
+        o.WriteLine(action switch
+        {
+            "approve" => $"{PluginHost.Qualified(approval.Name)} approved by {me.Username}",
+            "reject" => $"{PluginHost.Qualified(approval.Name)} rejected by {me.Username}; it admits nothing until you withdraw it (kubectl change withdraw {approval.Name})",
+            _ => $"{PluginHost.Qualified(approval.Name)}: approval by {me.Username} withdrawn",
+        });
         var summary = PluginHost.ApprovalsSummary(approval, policy.RequiredApprovals);
         var lacks = ApprovalStatus.Lacks(approval, policy, now);
         var images = approval.Images.Count == 0 ? "" : " with images " + string.Join(", ", approval.Images);

@@ -81,7 +81,12 @@ public static class ListCommands
             }
             var policy = await app.Common.LoadPolicyAsync(result, connection.Client, cancellationToken).ConfigureAwait(false);
             app.Host.WarnPolicy(policy);
-            app.Host.Out.Write(RenderDetail(StoredApproval.Read(obj), policy, app.Host.Now));
+            var stored = StoredApproval.Read(obj);
+            app.Host.Out.Write(RenderDetail(stored, policy, app.Host.Now));
+            if (stored.Approval is { Change: { } change } approval)
+            {
+                await ApproveCommands.ShowChangeAsync(app.Host, connection, policy, approval, change, cancellationToken).ConfigureAwait(false);
+            }
             return ExitCodes.Ok;
         }));
         return command;

@@ -46,6 +46,7 @@ public sealed class PluginApp(PluginHost host)
         {
             RequestCommand.Create(this),
             ApproveCommands.CreateApprove(this),
+            ApproveCommands.CreateReject(this),
             ApproveCommands.CreateWithdraw(this),
             ListCommands.CreateList(this),
             ListCommands.CreateShow(this),
@@ -56,7 +57,7 @@ public sealed class PluginApp(PluginHost host)
         Admission.CommandLine.CliConventions.Apply(root, Name);
         root.SetAction(result =>
         {
-            Host.Err.WriteLine("error: a command is required: request, approve, withdraw, list, show or why.");
+            Host.Err.WriteLine("error: a command is required: request, approve, reject, withdraw, list, show or why.");
             Host.Err.WriteLine("See 'kubectl change --help'.");
             return ExitCodes.Usage;
         });

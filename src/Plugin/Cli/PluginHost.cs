@@ -14,6 +14,9 @@ public sealed class PluginHost
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     public Func<string> NameSuffix { get; init; } = RandomSuffix;
 
+    /// <summary>Where a confirmation is read from; null when there is no one to ask (then --yes is needed).</summary>
+    public TextReader? In { get; init; }
+
     /// <summary>Set to a username to write it instead of the one SelfSubjectReview returns (see docs).</summary>
     public const string UserOverrideVariable = "KUBECTL_CHANGE_USER";
 

@@ -19,7 +19,11 @@ public sealed record RequestOptions(
     IReadOnlyList<Operation> Operations,
     TimeSpan ExpiresIn,
     DateTimeOffset? NotBefore,
-    string? Name);
+    string? Name)
+{
+    /// <summary><c>-f MANIFEST</c>: the manifest the requester will apply; its preview is the exact change approved.</summary>
+    public string? Manifest { get; init; }
+}
 
 public static class RequestCommand
 {
@@ -48,6 +52,12 @@ public static class RequestCommand
             HelpName = "MANIFEST",
             Description = "Manifest of the workload as it will be applied: its container, init container and ephemeral container images are approved",
         };
+        var filename = new Option<string?>("--filename", "-f")
+        {
+            HelpName = "MANIFEST",
+            Description = "The manifest you will apply: previewed against the cluster (dry run), and its exact change digest (and the live object's) recorded, " +
+                          "so the approval admits exactly that object (required while the policy's requireExactChange is true, the default)",
+        };
         var operations = new Option<string[]>("--operation")
         {
             HelpName = "OP",
@@ -68,11 +78,12 @@ public static class RequestCommand
 
         var command = new Command("request", "Request approval for a change to one workload: creates a ChangeApproval in its namespace, requested by you")
         {
-            target, reason, ticket, images, fromFile, operations, expiresIn, notBefore, name,
+            target, reason, ticket, images, fromFile, filename, operations, expiresIn, notBefore, name,
         };
         command.SetAction((result, cancellationToken) => app.Run(result, "request", local: () =>
         {
             TargetRef.CheckSyntax(result.GetValue(target)!);
+            if (result.GetValue(filename) is { } f) _ = ReadManifest(f, "-f");
             _ = ParseLocal(result.GetValue(reason)!, result.GetValue(ticket), result.GetValue(images) ?? [], result.GetValue(fromFile),
                 result.GetValue(operations) ?? [], result.GetValue(expiresIn)!, result.GetValue(notBefore), result.GetValue(name), app.Host.Now);
         }, body: async connection =>
@@ -83,11 +94,23 @@ public static class RequestCommand
             var options = Parse(
                 result.GetValue(target)!, result.GetValue(reason)!, result.GetValue(ticket), result.GetValue(images) ?? [],
                 result.GetValue(fromFile), result.GetValue(operations) ?? [], result.GetValue(expiresIn)!, result.GetValue(notBefore),
-                result.GetValue(name), policy.Policy, app.Host.Now);
+                result.GetValue(name), policy.Policy, app.Host.Now) with { Manifest = result.GetValue(filename) };
+            if (options.Manifest is null && policy.Known is { RequireExactChange: true })
+            {
+                throw new UsageException($"the policy ({policy.Source}) sets requireExactChange (the default): an approval must bind the exact change, " +
+                    $"so request it from the manifest you will apply: kubectl change request {options.Target.Display} -f MANIFEST --reason …");
+            }
             var fileImages = options.FromFile is null ? [] : ImagesFromManifest(options.FromFile, options.Target);
             var allImages = options.Images.Concat(fileImages).Distinct(StringComparer.Ordinal).ToList();
             var me = await app.Host.WhoAmIAsync(client, cancellationToken).ConfigureAwait(false);
-            return await CreateAsync(app, connection, options, allImages, me, policy, cancellationToken).ConfigureAwait(false);
+            PreviewedChange? change = null;
+            if (options.Manifest is { } manifestPath)
+            {
+                var manifest = ManifestObject(manifestPath, "-f", options.Target, connection.Namespace);
+                change = await ExactChange.PreviewAsync(client, connection.Namespace, options.Target, manifest, cancellationToken).ConfigureAwait(false);
+                if (result.GetValue(operations) is not { Length: > 0 }) options = options with { Operations = [change.Operation] };
+            }
+            return await CreateAsync(app, connection, options, allImages, me, policy, change, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -165,6 +188,23 @@ public static class RequestCommand
         }
     }
 
+    /// <summary>The target's object in a manifest file; not there, or for another namespace, is a usage error naming the file.</summary>
+    public static JsonElement ManifestObject(string path, string flag, TargetRef target, string ns)
+    {
+        var objects = ReadManifest(path, flag);
+        if (FindObject(objects, target) is not { } match)
+        {
+            var found = objects.Select(o => $"{Str(o, "kind")} {Meta(o, "name")}").ToList();
+            throw new UsageException($"{flag} {path} holds no {target.Kind} named {target.Name}" +
+                (found.Count == 0 ? "" : $" (it holds: {string.Join(", ", found)})"));
+        }
+        if (Meta(match, "namespace") is { } own && own != ns)
+        {
+            throw new UsageException($"{flag} {path}: {target.Kind} {target.Name} is for namespace {own}, not {ns}; pass -n {own}");
+        }
+        return match;
+    }
+
     /// <summary>Images of the manifest's object for the target (or its only object), via the engine's inspection.</summary>
     public static IReadOnlyList<string> ImagesFromManifest(string path, TargetRef target)
     {
@@ -198,7 +238,8 @@ public static class RequestCommand
         o.ValueKind == JsonValueKind.Object && o.TryGetProperty("metadata", out var m) ? Str(m, key) : null;
 
     /// <summary>The ChangeApproval as it is sent: contract section 1, approvals empty.</summary>
-    public static JsonObject Build(string name, string ns, RequestOptions options, IReadOnlyList<string> images, string requestedBy, DateTimeOffset now)
+    public static JsonObject Build(string name, string ns, RequestOptions options, IReadOnlyList<string> images, string requestedBy, DateTimeOffset now,
+        PreviewedChange? change = null)
     {
         var start = options.NotBefore ?? Truncate(now);
         var spec = new JsonObject
@@ -211,6 +252,7 @@ public static class RequestCommand
             },
             ["operations"] = new JsonArray([.. options.Operations.Select(o => (JsonNode)JsonValue.Create(o.ToWire()))]),
         };
+        if (change is not null) spec["change"] = ExactChange.ToSpec(change);
         if (images.Count > 0) spec["images"] = new JsonArray([.. images.Select(i => (JsonNode)JsonValue.Create(i))]);
         spec["reason"] = options.Reason;
         if (options.Ticket is not null) spec["ticket"] = options.Ticket;
@@ -235,13 +277,13 @@ public static class RequestCommand
     }
 
     private static async Task<int> CreateAsync(PluginApp app, ClusterConnection connection, RequestOptions options, IReadOnlyList<string> images,
-        Identity me, LoadedPolicy policy, CancellationToken cancellationToken)
+        Identity me, LoadedPolicy policy, PreviewedChange? change, CancellationToken cancellationToken)
     {
         var host = app.Host;
         for (var attempt = 0; ; attempt++)
         {
             var name = options.Name ?? GenerateName(options.Target.Name, host.NameSuffix());
-            var body = Build(name, connection.Namespace, options, images, me.Username, host.Now);
+            var body = Build(name, connection.Namespace, options, images, me.Username, host.Now, change);
             WriteResult written;
             try
             {
@@ -260,15 +302,16 @@ public static class RequestCommand
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is { } refusal)
+            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
-                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), refusal));
+                    new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));
             }
             host.Warn(written.Warnings);
             var stored = StoredApproval.Read(written.Object);
             var approval = stored.Approval ?? ChangeApprovalReader.Read(JsonSerializer.SerializeToElement(body, PluginJson.Default.JsonNode), [])!;
             PrintCreated(host.Out, approval, policy, host.Now);
+            if (change is not null) PrintChange(host.Out, options.Target, change, policy.Policy);
             return ExitCodes.Ok;
         }
     }
@@ -286,6 +329,17 @@ public static class RequestCommand
         o.WriteLine($"Next: {policy.RequiredApprovals} people other than {approval.RequestedBy}, each in {(policy.ApproverGroups.Count == 1 ? "the group" : "one of the groups")} {groups}, must approve it. Each of them runs:");
         o.WriteLine($"  kubectl change approve {approval.Name} -n {approval.Namespace}");
         o.WriteLine($"Follow it with: kubectl change show {approval.Name} -n {approval.Namespace}");
+    }
+
+    /// <summary>What the approvers are asked to approve: the exact change, and its difference from the live object.</summary>
+    internal static void PrintChange(TextWriter o, TargetRef target, PreviewedChange change, AdmissionPolicy policy)
+    {
+        o.WriteLine(change.Base is null
+            ? $"It binds the exact change: {change.Operation.ToWire()} of {target.Display} to {change.Digest}."
+            : $"It binds the exact change: {change.Operation.ToWire()} of {target.Display} from {change.Base} to {change.Digest}.");
+        o.WriteLine(change.Live is null ? "The object it creates (content, as the API server would store it):" : "Difference from the live object (content, as the API server would store it):");
+        o.Write(ContentDiff.Render(change.Live, change.Previewed, policy));
+        o.WriteLine("Apply exactly this manifest once it is approved; any other content is denied.");
     }
 
     internal static DateTimeOffset Truncate(DateTimeOffset t) =>

@@ -127,6 +127,25 @@ public static class WhyCommand
         }
 
         var op2 = operation ?? (live is null ? Operation.Create : Operation.Update);
+        var previewNote = "";
+        if (fromFile is { } manifest && op2 is Operation.Create or Operation.Update)
+        {
+            // What kube-apiserver would store (defaulting, mutating webhooks) is what an exact change binds:
+            // ask it with a dry run of the same write; without one, the manifest as written is the best guess.
+            try
+            {
+                var body = System.Text.Json.Nodes.JsonNode.Parse(manifest.GetRawText())!.AsObject();
+                body["metadata"] ??= new System.Text.Json.Nodes.JsonObject();
+                body["metadata"]!["namespace"] = ns;
+                var written = await client.DryRunAsync(target.Resource, ns, live is null ? null : target.Name, body, cancellationToken).ConfigureAwait(false);
+                fromFile = written.Object;
+                previewNote = " (as the API server would store it, from a dry run)";
+            }
+            catch (ClusterApiException e) when (e.StatusCode is not (401 or 404))
+            {
+                previewNote = $" (as written: the dry run to see what the API server would store failed: {e.StatusCode} {e.Reason})";
+            }
+        }
         string subject;
         JsonElement? obj, old;
         switch (op2)
@@ -134,7 +153,7 @@ public static class WhyCommand
             case Operation.Create:
                 obj = fromFile ?? live ?? throw new UsageException($"{target.Kind} {ns}/{target.Name} does not exist; pass -f MANIFEST to ask about creating it");
                 old = null;
-                subject = fromFile is not null ? $"creating it from {file}" : "creating it as it is now";
+                subject = fromFile is not null ? $"creating it from {file}{previewNote}" : "creating it as it is now";
                 break;
             case Operation.Delete:
                 old = live ?? throw new CommandFailedException($"error: {target.Kind} {ns}/{target.Name} does not exist, so there is nothing to delete");
@@ -150,7 +169,7 @@ public static class WhyCommand
                 old = fromFile is null ? null : live;
                 subject = fromFile is null
                     ? "a change of the live object's spec that keeps its images (pass -f MANIFEST to ask about a specific change)"
-                    : live is null ? $"{file} (the workload does not exist yet)" : $"{file} compared with the live object";
+                    : live is null ? $"{file} (the workload does not exist yet){previewNote}" : $"{file} compared with the live object{previewNote}";
                 break;
         }
         return new WhyQuestion(target, ns, op2, me, obj, old, approvals, labels, subject, unreadable);
@@ -213,6 +232,11 @@ public static class WhyCommand
             if (!decision.Message.Contains(w, StringComparison.Ordinal)) sb.Append("Warning: ").Append(w).Append('\n');
         }
 
+        if (!decision.Allowed && decision.Causes.Count > 0)
+        {
+            // The codes are the structure (contract: status.details.causes); tools can act on them.
+            sb.Append("Reason codes: ").Append(string.Join(", ", decision.Causes.Select(c => c.Approval.Length == 0 ? c.Code : $"{c.Approval}={c.Code}").Distinct())).Append('\n');
+        }
         var targeting = index.Targeting(q.Namespace, q.Target.Group, q.Target.Kind, q.Target.Name);
         if (decision.Allowed && targeting.Count > 0)
         {

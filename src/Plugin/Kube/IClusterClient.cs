@@ -42,6 +42,12 @@ public interface IClusterClient : IDisposable
 
     /// <summary>PUT; the body carries <c>metadata.resourceVersion</c>, so a stale write fails with 409.</summary>
     Task<WriteResult> ReplaceAsync(ApiResource resource, string ns, string name, JsonObject body, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same write with <c>dryRun=All</c>: a CREATE (POST) when <paramref name="name"/> is null, else
+    /// an UPDATE (PUT). Nothing is stored; the answer is the object as it would be, and the warnings.
+    /// </summary>
+    Task<WriteResult> DryRunAsync(ApiResource resource, string ns, string? name, JsonObject body, CancellationToken cancellationToken);
 }
 
 /// <summary>The cluster, namespace and context a command runs against, resolved like kubectl does.</summary>

@@ -73,6 +73,16 @@ public sealed class KubeClusterClient(Kubernetes client, string server) : IClust
         return new WriteResult(response.Body, Warnings(response.Response));
     }
 
+    public async Task<WriteResult> DryRunAsync(ApiResource resource, string ns, string? name, JsonObject body, CancellationToken cancellationToken)
+    {
+        using var response = name is null
+            ? await Call(() => client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                body, resource.Group, resource.Version, ns, resource.Plural, dryRun: "All", cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await Call(() => client.CustomObjects.ReplaceNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                body, resource.Group, resource.Version, ns, resource.Plural, name, dryRun: "All", cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new WriteResult(response.Body, Warnings(response.Response));
+    }
+
     public void Dispose() => client.Dispose();
 
     /// <summary>True when the 404 is about this object, not about the resource type missing.</summary>

@@ -75,4 +75,8 @@ public static class DenialCauses
 }
 
 /// <summary>One reason a targeting approval does not admit the request: the approval's name, a <see cref="DenialCauses"/> code, and the words.</summary>
-public sealed record DenialCause(string Approval, string Code, string Message);
+public sealed record DenialCause(string Approval, string Code, string Message)
+{
+    /// <summary>The field the cause is about, when it is not the approval itself (a refused ChangeApproval write: <c>spec.ticket</c>).</summary>
+    public string? Field { get; init; }
+}

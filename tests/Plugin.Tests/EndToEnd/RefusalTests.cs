@@ -92,7 +92,7 @@ public sealed class RefusalTests(EndToEndCluster cluster) : IDisposable
         var env = new Dictionary<string, string?> { ["KUBECTL_CHANGE_USER"] = "alice" };
         var result = await As("bob", env, "bob's plugin is told he is alice (KUBECTL_CHANGE_USER=alice)", "change", "approve", "cart-forged");
         Refused("error: approving changeapproval cart-forged in namespace payments was refused by the admission webhook: the new entry names alice as the approver, " +
-                "but the API server knows you as bob, and an approval can only be added in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it). Nothing was changed.\n",
+                "but that is not the username the API server knows you by, and an approval can only be added in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it). Nothing was changed.\n",
                 result);
         Assert.Empty(Entries("cart-forged"));
     }
@@ -128,7 +128,7 @@ public sealed class RefusalTests(EndToEndCluster cluster) : IDisposable
         var env = new Dictionary<string, string?> { ["KUBECTL_CHANGE_USER"] = "alice" };
         var result = await As("carol", env, "requests are made in your own name", "change", "request", "deployment/cart", "--reason", "r", "--name", "cart-as-alice");
         Refused("error: creating changeapproval cart-as-alice in namespace payments was refused by the admission webhook: the request names alice as requester, " +
-                "but the API server knows you as carol, and a change can only be requested in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it). Nothing was changed.\n",
+                "but that is not the username the API server knows you by, and a change can only be requested in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it). Nothing was changed.\n",
                 result);
         Assert.Null(cluster.Server.Get("approvals.admission.dev", "changeapprovals", "payments", "cart-as-alice"));
     }

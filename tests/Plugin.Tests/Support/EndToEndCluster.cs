@@ -14,7 +14,7 @@ namespace Admission.Plugin.Tests.Support;
 /// per person, and a bin folder holding the <c>kubectl-change</c> wrapper, so that the real
 /// <c>/usr/bin/kubectl</c> finds the plugin exactly as a user's kubectl would.
 /// </summary>
-public sealed class EndToEndCluster : IAsyncLifetime
+public class EndToEndCluster : IAsyncLifetime
 {
     public const string Kubectl = "/usr/bin/kubectl";
     public const string Namespace = "payments";
@@ -65,6 +65,9 @@ public sealed class EndToEndCluster : IAsyncLifetime
         RbacObjects.ClusterRoleBinding("change-approvers", "admission-approver", RbacObjects.Group("tier1-approvers"), RbacObjects.Group("developers")),
     ];
 
+    /// <summary>The policy the webhook and the plugin read; a subclass turns requireExactChange on (the product's default).</summary>
+    protected virtual string Policy => PolicyYaml;
+
     private BackgroundProcess? _webhook;
     private DirectoryInfo? _dir;
 
@@ -106,10 +109,10 @@ public sealed class EndToEndCluster : IAsyncLifetime
             ["apiVersion"] = "v1",
             ["kind"] = "ConfigMap",
             ["metadata"] = new JsonObject { ["name"] = "admission-policy", ["namespace"] = "admission-system" },
-            ["data"] = new JsonObject { ["policy.yaml"] = PolicyYaml },
+            ["data"] = new JsonObject { ["policy.yaml"] = Policy },
         });
         var policyFile = Path.Combine(Dir, "policy.yaml");
-        await File.WriteAllTextAsync(policyFile, PolicyYaml);
+        await File.WriteAllTextAsync(policyFile, Policy);
 
         // The plugin, installed the way the docs say: an executable named kubectl-change on PATH.
         var wrapper = Path.Combine(BinDir, "kubectl-change");
@@ -141,6 +144,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
             ["ADMISSION_LEASE_DURATION"] = "4s",
             ["ADMISSION_RENEW_DEADLINE"] = "3s",
             ["ADMISSION_RETRY_PERIOD"] = "1s",
+            ["ADMISSION_APPLIED_CHECK_INTERVAL"] = "500ms",
             ["KUBERNETES_SERVICE_HOST"] = null,
         });
 
@@ -263,7 +267,7 @@ public sealed class EndToEndCluster : IAsyncLifetime
         if (_webhook is not null)
         {
             await _webhook.DisposeAsync();
-            Transcript.SaveFile("webhook.log", _webhook.Output);
+            Transcript.SaveFile(GetType() == typeof(EndToEndCluster) ? "webhook.log" : "webhook-exact.log", _webhook.Output);
         }
         if (Server is not null) await Server.DisposeAsync();
         try
@@ -298,4 +302,16 @@ public sealed class EndToEndCluster : IAsyncLifetime
 public sealed class EndToEndGroup : ICollectionFixture<EndToEndCluster>
 {
     public const string Name = "end-to-end";
+}
+
+/// <summary>The same cluster with the policy's default requireExactChange: true, for the exact-change story.</summary>
+public sealed class ExactChangeCluster : EndToEndCluster
+{
+    protected override string Policy => PolicyYaml.Replace("requireExactChange: false", "requireExactChange: true", StringComparison.Ordinal);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ExactChangeGroup : ICollectionFixture<ExactChangeCluster>
+{
+    public const string Name = "end-to-end, exact changes";
 }

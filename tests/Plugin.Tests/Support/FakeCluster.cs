@@ -63,6 +63,27 @@ internal sealed class FakeCluster : IClusterConnector
     /// <summary>How far the API server's (and so the webhook's) clock is ahead of the plugin's.</summary>
     public TimeSpan ServerSkew { get; set; }
 
+    /// <summary>What the person types at the terminal; null: no terminal (stdin redirected).</summary>
+    public string? Stdin { get; set; }
+
+    /// <summary>False: no webhook answers previews (the namespace is not guarded, or Admission is not installed).</summary>
+    public bool AnswersPreviews { get; set; } = true;
+
+    /// <summary>What a mutating webhook or defaulting does to each object written (previews too).</summary>
+    public Action<JsonObject>? Mutate { get; set; }
+
+    /// <summary>Sets the policy the plugin reads from the cluster's ConfigMap (the webhook decides with <see cref="Policy"/>).</summary>
+    public void PublishPolicy(string yaml) => Put(ApiResource.ConfigMaps, "admission-system", new JsonObject
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = "admission-policy" },
+        ["data"] = new JsonObject { ["policy.yaml"] = yaml },
+    });
+
+    /// <summary>Rewrites every message the webhook sends (a newer webhook's wording); codes stay.</summary>
+    public Func<string, string>? RewordMessages { get; set; }
+
     /// <summary>The next this many PUTs fail with 409 Conflict, as if someone wrote first.</summary>
     public int ConflictsToInject { get; set; }
 
@@ -132,9 +153,11 @@ internal sealed class FakeCluster : IClusterConnector
             OldObject = old is null ? null : Element(old),
         };
         var decision = AdmissionEngine.Decide(input, new DecisionContext(Policy, ApprovalIndex.Empty, NamespaceIndex.Empty, Clock.Now + ServerSkew));
-        return decision.Allowed
-            ? null
-            : new ClusterApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {decision.Message}");
+        if (decision.Allowed) return null;
+        // As kube-apiserver passes the webhook's status on: its message after the prefix, its causes (reason codes) as they are.
+        var reword = RewordMessages ?? (m => m);
+        return new ClusterApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {reword(decision.Message)}", null,
+            [.. decision.Causes.Select(c => new StatusCause(c.Code, c.Field ?? "", reword(c.Message)))]);
     }
 
     private sealed class Client(FakeCluster cluster, string user) : IClusterClient
@@ -210,6 +233,29 @@ internal sealed class FakeCluster : IClusterConnector
             return Task.FromResult(new WriteResult(Element(cluster.Put(resource, ns, obj)), []));
         }
 
+        /// <summary>
+        /// A dry run stores nothing; for a preview (the annotation) it answers as the webhook does
+        /// (contract 2.5): the digest warning of the object as it would be stored, with the live one's as base.
+        /// </summary>
+        public Task<WriteResult> DryRunAsync(ApiResource resource, string ns, string? name, JsonObject body, CancellationToken cancellationToken)
+        {
+            var objectName = name ?? body["metadata"]!["name"]!.GetValue<string>();
+            Check($"dry-run {(name is null ? "create" : "replace")} {resource.Qualified} {ns}/{objectName}");
+            var old = cluster.Stored(resource, ns, objectName);
+            if (name is null && old is not null) throw new ClusterApiException(409, "AlreadyExists", $"{resource.Qualified} \"{objectName}\" already exists", objectName);
+            if (name is not null && old is null) throw new ClusterApiException(404, "NotFound", $"{resource.Qualified} \"{objectName}\" not found", objectName);
+            var obj = (JsonObject)body.DeepClone();
+            cluster.Mutate?.Invoke(obj);
+            var stored = Element(obj);
+            List<string> warnings = [];
+            if (cluster.AnswersPreviews && body["metadata"]?["annotations"]?[Previews.Annotation]?.GetValue<string>() == "true")
+            {
+                var digest = Policies.Digest.ChangeDigest.Of(stored, cluster.Policy);
+                warnings.Add(old is null ? $"change digest {digest}" : $"change digest {digest} base {Policies.Digest.ChangeDigest.Of(Element(old), cluster.Policy)}");
+            }
+            return Task.FromResult(new WriteResult(stored, warnings));
+        }
+
         public void Dispose()
         {
         }
@@ -243,6 +289,7 @@ internal static class Plugin
             Clock = cluster.Clock,
             Environment = name => environment?.TryGetValue(name, out var v) == true ? v : null,
             NameSuffix = () => "x7k2q",
+            In = cluster.Stdin is null ? null : new StringReader(cluster.Stdin),
         };
         var exit = await new PluginApp(host).RunAsync(args);
         return new Result(exit, stdout.ToString(), stderr.ToString());

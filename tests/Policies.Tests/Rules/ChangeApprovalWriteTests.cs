@@ -23,7 +23,54 @@ public class ChangeApprovalWriteTests
             Assert.Equal(Allowed ? decision.Code : DecisionCode.Denied, decision.Code);
             Assert.Null(decision.Approval);
             if (Fragment is { } f) Assert.Contains(f, decision.Message, StringComparison.Ordinal);
+            // A refusal is structured: one cause per problem, with a known code, whose words are in the message.
+            if (!Allowed)
+            {
+                Assert.NotEmpty(decision.Causes);
+                Assert.All(decision.Causes, c => Assert.Contains(c.Code, KnownCodes));
+                Assert.All(decision.Causes, c => Assert.Contains(c.Message, decision.Message, StringComparison.Ordinal));
+            }
         }
+    }
+
+    private static readonly string[] KnownCodes = [.. typeof(ApprovalRefusals).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];
+
+    /// <summary>The reason code each refused write carries (the plugin acts on these, never on the words).</summary>
+    public static readonly Table<(bool Create, string Code)> Codes = new()
+    {
+        { "created by someone who is not requestedBy: denied", (true, ApprovalRefusals.RequesterNotYou) },
+        { "approvals not empty: denied", (true, ApprovalRefusals.ApprovalsAtCreation) },
+        { "expiresAt in the past: denied", (true, ApprovalRefusals.ExpiresInPast) },
+        { "expiresAt before notBefore: denied", (true, ApprovalRefusals.ExpiresBeforeStart) },
+        { "maxValidity: 168h and 1s after now: denied", (true, ApprovalRefusals.ValidityTooLong) },
+        { "notBefore more than maxValidity after now: denied", (true, ApprovalRefusals.NotBeforeTooFar) },
+        { "reason of white space only: denied", (true, ApprovalRefusals.ReasonInvisible) },
+        { "target.kind missing: denied", (true, ApprovalRefusals.InvalidField) },
+        { "ticketPattern: ticket missing: denied", (true, ApprovalRefusals.TicketRequired) },
+        { "ticketPattern: partial match, text after: denied", (true, ApprovalRefusals.TicketMismatch) },
+        { "reason changed: denied", (false, ApprovalRefusals.SpecChanged) },
+        { "entry in someone else's name: denied", (false, ApprovalRefusals.ApproverNotYou) },
+        { "requester approving own change: denied", (false, ApprovalRefusals.OwnRequest) },
+        { "approver already present: denied", (false, ApprovalRefusals.AlreadyReviewed) },
+        { "approvedAt 5m1s behind the clock: denied", (false, ApprovalRefusals.ClockSkew) },
+        { "approvedAt missing: denied", (false, ApprovalRefusals.ApprovedAtMissing) },
+        { "user in no approver group: denied", (false, ApprovalRefusals.NotApprover) },
+        { "expired approval cannot be approved", (false, ApprovalRefusals.Expired) },
+        { "two entries at once (own and another): denied", (false, ApprovalRefusals.TooManyAdded) },
+        { "removing someone else's entry: denied", (false, ApprovalRefusals.OthersEntry) },
+    };
+
+    public static TheoryData<string> CodeNames => Codes.Names();
+
+    [Theory]
+    [MemberData(nameof(CodeNames))]
+    public void Refusal_code(string name)
+    {
+        var (create, code) = Codes[name];
+        var row = create ? Creates[name] : Updates[name];
+        var decision = AdmissionEngine.Decide(row.Request(), Context(policy: row.Policy));
+        Assert.False(decision.Allowed);
+        Assert.Contains(code, decision.Causes.Select(c => c.Code));
     }
 
     // CREATE: by default carol creates an approval she requested, valid from an hour ago for four hours.

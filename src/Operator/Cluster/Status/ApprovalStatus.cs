@@ -9,6 +9,9 @@ namespace Admission.Operator.Cluster;
 internal sealed record ApprovalCondition(string Status, string Reason, string Message, DateTimeOffset LastTransitionTime, long ObservedGeneration)
 {
     public const string Type = "Approved";
+
+    /// <summary>The type of the condition that turns True when the target is seen with the approved change.</summary>
+    public const string AppliedType = "Applied";
 }
 
 /// <summary>
@@ -21,23 +24,24 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     public const string Approved = Policies.Model.ChangeApproval.PhaseApproved;
     public const string Expired = Policies.Model.ChangeApproval.PhaseExpired;
     public const string Rejected = Policies.Model.ChangeApproval.PhaseRejected;
+    public const string Applied = Policies.Model.ChangeApproval.PhaseApplied;
 
     /// <summary>Reviewers whose entry is a Reject (contract section 1, status.rejectedBy).</summary>
     public IReadOnlyList<string> RejectedBy { get; init; } = [];
 
+    /// <summary>When the target was first seen with the approved change digest (status.appliedAt); once set it stays.</summary>
+    public DateTimeOffset? AppliedAt { get; init; }
+
     public bool Equals(ApprovalStatus? other) =>
         other is not null && Phase == other.Phase && ApprovedBy.SequenceEqual(other.ApprovedBy, StringComparer.Ordinal) &&
         RejectedBy.SequenceEqual(other.RejectedBy, StringComparer.Ordinal) &&
-        Condition == other.Condition && ObservedGeneration == other.ObservedGeneration;
+        Condition == other.Condition && ObservedGeneration == other.ObservedGeneration && AppliedAt == other.AppliedAt;
 
     public override int GetHashCode() => HashCode.Combine(Phase, Condition, ObservedGeneration);
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["phase"] = Phase,
-        ["approvedBy"] = new JsonArray([.. ApprovedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
-        ["rejectedBy"] = new JsonArray([.. RejectedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
-        ["conditions"] = new JsonArray(new JsonObject
+        var conditions = new JsonArray(new JsonObject
         {
             ["type"] = ApprovalCondition.Type,
             ["status"] = Condition.Status,
@@ -45,9 +49,31 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             ["lastTransitionTime"] = Time(Condition.LastTransitionTime),
             ["reason"] = Condition.Reason,
             ["message"] = Condition.Message,
-        }),
-        ["observedGeneration"] = ObservedGeneration,
-    };
+        });
+        var json = new JsonObject
+        {
+            ["phase"] = Phase,
+            ["approvedBy"] = new JsonArray([.. ApprovedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
+            ["rejectedBy"] = new JsonArray([.. RejectedBy.Select(a => (JsonNode)JsonValue.Create(a))]),
+        };
+        if (AppliedAt is { } at)
+        {
+            // The CRD's appliedAt is a date-time, not nullable: absent until the change is seen.
+            json["appliedAt"] = Time(at);
+            conditions.Add(new JsonObject
+            {
+                ["type"] = ApprovalCondition.AppliedType,
+                ["status"] = "True",
+                ["observedGeneration"] = ObservedGeneration,
+                ["lastTransitionTime"] = Time(at),
+                ["reason"] = "Applied",
+                ["message"] = "the target was seen with the approved change",
+            });
+        }
+        json["conditions"] = conditions;
+        json["observedGeneration"] = ObservedGeneration;
+        return json;
+    }
 
     public static string Time(DateTimeOffset t) => Policies.Model.ChangeApprovalReader.FormatTime(t);
 
@@ -61,11 +87,18 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
             ? ab.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
             : [];
         ApprovalCondition? condition = null;
+        DateTimeOffset? appliedAt = Policies.Model.ChangeApprovalReader.TryParseTime(Str(s, "appliedAt"), out var at) ? at : null;
         if (s.TryGetProperty("conditions", out var cs) && cs.ValueKind == JsonValueKind.Array)
         {
             foreach (var c in cs.EnumerateArray())
             {
-                if (c.ValueKind != JsonValueKind.Object || Str(c, "type") != ApprovalCondition.Type) continue;
+                if (c.ValueKind != JsonValueKind.Object) continue;
+                // An Applied condition without appliedAt (written by an older operator or by hand) still marks it applied.
+                if (Str(c, "type") == ApprovalCondition.AppliedType && Str(c, "status") == "True" && appliedAt is null)
+                {
+                    appliedAt = Policies.Model.ChangeApprovalReader.TryParseTime(Str(c, "lastTransitionTime"), out var t) ? t : DateTimeOffset.UnixEpoch;
+                }
+                if (Str(c, "type") != ApprovalCondition.Type) continue;
                 _ = Policies.Model.ChangeApprovalReader.TryParseTime(Str(c, "lastTransitionTime"), out var ltt);
                 condition = new ApprovalCondition(Str(c, "status") ?? "", Str(c, "reason") ?? "", Str(c, "message") ?? "", ltt, Long(c, "observedGeneration"));
             }
@@ -74,17 +107,20 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         var rejectedBy = s.TryGetProperty("rejectedBy", out var rb) && rb.ValueKind == JsonValueKind.Array
             ? rb.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
             : [];
-        return new ApprovalStatus(phase, approvedBy, condition, Long(s, "observedGeneration")) { RejectedBy = rejectedBy };
+        return new ApprovalStatus(phase, approvedBy, condition, Long(s, "observedGeneration")) { RejectedBy = rejectedBy, AppliedAt = appliedAt };
     }
 
     /// <summary>
     /// What the status should be at <paramref name="now"/>. The condition's lastTransitionTime
-    /// moves only when its status flips; otherwise the current one is kept.
+    /// moves only when its status flips; otherwise the current one is kept. <paramref name="seenApplied"/>
+    /// is when the operator saw the target with the approved change, if it just did; an appliedAt
+    /// already recorded stays, and makes the phase Applied whatever happens later.
     /// </summary>
-    public static ApprovalStatus Compute(CachedApproval approval, AdmissionPolicy policy, DateTimeOffset now)
+    public static ApprovalStatus Compute(CachedApproval approval, AdmissionPolicy policy, DateTimeOffset now, DateTimeOffset? seenApplied = null)
     {
         var generation = approval.Generation;
         var current = Parse(approval.Status);
+        var appliedAt = current?.AppliedAt ?? (seenApplied is { } seen ? Truncate(seen) : null);
         string phase, status, reason, message;
         IReadOnlyList<string> approvedBy = [];
         IReadOnlyList<string> rejectedBy = [];
@@ -129,8 +165,13 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
                 (phase, status, reason, message) = (Pending, "False", "AwaitingApprovals", $"{counted}; needs {missing} more from approvers other than {model.RequestedBy}");
             }
         }
+        if (appliedAt is not null && model is not null) phase = Applied;
         var transition = current?.Condition.Status == status ? current.Condition.LastTransitionTime : Truncate(now);
-        return new ApprovalStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation) { RejectedBy = rejectedBy };
+        return new ApprovalStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation)
+        {
+            RejectedBy = rejectedBy,
+            AppliedAt = appliedAt,
+        };
     }
 
     /// <summary>The next moment the phase can change by time alone: notBefore or expiresAt, whichever is next.</summary>

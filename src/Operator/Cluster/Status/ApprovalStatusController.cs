@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Threading.Channels;
 using Admission.Policies;
 
@@ -8,12 +9,17 @@ namespace Admission.Operator.Cluster;
 /// The status operator, run by the leader only: keeps each ChangeApproval's status (phase,
 /// approvedBy, the <c>Approved</c> condition, observedGeneration) true, writing it through the
 /// status subresource only when it differs, re-reading on a conflict; wakes at each approval's
-/// notBefore and expiresAt so phases flip on time; and records an Event when one becomes Approved
-/// or Expired.
+/// notBefore and expiresAt so phases flip on time; sets appliedAt and the <c>Applied</c> condition
+/// when it reads the target of an Approved exact-change approval and finds the approved digest
+/// (re-reading every <paramref name="appliedCheckInterval"/> until then); and records an Event at
+/// each phase change. Only the leader runs it, so each Event is recorded once.
 /// </summary>
 internal sealed partial class ApprovalStatusController(
-    IApprovalObjects objects, IStatusClient client, AdmissionPolicy policy, TimeProvider clock, ILogger<ApprovalStatusController> logger) : ILeaderWork
+    IApprovalObjects objects, IStatusClient client, AdmissionPolicy policy, TimeProvider clock, ILogger<ApprovalStatusController> logger,
+    ITargetReader? targets = null, TimeSpan? appliedCheckInterval = null) : ILeaderWork
 {
+    private readonly TimeSpan _appliedCheck = appliedCheckInterval ?? TimeSpan.FromSeconds(5);
+
     private const int MaxConflictRetries = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
@@ -22,6 +28,12 @@ internal sealed partial class ApprovalStatusController(
 
     /// <summary>Writes made, for logs and tests: key, phase.</summary>
     public event Action<string, ApprovalStatus>? StatusWritten;
+
+    /// <summary>
+    /// The one transition hook: raised once per phase change written (key, previous phase or null
+    /// for the first status, new status), right after the write and its Event. Notifiers hook here.
+    /// </summary>
+    public event Action<string, string?, ApprovalStatus>? PhaseChanged;
 
     /// <summary>The requeue timer while running, for tests.</summary>
     internal RequeueTimer? Timer { get; private set; }
@@ -84,9 +96,10 @@ internal sealed partial class ApprovalStatusController(
             return;
         }
         var now = clock.GetUtcNow();
+        var seenApplied = await SeenAppliedAsync(approval, now, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
-            var desired = ApprovalStatus.Compute(approval, policy, now);
+            var desired = ApprovalStatus.Compute(approval, policy, now, seenApplied);
             var current = ApprovalStatus.Parse(approval.Status);
             if (desired.Equals(current)) break;
             // Our own write not seen by the cache yet: writing again would only conflict.
@@ -103,10 +116,11 @@ internal sealed partial class ApprovalStatusController(
                 _written[key] = (approval.ResourceVersion, desired);
                 LogWritten(logger, key, desired.Phase, desired.Condition.Reason, desired.Condition.Message);
                 StatusWritten?.Invoke(key, desired);
-                // An Event at each phase change (contract section 9); ApprovalStatus.Phase is the one transition hook.
-                if (current?.Phase != desired.Phase && desired.Phase is ApprovalStatus.Approved or ApprovalStatus.Expired or ApprovalStatus.Rejected)
+                // An Event at each phase change (contract section 9); a new approval starting Pending is no change.
+                if (current?.Phase != desired.Phase && (current is not null || desired.Phase != ApprovalStatus.Pending))
                 {
                     await EmitAsync(result, desired, cancellationToken).ConfigureAwait(false);
+                    PhaseChanged?.Invoke(key, current?.Phase, desired);
                 }
                 approval = result;
                 break;
@@ -124,15 +138,62 @@ internal sealed partial class ApprovalStatusController(
             }
         }
 
-        if (ApprovalStatus.NextTransition(approval, now) is { } next) timer.Schedule(key, next);
+        var next = ApprovalStatus.NextTransition(approval, now);
+        if (AwaitsApply(approval, now, out _))
+        {
+            var check = now + _appliedCheck;
+            if (next is null || check < next) next = check;
+        }
+        if (next is { } at) timer.Schedule(key, at);
         else timer.Cancel(key);
+    }
+
+    /// <summary>
+    /// An Approved approval with a CREATE or UPDATE <c>change</c> not yet seen applied: its target is
+    /// worth reading. (A DELETE leaves no object to see; its approval is never Applied.)
+    /// </summary>
+    private bool AwaitsApply(CachedApproval approval, DateTimeOffset now, out string version)
+    {
+        version = "";
+        if (targets is null || approval.Model is not { Change: not null } model) return false;
+        if (ApprovalStatus.Parse(approval.Status)?.AppliedAt is not null) return false;
+        if (!model.Operations.Any(o => o is Operation.Create or Operation.Update)) return false;
+        if (!model.IsValid(now, policy.RequiredApprovals)) return false;
+        if (TargetVersions.For(model) is not { } v) return false;
+        version = v;
+        return true;
+    }
+
+    /// <summary>Now, when the target is stored with the approved change digest (the engine's one digest function); else null.</summary>
+    private async Task<DateTimeOffset?> SeenAppliedAsync(CachedApproval approval, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!AwaitsApply(approval, now, out var version)) return null;
+        var model = approval.Model!;
+        JsonElement? live;
+        try
+        {
+            live = await targets!.GetAsync(model.Namespace, model.Target, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not seen this time; the next check reads again.
+            LogTargetFailed(logger, approval.Key, ListWatchLoop.Describe(e));
+            return null;
+        }
+        if (live is not { } obj || !Policies.Digest.ChangeDigest.TryOf(obj, policy, out var digest, out _)) return null;
+        if (!string.Equals(digest, model.Change!.Digest, StringComparison.Ordinal)) return null;
+        LogSeenApplied(logger, approval.Key, digest);
+        return now;
     }
 
     private async Task EmitAsync(CachedApproval approval, ApprovalStatus status, CancellationToken cancellationToken)
     {
         try
         {
-            await client.EmitEventAsync(approval, status.Phase, status.Condition.Message, cancellationToken).ConfigureAwait(false);
+            var message = status.Phase == ApprovalStatus.Applied && status.AppliedAt is { } at
+                ? $"{approval.Model?.Target.Kind}/{approval.Model?.Target.Name} seen with the approved change {approval.Model?.Change?.Digest} at {ApprovalStatus.Time(at)}"
+                : status.Condition.Message;
+            await client.EmitEventAsync(approval, status.Phase, message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -155,6 +216,12 @@ internal sealed partial class ApprovalStatusController(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "status of {Key} could not be written, retrying in {DelaySeconds}s: {Error}")]
     private static partial void LogFailed(ILogger logger, string key, string error, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "target of ChangeApproval={Key} seen with the approved change {Digest}")]
+    private static partial void LogSeenApplied(ILogger logger, string key, string digest);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "target of {Key} could not be read, checking again later: {Error}")]
+    private static partial void LogTargetFailed(ILogger logger, string key, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "event for {Key} could not be recorded: {Error}")]
     private static partial void LogEventFailed(ILogger logger, string key, string error);
