@@ -156,6 +156,9 @@ internal sealed partial class ApprovalStatusController(
     {
         version = "";
         if (targets is null || approval.Model is not { Change: not null } model) return false;
+        // A retrospective approval reviews a break-glass change that is already in: it admits
+        // nothing, so it is never Applied; it stays Pending until reviewed (issue 14).
+        if (model.Retrospective) return false;
         if (ApprovalStatus.Parse(approval.Status)?.AppliedAt is not null) return false;
         if (!model.Operations.Any(o => o is Operation.Create or Operation.Update)) return false;
         if (!model.IsValid(now, policy.RequiredApprovals)) return false;
