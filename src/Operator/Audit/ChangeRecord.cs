@@ -46,9 +46,9 @@ internal static class ChangeRecord
             ["approvedBy"] = new JsonArray([.. m.CountedApprovers().Select(x => (JsonNode)JsonValue.Create(x))]),
             ["change"] = change.ValueKind == JsonValueKind.Object ? new JsonObject { ["digest"] = Str(change, "digest"), ["base"] = Str(change, "base") } : null,
             ["images"] = new JsonArray([.. m.Images.Select(i => (JsonNode)JsonValue.Create(i))]),
-            ["appliedAt"] = AppliedAt(status) ?? ApprovalStatus.Time(recordedAt),
+            ["appliedAt"] = AppliedAt(status) ?? WrittenStatus.Time(recordedAt),
             ["admissionUid"] = status is { } s ? Str(s, "admissionUid") : null,
-            ["recordedAt"] = ApprovalStatus.Time(recordedAt),
+            ["recordedAt"] = WrittenStatus.Time(recordedAt),
         };
     }
 

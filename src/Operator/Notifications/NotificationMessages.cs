@@ -34,7 +34,7 @@ internal static class NotificationMessages
         {
             ["id"] = $"{a.Uid}/{e.Id}",
             ["event"] = e.Kind.Wire(),
-            ["sentAt"] = ApprovalStatus.Time(now),
+            ["sentAt"] = WrittenStatus.Time(now),
             ["changeApproval"] = new JsonObject { ["namespace"] = a.Namespace, ["name"] = a.Name, ["uid"] = a.Uid },
             ["target"] = new JsonObject { ["apiGroup"] = m.Target.ApiGroup, ["kind"] = m.Target.Kind, ["name"] = m.Target.Name },
             ["requestedBy"] = m.RequestedBy,
@@ -45,7 +45,7 @@ internal static class NotificationMessages
             ["change"] = change.ValueKind == JsonValueKind.Object
                 ? new JsonObject { ["digest"] = Str(change, "digest"), ["base"] = Str(change, "base") }
                 : null,
-            ["expiresAt"] = ApprovalStatus.Time(m.ExpiresAt),
+            ["expiresAt"] = WrittenStatus.Time(m.ExpiresAt),
             ["approvedBy"] = new JsonArray([.. m.CountedApprovers().Select(x => (JsonNode)JsonValue.Create(x))]),
             ["requiredApprovals"] = requiredApprovals,
             ["retrospective"] = ApprovalCensus.IsRetrospective(a.Raw),
@@ -81,7 +81,7 @@ internal static class NotificationMessages
         }
         if (m.Images.Count > 0) text.Append(CultureInfo.InvariantCulture, $", images {Esc(string.Join(", ", m.Images))}");
         text.Append('\n');
-        text.Append(CultureInfo.InvariantCulture, $"Approvals: {approvers.Count} of {requiredApprovals}{(approvers.Count > 0 ? " (" + Esc(string.Join(", ", approvers)) + ")" : "")}; expires {ApprovalStatus.Time(m.ExpiresAt)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Approvals: {approvers.Count} of {requiredApprovals}{(approvers.Count > 0 ? " (" + Esc(string.Join(", ", approvers)) + ")" : "")}; expires {WrittenStatus.Time(m.ExpiresAt)}\n");
         text.Append(CultureInfo.InvariantCulture, $"Show: `{ShowCommand(a)}`\nApprove: `{ApproveCommand(a)}`");
         return Encoding.UTF8.GetBytes(new JsonObject { ["text"] = text.ToString() }.ToJsonString());
     }

@@ -254,7 +254,7 @@ public static class ApproveCommands
             _ => $"{PluginHost.Qualified(approval.Name)}: approval by {me.Username} withdrawn",
         });
         var summary = PluginHost.ApprovalsSummary(approval, policy.RequiredApprovals);
-        var lacks = ApprovalStatus.Lacks(approval, policy, now);
+        var lacks = ApprovalCells.Lacks(approval, policy, now);
         var images = approval.Images.Count == 0 ? "" : " with images " + string.Join(", ", approval.Images);
         if (lacks.Count == 0)
         {

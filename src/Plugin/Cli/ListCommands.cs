@@ -113,8 +113,8 @@ public static class ListCommands
         {
             var age = s.Created is { } c ? Durations.Human(now - c) : "<unknown>";
             string[] cells = s.Approval is { } a
-                ? [s.Name, ApprovalStatus.TargetCell(a), ApprovalStatus.Phase(a, policy.RequiredApprovals, now),
-                   ApprovalStatus.ApprovalsCell(a, policy.RequiredApprovals), ApprovalStatus.ExpiresCell(a, now), age]
+                ? [s.Name, ApprovalCells.TargetCell(a), ApprovalCells.Phase(a, policy.RequiredApprovals, now),
+                   ApprovalCells.ApprovalsCell(a, policy.RequiredApprovals), ApprovalCells.ExpiresCell(a, now), age]
                 : [s.Name, "<invalid>", "Invalid", "", "", age];
             rows.Add(withNamespace ? [s.Namespace, .. cells] : cells);
         }
@@ -145,7 +145,7 @@ public static class ListCommands
         fields.Add(("Requested by", a.RequestedBy + (stored.Created is { } c ? $", {Durations.Rfc3339(c)} ({Durations.Relative(c, now)})" : "")));
         var from = a.NotBefore is { } nb ? $"from {Durations.Rfc3339(nb)} ({Durations.Relative(nb, now)})" : "from its creation";
         fields.Add(("Valid", $"{from} until {Durations.Rfc3339(a.ExpiresAt)} ({(now >= a.ExpiresAt ? "expired " : "")}{Durations.Relative(a.ExpiresAt, now)})"));
-        var phase = ApprovalStatus.Phase(a, policy.RequiredApprovals, now);
+        var phase = ApprovalCells.Phase(a, policy.RequiredApprovals, now);
         fields.Add(("Phase", phase + (stored.StatusPhase is { } sp ? $" (status.phase: {sp})" : " (no status yet)")));
         fields.Add(("Approvals", $"{a.CountedApprovers().Count} of {policy.RequiredApprovals} needed" + (a.Approvals.Count == 0 ? ", none yet" : "")));
         AppendFields(sb, fields);
@@ -162,7 +162,7 @@ public static class ListCommands
                 sb.Append("  ").Append(line).Append('\n');
             }
         }
-        var lacks = ApprovalStatus.Lacks(a, policy, now);
+        var lacks = ApprovalCells.Lacks(a, policy, now);
         if (lacks.Count == 0)
         {
             sb.Append($"Lacks:        nothing; {PluginHost.Operations(a)} of {PluginHost.Describe(a)} is admitted until {Durations.Rfc3339(a.ExpiresAt)}.\n");

@@ -110,7 +110,7 @@ public sealed class ApprovalAppliedTests : IDisposable
         await NextCheck(controller);
         await Eventually.True(() => _server.Phase(Key) == "Applied", "status Applied");
         var status = StoredStatus()!.Value;
-        Assert.Equal(ApprovalStatus.Time(Objects.T0 + Interval + Interval), status.GetProperty("appliedAt").GetString());
+        Assert.Equal(WrittenStatus.Time(Objects.T0 + Interval + Interval), status.GetProperty("appliedAt").GetString());
         var applied = status.GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "Applied");
         Assert.Equal("True", applied.GetProperty("status").GetString());
         Assert.Equal(["Approved", "Applied"], _server.Events.Select(e => e.Reason));
@@ -130,7 +130,7 @@ public sealed class ApprovalAppliedTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(30));
         await Eventually.True(() => controller.Timer?.Pending.ContainsKey(Key) == false && _server.Writes.Count == 2, "the expiry written");
         Assert.Equal("Applied", _server.Phase(Key));
-        Assert.Equal([ApprovalStatus.Applied, ApprovalStatus.Applied], _server.Writes.Select(w => w.Phase));
+        Assert.Equal([WrittenStatus.Applied, WrittenStatus.Applied], _server.Writes.Select(w => w.Phase));
         Assert.Equal(["Applied"], _server.Events.Select(e => e.Reason));
     }
 
@@ -196,7 +196,7 @@ public sealed class ApprovalAppliedTests : IDisposable
         await Eventually.True(() => _server.Phase(Key) == "Pending", "status Pending");
 
         var rejected = Objects.ApprovalNode(approvers: ["alice"], rv: "2");
-        rejected["spec"]!["approvals"]!.AsArray().Add(new JsonObject { ["approver"] = "dave", ["approvedAt"] = ApprovalStatus.Time(Objects.T0), ["decision"] = "Reject", ["comment"] = "freeze" });
+        rejected["spec"]!["approvals"]!.AsArray().Add(new JsonObject { ["approver"] = "dave", ["approvedAt"] = WrittenStatus.Time(Objects.T0), ["decision"] = "Reject", ["comment"] = "freeze" });
         _server.Store(Objects.WithStatus(Objects.Element(rejected), JsonNode.Parse(StoredStatus()!.Value.GetRawText())!.AsObject()));
         await Eventually.True(() => _server.Phase(Key) == "Rejected", "status Rejected");
 
@@ -228,7 +228,7 @@ public sealed class ApprovalAppliedTests : IDisposable
             ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Approved", ["status"] = "True", ["reason"] = "Approved", ["message"] = "", ["lastTransitionTime"] = recorded }),
         };
         var now = Objects.T0.AddHours(hoursLater);
-        var status = ApprovalStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, now, seenNow ? now : null);
+        var status = WrittenStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, now, seenNow ? now : null);
         Assert.True(phase == status.Phase, $"{what}: {status.Phase}");
         Assert.Equal(phase == "Applied", status.ToJson()["appliedAt"] is not null);
         if (recorded is not null) Assert.Equal(recorded, status.ToJson()["appliedAt"]!.ToString());

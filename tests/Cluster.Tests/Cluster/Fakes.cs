@@ -114,7 +114,7 @@ internal sealed class FakeStatusClient(FakeApprovalObjects cache, string who = "
         var root = Root;
         lock (root._gate)
         {
-            return root._server.TryGetValue(key, out var raw) && ApprovalStatus.Parse(Objects.Cached(raw).Status) is { } s ? s.Phase : null;
+            return root._server.TryGetValue(key, out var raw) && WrittenStatus.Parse(Objects.Cached(raw).Status) is { } s ? s.Phase : null;
         }
     }
 }

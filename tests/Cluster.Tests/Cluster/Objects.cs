@@ -18,10 +18,10 @@ internal static class Objects
             ["target"] = new JsonObject { ["apiGroup"] = "apps", ["kind"] = "Deployment", ["name"] = target },
             ["reason"] = "roll out 2.4.1",
             ["requestedBy"] = requestedBy,
-            ["expiresAt"] = ApprovalStatus.Time(expiresAt ?? T0.AddHours(8)),
-            ["approvals"] = new JsonArray([.. (approvers ?? []).Select(a => (JsonNode)new JsonObject { ["approver"] = a, ["approvedAt"] = ApprovalStatus.Time(T0) })]),
+            ["expiresAt"] = WrittenStatus.Time(expiresAt ?? T0.AddHours(8)),
+            ["approvals"] = new JsonArray([.. (approvers ?? []).Select(a => (JsonNode)new JsonObject { ["approver"] = a, ["approvedAt"] = WrittenStatus.Time(T0) })]),
         };
-        if (notBefore is { } nb) spec["notBefore"] = ApprovalStatus.Time(nb);
+        if (notBefore is { } nb) spec["notBefore"] = WrittenStatus.Time(nb);
         return new JsonObject
         {
             ["apiVersion"] = "approvals.admission.dev/v1alpha1",

@@ -68,8 +68,8 @@ public class TableTests
             """;
         var stored = StoredApproval.Read(JsonDocument.Parse(json).RootElement.Clone());
         Assert.Equal("Approved", stored.StatusPhase);
-        Assert.Equal("Pending", ApprovalStatus.Phase(stored.Approval!, 2, Now));
-        Assert.Equal("0/2", ApprovalStatus.ApprovalsCell(stored.Approval!, 2));
+        Assert.Equal("Pending", ApprovalCells.Phase(stored.Approval!, 2, Now));
+        Assert.Equal("0/2", ApprovalCells.ApprovalsCell(stored.Approval!, 2));
     }
 
     [Fact]
@@ -79,12 +79,12 @@ public class TableTests
         var pending = Approval("p", "payments", "carol", "2026-03-07T11:00:00Z", "2026-03-06T11:00:00Z", "carol", "alice");
         Assert.Equal(
             ["1 of 2 approvals (alice), needs 1 more from someone other than carol", "carol's own approval does not count"],
-            ApprovalStatus.Lacks(pending.Approval!, legacy, Now));
+            ApprovalCells.Lacks(pending.Approval!, legacy, Now));
         var valid = Approval("v", "payments", "carol", "2026-03-07T11:00:00Z", "2026-03-06T11:00:00Z", "alice", "bob");
-        Assert.Empty(ApprovalStatus.Lacks(valid.Approval!, legacy, Now));
+        Assert.Empty(ApprovalCells.Lacks(valid.Approval!, legacy, Now));
         // Under the defaults an approval without spec.change counts for nothing, and says so.
-        Assert.Contains(ApprovalStatus.Lacks(valid.Approval!, AdmissionPolicy.Default, Now), l => l.StartsWith("binds no exact change", StringComparison.Ordinal));
+        Assert.Contains(ApprovalCells.Lacks(valid.Approval!, AdmissionPolicy.Default, Now), l => l.StartsWith("binds no exact change", StringComparison.Ordinal));
         var expired = Approval("e", "payments", "carol", "2026-03-06T11:00:00Z", "2026-03-06T10:00:00Z", "alice", "bob");
-        Assert.Equal(["expired at 2026-03-06T11:00:00Z"], ApprovalStatus.Lacks(expired.Approval!, legacy, Now));
+        Assert.Equal(["expired at 2026-03-06T11:00:00Z"], ApprovalCells.Lacks(expired.Approval!, legacy, Now));
     }
 }

@@ -24,16 +24,16 @@ internal sealed partial class ApprovalStatusController(
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     /// <summary>What was last written per key: the version written over, and the status written.</summary>
-    private readonly ConcurrentDictionary<string, (string? OverVersion, ApprovalStatus Status)> _written = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string? OverVersion, WrittenStatus Status)> _written = new(StringComparer.Ordinal);
 
     /// <summary>Writes made, for logs and tests: key, phase.</summary>
-    public event Action<string, ApprovalStatus>? StatusWritten;
+    public event Action<string, WrittenStatus>? StatusWritten;
 
     /// <summary>
     /// The one transition hook: raised once per phase change written (key, previous phase or null
     /// for the first status, new status), right after the write and its Event. Notifiers hook here.
     /// </summary>
-    public event Action<string, string?, ApprovalStatus>? PhaseChanged;
+    public event Action<string, string?, WrittenStatus>? PhaseChanged;
 
     /// <summary>The requeue timer while running, for tests.</summary>
     internal RequeueTimer? Timer { get; private set; }
@@ -99,8 +99,8 @@ internal sealed partial class ApprovalStatusController(
         var seenApplied = await SeenAppliedAsync(approval, now, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
-            var desired = ApprovalStatus.Compute(approval, policy, now, seenApplied);
-            var current = ApprovalStatus.Parse(approval.Status);
+            var desired = WrittenStatus.Compute(approval, policy, now, seenApplied);
+            var current = WrittenStatus.Parse(approval.Status);
             if (desired.Equals(current)) break;
             // Our own write not seen by the cache yet: writing again would only conflict.
             if (_written.TryGetValue(key, out var written) && written.OverVersion == approval.ResourceVersion && written.Status.Equals(desired)) break;
@@ -117,7 +117,7 @@ internal sealed partial class ApprovalStatusController(
                 LogWritten(logger, key, desired.Phase, desired.Condition.Reason, desired.Condition.Message);
                 StatusWritten?.Invoke(key, desired);
                 // An Event at each phase change (contract section 9); a new approval starting Pending is no change.
-                if (current?.Phase != desired.Phase && (current is not null || desired.Phase != ApprovalStatus.Pending))
+                if (current?.Phase != desired.Phase && (current is not null || desired.Phase != WrittenStatus.Pending))
                 {
                     await EmitAsync(result, desired, cancellationToken).ConfigureAwait(false);
                     PhaseChanged?.Invoke(key, current?.Phase, desired);
@@ -138,7 +138,7 @@ internal sealed partial class ApprovalStatusController(
             }
         }
 
-        var next = ApprovalStatus.NextTransition(approval, now);
+        var next = WrittenStatus.NextTransition(approval, now);
         if (AwaitsApply(approval, now, out _))
         {
             var check = now + _appliedCheck;
@@ -159,7 +159,7 @@ internal sealed partial class ApprovalStatusController(
         // A retrospective approval reviews a break-glass change that is already in: it admits
         // nothing, so it is never Applied; it stays Pending until reviewed (issue 14).
         if (model.Retrospective) return false;
-        if (ApprovalStatus.Parse(approval.Status)?.AppliedAt is not null) return false;
+        if (WrittenStatus.Parse(approval.Status)?.AppliedAt is not null) return false;
         if (!model.Operations.Any(o => o is Operation.Create or Operation.Update)) return false;
         if (!model.IsValid(now, policy.RequiredApprovals)) return false;
         if (TargetVersions.For(model) is not { } v) return false;
@@ -189,12 +189,12 @@ internal sealed partial class ApprovalStatusController(
         return now;
     }
 
-    private async Task EmitAsync(CachedApproval approval, ApprovalStatus status, CancellationToken cancellationToken)
+    private async Task EmitAsync(CachedApproval approval, WrittenStatus status, CancellationToken cancellationToken)
     {
         try
         {
-            var message = status.Phase == ApprovalStatus.Applied && status.AppliedAt is { } at
-                ? $"{approval.Model?.Target.Kind}/{approval.Model?.Target.Name} seen with the approved change {approval.Model?.Change?.Digest} at {ApprovalStatus.Time(at)}"
+            var message = status.Phase == WrittenStatus.Applied && status.AppliedAt is { } at
+                ? $"{approval.Model?.Target.Kind}/{approval.Model?.Target.Name} seen with the approved change {approval.Model?.Change?.Digest} at {WrittenStatus.Time(at)}"
                 : status.Condition.Message;
             await client.EmitEventAsync(approval, status.Phase, message, cancellationToken).ConfigureAwait(false);
         }

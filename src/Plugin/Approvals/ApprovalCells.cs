@@ -34,10 +34,10 @@ public sealed record StoredApproval(JsonElement Object, ChangeApproval? Approval
 }
 
 /// <summary>
-/// Phase, approval count and what an approval still lacks, computed now from its spec with the
-/// engine; status is never trusted for any of it.
+/// The table cells of an approval (phase, approval count, expiry, target), computed now from its
+/// spec with the engine; status is never trusted for any of it.
 /// </summary>
-public static class ApprovalStatus
+public static class ApprovalCells
 {
     public static string Phase(ChangeApproval approval, int requiredApprovals, DateTimeOffset now) =>
         approval.PhaseAt(now, requiredApprovals);

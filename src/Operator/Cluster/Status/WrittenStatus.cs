@@ -16,9 +16,10 @@ internal sealed record ApprovalCondition(string Status, string Reason, string Me
 
 /// <summary>
 /// The status the operator writes on a ChangeApproval (contract section 1). It is a report for
-/// people and tools; decisions never read it.
+/// people and tools; decisions never read it. (Named for what it is: the plugin's table cells of an
+/// approval are <c>ApprovalCells</c>, and the engine's own reading of an approval is its phase.)
 /// </summary>
-internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> ApprovedBy, ApprovalCondition Condition, long ObservedGeneration)
+internal sealed record WrittenStatus(string Phase, IReadOnlyList<string> ApprovedBy, ApprovalCondition Condition, long ObservedGeneration)
 {
     public const string Pending = Policies.Model.ChangeApproval.PhasePending;
     public const string Approved = Policies.Model.ChangeApproval.PhaseApproved;
@@ -32,7 +33,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     /// <summary>When the target was first seen with the approved change digest (status.appliedAt); once set it stays.</summary>
     public DateTimeOffset? AppliedAt { get; init; }
 
-    public bool Equals(ApprovalStatus? other) =>
+    public bool Equals(WrittenStatus? other) =>
         other is not null && Phase == other.Phase && ApprovedBy.SequenceEqual(other.ApprovedBy, StringComparer.Ordinal) &&
         RejectedBy.SequenceEqual(other.RejectedBy, StringComparer.Ordinal) &&
         Condition == other.Condition && ObservedGeneration == other.ObservedGeneration && AppliedAt == other.AppliedAt;
@@ -78,7 +79,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     public static string Time(DateTimeOffset t) => Policies.Model.ChangeApprovalReader.FormatTime(t);
 
     /// <summary>Reads a stored status; null when there is none or it is not one this operator wrote.</summary>
-    public static ApprovalStatus? Parse(JsonElement? status)
+    public static WrittenStatus? Parse(JsonElement? status)
     {
         if (status is not { ValueKind: JsonValueKind.Object } s) return null;
         var phase = Str(s, "phase");
@@ -107,7 +108,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         var rejectedBy = s.TryGetProperty("rejectedBy", out var rb) && rb.ValueKind == JsonValueKind.Array
             ? rb.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
             : [];
-        return new ApprovalStatus(phase, approvedBy, condition, Long(s, "observedGeneration")) { RejectedBy = rejectedBy, AppliedAt = appliedAt };
+        return new WrittenStatus(phase, approvedBy, condition, Long(s, "observedGeneration")) { RejectedBy = rejectedBy, AppliedAt = appliedAt };
     }
 
     /// <summary>
@@ -116,7 +117,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
     /// is when the operator saw the target with the approved change, if it just did; an appliedAt
     /// already recorded stays, and makes the phase Applied whatever happens later.
     /// </summary>
-    public static ApprovalStatus Compute(CachedApproval approval, AdmissionPolicy policy, DateTimeOffset now, DateTimeOffset? seenApplied = null)
+    public static WrittenStatus Compute(CachedApproval approval, AdmissionPolicy policy, DateTimeOffset now, DateTimeOffset? seenApplied = null)
     {
         var generation = approval.Generation;
         var current = Parse(approval.Status);
@@ -167,7 +168,7 @@ internal sealed record ApprovalStatus(string Phase, IReadOnlyList<string> Approv
         }
         if (appliedAt is not null && model is not null) phase = Applied;
         var transition = current?.Condition.Status == status ? current.Condition.LastTransitionTime : Truncate(now);
-        return new ApprovalStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation)
+        return new WrittenStatus(phase, approvedBy, new ApprovalCondition(status, reason, message, transition, generation), generation)
         {
             RejectedBy = rejectedBy,
             AppliedAt = appliedAt,

@@ -3,7 +3,7 @@ using Admission.Policies;
 
 namespace Admission.Cluster.Tests;
 
-public class ApprovalStatusTests
+public class WrittenStatusTests
 {
     private static readonly DateTimeOffset Now = Objects.T0.AddHours(1);
 
@@ -28,7 +28,7 @@ public class ApprovalStatusTests
     {
         var approval = Objects.Cached(Objects.Approval(approvers: approvers, generation: 3,
             notBefore: notBeforeHours is { } nb ? Now.AddHours(nb) : null, expiresAt: Now.AddHours(expiresHours)));
-        var computed = ApprovalStatus.Compute(approval, AdmissionPolicy.Default, Now);
+        var computed = WrittenStatus.Compute(approval, AdmissionPolicy.Default, Now);
         Assert.True(phase == computed.Phase, $"{name}: phase {computed.Phase}");
         Assert.Equal(status, computed.Condition.Status);
         Assert.Equal(reason, computed.Condition.Reason);
@@ -55,7 +55,7 @@ public class ApprovalStatusTests
     {
         var node = Objects.ApprovalNode(requestedBy: "erin", approvers: reviewers, notBefore: Now.AddHours(-10), expiresAt: Now.AddHours(expiresHours));
         node["metadata"]!["labels"] = new System.Text.Json.Nodes.JsonObject { [Policies.Model.ChangeApproval.RetrospectiveLabel] = "true" };
-        var computed = ApprovalStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, Now);
+        var computed = WrittenStatus.Compute(Objects.Cached(Objects.Element(node)), AdmissionPolicy.Default, Now);
         Assert.True(phase == computed.Phase, $"{name}: phase {computed.Phase}");
         Assert.Equal(reason, computed.Condition.Reason);
     }
@@ -64,14 +64,14 @@ public class ApprovalStatusTests
     public void ApprovedBy_lists_the_counted_approvers_in_order()
     {
         var approval = Objects.Cached(Objects.Approval(approvers: ["bob", "carol", "alice", "bob"]));
-        Assert.Equal(["bob", "alice"], ApprovalStatus.Compute(approval, AdmissionPolicy.Default, Now).ApprovedBy);
+        Assert.Equal(["bob", "alice"], WrittenStatus.Compute(approval, AdmissionPolicy.Default, Now).ApprovedBy);
     }
 
     [Fact]
     public void Three_required_by_policy()
     {
         var approval = Objects.Cached(Objects.Approval(approvers: ["alice", "bob"]));
-        var computed = ApprovalStatus.Compute(approval, AdmissionPolicy.Default with { RequiredApprovals = 3 }, Now);
+        var computed = WrittenStatus.Compute(approval, AdmissionPolicy.Default with { RequiredApprovals = 3 }, Now);
         Assert.Equal("Pending", computed.Phase);
         Assert.Contains("2 of 3 approvals", computed.Condition.Message, StringComparison.Ordinal);
     }
@@ -80,20 +80,20 @@ public class ApprovalStatusTests
     public void LastTransitionTime_moves_only_when_the_condition_status_flips()
     {
         var raw = Objects.Approval(approvers: ["alice"]);
-        var first = ApprovalStatus.Compute(Objects.Cached(raw), AdmissionPolicy.Default, Now);
+        var first = WrittenStatus.Compute(Objects.Cached(raw), AdmissionPolicy.Default, Now);
         var stored = Objects.WithStatus(raw, first.ToJson());
 
         // Same status (False), new message: the transition time stays.
         var later = Now.AddMinutes(5);
-        var unchanged = ApprovalStatus.Compute(Objects.Cached(Objects.WithStatus(Objects.Approval(approvers: []), first.ToJson())), AdmissionPolicy.Default, later);
+        var unchanged = WrittenStatus.Compute(Objects.Cached(Objects.WithStatus(Objects.Approval(approvers: []), first.ToJson())), AdmissionPolicy.Default, later);
         Assert.Equal(first.Condition.LastTransitionTime, unchanged.Condition.LastTransitionTime);
 
         // Flips to True: the transition time is now.
-        var approved = ApprovalStatus.Compute(Objects.Cached(Objects.WithStatus(Objects.Approval(approvers: ["alice", "bob"]), first.ToJson())), AdmissionPolicy.Default, later);
+        var approved = WrittenStatus.Compute(Objects.Cached(Objects.WithStatus(Objects.Approval(approvers: ["alice", "bob"]), first.ToJson())), AdmissionPolicy.Default, later);
         Assert.Equal(later, approved.Condition.LastTransitionTime);
 
         // Written and read back, it compares equal: nothing to write.
-        Assert.Equal(first, ApprovalStatus.Parse(Objects.Cached(stored).Status));
+        Assert.Equal(first, WrittenStatus.Parse(Objects.Cached(stored).Status));
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class ApprovalStatusTests
         node["spec"]!.AsObject().Remove("expiresAt");
         var approval = Objects.Cached(Objects.Element(node));
         Assert.Null(approval.Model);
-        var computed = ApprovalStatus.Compute(approval, AdmissionPolicy.Default, Now);
+        var computed = WrittenStatus.Compute(approval, AdmissionPolicy.Default, Now);
         Assert.Equal(("Pending", "Invalid"), (computed.Phase, computed.Condition.Reason));
         Assert.Contains("spec.expiresAt", computed.Condition.Message, StringComparison.Ordinal);
     }
@@ -111,7 +111,7 @@ public class ApprovalStatusTests
     [Fact]
     public void Status_json_has_the_contract_shape()
     {
-        var computed = ApprovalStatus.Compute(Objects.Cached(Objects.Approval(approvers: ["alice", "bob"], generation: 2)), AdmissionPolicy.Default, Now);
+        var computed = WrittenStatus.Compute(Objects.Cached(Objects.Approval(approvers: ["alice", "bob"], generation: 2)), AdmissionPolicy.Default, Now);
         var json = computed.ToJson();
         Assert.Equal("Approved", (string?)json["phase"]);
         Assert.Equal(2, (long?)json["observedGeneration"]);
@@ -132,7 +132,7 @@ public class ApprovalStatusTests
     public void Next_transition_is_notBefore_then_expiresAt(int? notBeforeHours, int expiresHours, int? expectedHours)
     {
         var approval = Objects.Cached(Objects.Approval(notBefore: notBeforeHours is { } nb ? Now.AddHours(nb) : null, expiresAt: Now.AddHours(expiresHours)));
-        Assert.Equal(expectedHours is { } e ? Now.AddHours(e) : null, ApprovalStatus.NextTransition(approval, Now));
+        Assert.Equal(expectedHours is { } e ? Now.AddHours(e) : null, WrittenStatus.NextTransition(approval, Now));
     }
 }
 
@@ -153,7 +153,7 @@ public class RejectedStatusTests
     [Fact]
     public void A_Reject_entry_makes_it_Rejected_naming_who_and_their_comment()
     {
-        var computed = ApprovalStatus.Compute(WithReject("not during the sale"), AdmissionPolicy.Default, Now);
+        var computed = WrittenStatus.Compute(WithReject("not during the sale"), AdmissionPolicy.Default, Now);
         Assert.Equal("Rejected", computed.Phase);
         Assert.Equal(["dave"], computed.RejectedBy);
         Assert.Equal(["alice", "bob"], computed.ApprovedBy);
@@ -167,8 +167,8 @@ public class RejectedStatusTests
     [Fact]
     public void The_written_status_reads_back_equal_so_it_is_not_rewritten()
     {
-        var computed = ApprovalStatus.Compute(WithReject(null), AdmissionPolicy.Default, Now);
-        var parsed = ApprovalStatus.Parse(Objects.Element(computed.ToJson()));
+        var computed = WrittenStatus.Compute(WithReject(null), AdmissionPolicy.Default, Now);
+        var parsed = WrittenStatus.Parse(Objects.Element(computed.ToJson()));
         Assert.Equal(computed, parsed);
     }
 }
