@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using System.Text.Json.Nodes;
 using Admission.Policies.Model;
@@ -85,21 +84,9 @@ public sealed class UninstallTests : IAsyncLifetime
         _cluster.RegisterWebhook(AdmissionProcess.FreePort(), _cluster.Api.CaPem);
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> UninstallAsync(string timeout = "60s")
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { AdmissionProcess.Dll, "uninstall", "--kubeconfig", _kubeconfig, "--namespace", ClusterHarness.SystemNamespace,
-                     "--webhook-configuration", "admission", "--deployment", "admission", "--timeout", timeout })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> UninstallAsync(string timeout = "60s") =>
+        UninstallCli.RunAsync(["--kubeconfig", _kubeconfig, "--namespace", ClusterHarness.SystemNamespace,
+            "--webhook-configuration", "admission", "--deployment", "admission", "--timeout", timeout]);
 
     [Fact]
     public async Task Uninstall_takes_the_gate_down_and_leaves_no_ChangeApproval_on_the_finalizer()
