@@ -15,6 +15,7 @@ public static class Program
             DigestCommand.Create(),
             ServeCommand.Create(),
             PolicyCommand.Create(),
+            UninstallCommand.Create(),
         };
         Admission.CommandLine.CliConventions.Apply(root, "admission");
         var parsed = root.Parse(args);

@@ -84,7 +84,7 @@ public class RbacTests
         return result.ToDictionary(p => p.Key, p => p.Value.ToArray());
     }
 
-    private static void AssertExactly(Dictionary<string, string[]> expected, IEnumerable<V1PolicyRule> rules, string what)
+    internal static void AssertExactly(Dictionary<string, string[]> expected, IEnumerable<V1PolicyRule> rules, string what)
     {
         var actual = Flatten(rules);
         var problems = new List<string>();

@@ -8,7 +8,7 @@ namespace Admission.Tests.Shared;
 
 /// <summary>
 /// The chart's Roles, ClusterRoles and bindings exactly as `helm template` renders them with default
-/// values (release "admission" in admission-system), loaded with kube-apiserver's bootstrap roles into
+/// values (release "admission" in admission-system), the pre-delete hook's included, loaded with kube-apiserver's bootstrap roles into
 /// an RBAC authorizer, so that end-to-end runs give the webhook and the people exactly the
 /// permissions a cluster would. Removing a verb from the chart makes the tests that need it fail.
 /// </summary>
@@ -29,7 +29,7 @@ public static class ChartRbac
         var root = ChartWebhooks.RepoRoot();
         var start = new ProcessStartInfo(ChartWebhooks.Helm(root)) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "template", "admission", Path.Combine(root, "charts", "admission"), "--namespace", ChartWebhooks.ReleaseNamespace,
-                     "--show-only", "templates/rbac.yaml", "--show-only", "templates/rbac-users.yaml" })
+                     "--show-only", "templates/rbac.yaml", "--show-only", "templates/rbac-users.yaml", "--show-only", "templates/uninstall-hook.yaml" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -41,6 +41,7 @@ public static class ChartRbac
 
         var errors = new List<InputError>();
         var objects = ManifestParser.Read(stdout.Result, "helm template", ChartWebhooks.ReleaseNamespace, errors)
+            .Where(m => m.Kind is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding") // the uninstall hook's Job and account are not RBAC
             .Select(m => JsonNode.Parse(m.Object.GetRawText())!.AsObject()).ToList();
         if (errors.Count > 0) throw new InvalidOperationException(string.Join("\n", errors));
         if (objects.Count == 0) throw new InvalidOperationException("the chart rendered no RBAC objects");

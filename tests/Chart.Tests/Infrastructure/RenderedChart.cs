@@ -35,6 +35,10 @@ public enum Scenario
 internal sealed record RenderedObject(string Source, string ApiVersion, string Kind, string Name, string? Namespace, JsonObject Json, object Model)
 {
     public override string ToString() => $"{Kind} {Name} (from {Source})";
+
+    public string? Annotation(string key) => Json["metadata"]?["annotations"]?[key]?.GetValue<string>();
+
+    public bool IsHook => Annotation("helm.sh/hook") is not null;
 }
 
 /// <summary>Renders the chart once per scenario (cached) and reads every object strictly.</summary>
@@ -50,6 +54,7 @@ internal sealed partial class RenderedChart
         [("v1", "Secret")] = typeof(V1Secret),
         [("v1", "Service")] = typeof(V1Service),
         [("apps/v1", "Deployment")] = typeof(V1Deployment),
+        [("batch/v1", "Job")] = typeof(V1Job),
         [("policy/v1", "PodDisruptionBudget")] = typeof(V1PodDisruptionBudget),
         [("rbac.authorization.k8s.io/v1", "ClusterRole")] = typeof(V1ClusterRole),
         [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = typeof(V1ClusterRoleBinding),
@@ -69,14 +74,19 @@ internal sealed partial class RenderedChart
     {
         Scenario = scenario;
         Result = result;
-        Objects = objects;
+        Objects = [.. objects.Where(o => !o.IsHook)];
+        Hooks = [.. objects.Where(o => o.IsHook)];
     }
 
     public Scenario Scenario { get; }
 
     public HelmResult Result { get; }
 
+    /// <summary>The release's objects: what `helm install` creates and keeps. Hooks are not among them.</summary>
     public IReadOnlyList<RenderedObject> Objects { get; }
+
+    /// <summary>Objects with a helm.sh/hook annotation: Helm creates them only around an install, upgrade or uninstall.</summary>
+    public IReadOnlyList<RenderedObject> Hooks { get; }
 
     public static string[] ValuesFiles(Scenario scenario) => scenario switch
     {

@@ -50,7 +50,7 @@ public sealed partial class ConventionTests
     public static TheoryData<string[], string[]> Completions => new()
     {
         // the words typed (the last is being completed), what must be offered
-        { [""], ["check", "serve", "policy", "completion", "--help", "--version"] },
+        { [""], ["check", "serve", "policy", "uninstall", "completion", "--help", "--version"] },
         { ["se"], ["serve"] },
         { ["check", "--ou"], ["--output"] },
         { ["check", "-o", ""], ["json", "text"] },

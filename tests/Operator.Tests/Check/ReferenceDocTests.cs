@@ -14,6 +14,7 @@ public sealed partial class ReferenceDocTests
     [Theory]
     [InlineData("check")]
     [InlineData("serve")]
+    [InlineData("uninstall")]
     public async Task Every_option_of_the_command_is_in_the_reference(string command)
     {
         var help = await AdmissionCli.RunAsync(command, "--help");

@@ -201,4 +201,23 @@ public sealed class AdmissionPolicyTests : IAsyncLifetime
         var (deleted, _, _) = await _server.SendAsync(Carol, HttpMethod.Delete, Item);
         Assert.Equal(200, deleted);
     }
+
+    [Fact]
+    public async Task The_uninstall_hook_may_take_the_audit_finalizer_off_and_the_held_deletion_finishes()
+    {
+        // Issue 14: the chart's pre-delete hook (its own service account) removes the operator's
+        // finalizer from an approved, deleted ChangeApproval; the policy has no rule against it.
+        const string hook = "system:serviceaccount:admission-system:admission-uninstall";
+        _server.AddUser("hook-token", hook, ["system:serviceaccounts"]);
+        await StoredAsync(Alice, Bob);
+        Assert.Equal(200, (await UpdateAsync(Operator, o => o["metadata"]!["finalizers"] = new JsonArray("audit.approvals.admission.dev/record"))).Code);
+        var (deleted, _, _) = await _server.SendAsync(Carol, HttpMethod.Delete, Item);
+        Assert.Equal(200, deleted);
+
+        var (code, text) = await UpdateAsync(hook, o => o["metadata"]!["finalizers"] = new JsonArray());
+
+        Assert.True(code == 200, $"{code} {text}");
+        var (gone, _, _) = await _server.SendAsync(Carol, HttpMethod.Get, Item);
+        Assert.Equal(404, gone);
+    }
 }
