@@ -51,14 +51,15 @@ public sealed class ReviewHandlerFreshnessTests
         Assert.Equal(1, state.Freshened);
     }
 
-    private static AdmissionRequest UpdateRequest()
+    /// <summary>carol's UPDATE of payments/checkout to 2.4.1 (also used by <see cref="ReviewLogScopeTests"/>).</summary>
+    internal static AdmissionRequest UpdateRequest(string uid = "3b6a1f0e-2c1d-4b8e-9f51-7d3c2a9e0b11")
     {
         static JsonElement Deployment(string image) => JsonDocument.Parse(
             "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"checkout\",\"namespace\":\"payments\"}," +
             "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + image + "\"}]}}}}").RootElement.Clone();
         return new AdmissionRequest
         {
-            Uid = "3b6a1f0e-2c1d-4b8e-9f51-7d3c2a9e0b11",
+            Uid = uid,
             Kind = new GroupVersionKind { Group = "apps", Version = "v1", Kind = "Deployment" },
             Resource = new GroupVersionResource { Group = "apps", Version = "v1", Resource = "deployments" },
             Name = "checkout",

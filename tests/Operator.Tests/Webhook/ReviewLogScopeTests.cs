@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Admission.Operator.State;
 using Admission.Operator.Webhook;
 using Admission.Policies;
@@ -22,7 +21,7 @@ public sealed class ReviewLogScopeTests
         var state = new LoggingState(factory.CreateLogger("state"));
         var handler = new ReviewHandler(AdmissionPolicy.Default, state, TimeProvider.System, factory.CreateLogger<ReviewHandler>());
 
-        var review = await handler.HandleAsync(DeploymentUpdate(), CancellationToken.None);
+        var review = await handler.HandleAsync(ReviewHandlerFreshnessTests.UpdateRequest(Uid), CancellationToken.None);
         factory.CreateLogger("after").LogInformation("after the review");
 
         Assert.False(review.Response!.Allowed); // denied, so the state was asked to look again, and logged
@@ -30,25 +29,6 @@ public sealed class ReviewLogScopeTests
         Assert.Contains($"review uid={Uid}", during.Scopes);
         var after = Assert.Single(lines.Entries, e => e.Message == "after the review");
         Assert.DoesNotContain(after.Scopes, s => s.Contains(Uid, StringComparison.Ordinal));
-    }
-
-    private static AdmissionRequest DeploymentUpdate()
-    {
-        static JsonElement Deployment(string image) => JsonDocument.Parse(
-            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"checkout\",\"namespace\":\"payments\"}," +
-            "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + image + "\"}]}}}}").RootElement.Clone();
-        return new AdmissionRequest
-        {
-            Uid = Uid,
-            Kind = new GroupVersionKind { Group = "apps", Version = "v1", Kind = "Deployment" },
-            Resource = new GroupVersionResource { Group = "apps", Version = "v1", Resource = "deployments" },
-            Name = "checkout",
-            Namespace = "payments",
-            Operation = "UPDATE",
-            UserInfo = new ReviewUserInfo { Username = "carol", Groups = ["developers"] },
-            Object = Deployment("registry.example.com/checkout:2.4.1"),
-            OldObject = Deployment("registry.example.com/checkout:2.4.0"),
-        };
     }
 
     /// <summary>A Tier-1 namespace with no approvals, whose live read fails and says so in the log.</summary>
