@@ -116,9 +116,7 @@ public static class CanonicalJson
 
     private static void WriteObject(JsonElement obj, IPruning? pruning, IBufferWriter<byte> output)
     {
-        var count = 0;
-        foreach (var _ in obj.EnumerateObject()) count++;
-        var members = ArrayPool<Member>.Shared.Rent(Math.Max(count, 1));
+        var members = ArrayPool<Member>.Shared.Rent(Math.Max(obj.GetPropertyCount(), 1));
         try
         {
             var n = 0;
