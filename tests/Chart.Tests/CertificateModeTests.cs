@@ -1,7 +1,3 @@
-using System.Text;
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The three certificate modes: caBundle, CA injection, TLS volume, server arguments, RBAC.</summary>

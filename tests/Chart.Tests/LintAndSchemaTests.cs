@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Chart.Tests.Infrastructure;
-using Admission.Tests.Shared;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>helm lint for every scenario; values.schema.json rejects bad values with useful text.</summary>

@@ -1,7 +1,4 @@
-using System.Text;
-using Admission.Chart.Tests.Infrastructure;
 using Admission.Operator.Notifications;
-using k8s.Models;
 
 namespace Admission.Chart.Tests;
 

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-using Admission.Tests.Shared;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The policy ConfigMap: policy.yaml is exactly values.policy, with contract section 5's keys.</summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using Admission.Chart.Tests.Infrastructure;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>

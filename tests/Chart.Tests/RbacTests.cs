@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>

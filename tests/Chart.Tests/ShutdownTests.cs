@@ -1,6 +1,4 @@
-using Admission.Chart.Tests.Infrastructure;
 using Admission.Operator.Hosting;
-using k8s.Models;
 
 namespace Admission.Chart.Tests;
 

@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The ValidatingWebhookConfiguration: one webhook per concern, failing closed, never

@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>Every stored type in the catalog goes through the same verbs at its own URLs.</summary>

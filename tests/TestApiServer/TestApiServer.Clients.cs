@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using k8s;
 
 namespace Admission.TestApiServer;

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s.Models;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 // KubernetesClient has no models for cert-manager's kinds. These hold just the cert-manager.io/v1

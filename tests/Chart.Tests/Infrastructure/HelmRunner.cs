@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 internal sealed record HelmResult(int ExitCode, string StdOut, string StdErr, string CommandLine)

@@ -1,11 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.State;
-using Admission.Operator.Tests.Support;
-using Admission.Operator.Webhook;
-using Admission.Policies;
 using CsCheck;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Operator.Tests.Webhook;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>Updates and deletes of the Tier-1 Namespace (contract section 4).</summary>

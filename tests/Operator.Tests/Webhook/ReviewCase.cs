@@ -1,5 +1,3 @@
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>One row of a decision table: a request and everything its answer must show.</summary>

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using Admission.Operator.State;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Model;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

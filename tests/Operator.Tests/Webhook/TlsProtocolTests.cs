@@ -1,8 +1,4 @@
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using Admission.Operator.Tests.Support;
 
 namespace Admission.Operator.Tests.Webhook;
 

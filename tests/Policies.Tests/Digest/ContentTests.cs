@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Admission.Policies.Digest;
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.Digest;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Gate;
 
 /// <summary>

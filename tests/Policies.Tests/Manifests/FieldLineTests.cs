@@ -1,7 +1,3 @@
-using Admission.Policies.Manifests;
-using Admission.Policies.Model;
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.Manifests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Admission.Policies.Tests.Support;
-using CsCheck;
-
 namespace Admission.Policies.Tests.Persons;
 
 /// <summary>Contract, "Words": when two usernames name the same person.</summary>

@@ -1,5 +1,3 @@
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.PolicyFile;
 
 /// <summary>Contract section 5: every key optional with its default; errors name the key and the line.</summary>

@@ -1,5 +1,3 @@
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.PolicyFile;
 
 /// <summary>

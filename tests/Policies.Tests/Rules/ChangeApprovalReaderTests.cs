@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 1: reading a ChangeApproval, and every problem reported with its field path.</summary>

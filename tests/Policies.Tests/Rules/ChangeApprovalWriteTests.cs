@@ -1,6 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 3: ChangeApprovals cannot be forged, back-dated or edited after the fact.</summary>

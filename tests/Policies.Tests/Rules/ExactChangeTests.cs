@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>

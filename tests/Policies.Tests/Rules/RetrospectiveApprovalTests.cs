@@ -1,8 +1,4 @@
-using Admission.Policies.Model;
 using Admission.Policies.Tests.Properties;
-using Admission.Policies.Tests.Support;
-using CsCheck;
-using static Admission.Policies.Tests.Support.Fixture;
 
 namespace Admission.Policies.Tests.Rules;
 

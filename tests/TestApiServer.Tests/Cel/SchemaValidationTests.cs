@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-using static Admission.TestApiServer.Tests.Cel.CrdRules;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>The structural schema, checked before the CEL rules, with kube-apiserver's field errors.</summary>
