@@ -3,8 +3,6 @@ namespace Admission.Chart.Tests;
 /// <summary>The Deployment: availability, probes, resources, pod security and server arguments.</summary>
 public class DeploymentTests
 {
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
     private static V1Deployment Deployment(Scenario scenario) => RenderedChart.For(scenario).Single<V1Deployment>();
 
     private static V1Container Container(Scenario scenario) => Assert.Single(Deployment(scenario).Spec.Template.Spec.Containers);
@@ -20,8 +18,7 @@ public class DeploymentTests
         Assert.Equal("0", strategy.RollingUpdate.MaxUnavailable.Value);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Replicas_spread_across_nodes(Scenario scenario)
     {
         var deployment = Deployment(scenario);
@@ -33,8 +30,7 @@ public class DeploymentTests
         Assert.Equal(deployment.Spec.Selector.MatchLabels, spread.LabelSelector.MatchLabels);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void A_PodDisruptionBudget_keeps_replicas_serving_during_drains(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -74,8 +70,7 @@ public class DeploymentTests
         Assert.True(resources.Limits["memory"].ToDecimal() >= resources.Requests["memory"].ToDecimal());
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_pod_runs_restricted(Scenario scenario)
     {
         var pod = Deployment(scenario).Spec.Template.Spec;
@@ -99,8 +94,7 @@ public class DeploymentTests
         Assert.Null(pod.InitContainers);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Tmp_is_an_emptyDir_and_the_policy_is_mounted_at_etc_admission(Scenario scenario)
     {
         var pod = Deployment(scenario).Spec.Template.Spec;
@@ -138,8 +132,7 @@ public class DeploymentTests
         Assert.Equal(expected, Deployment(scenario).Spec.Template.Spec.PriorityClassName);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_server_is_started_with_the_serve_options(Scenario scenario)
     {
         var container = Container(scenario);

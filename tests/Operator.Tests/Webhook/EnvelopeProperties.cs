@@ -1,3 +1,4 @@
+using Admission.Fuzz.Harness;
 using CsCheck;
 
 namespace Admission.Operator.Tests.Webhook;
@@ -169,18 +170,5 @@ public sealed class EnvelopeProperties
         var dot = path.LastIndexOf('.');
         var parent = dot < 0 ? root : (JsonObject)Get(root, path[..dot])!;
         parent.Remove(dot < 0 ? path : path[(dot + 1)..]);
-    }
-
-    private sealed class FixedState(DecisionSnapshot snapshot) : IApprovalState
-    {
-        public DecisionSnapshot Snapshot => snapshot;
-        public Readiness Readiness => new(true, "fixed");
-        public bool CanVerify => true;
-        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,3 +1,5 @@
+using Admission.Fuzz.Harness;
+
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>
@@ -76,10 +78,5 @@ public sealed class ReviewHandlerFreshnessTests
             Freshened++;
             return ValueTask.FromResult(fresh);
         }
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

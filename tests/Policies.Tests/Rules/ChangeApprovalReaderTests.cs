@@ -99,10 +99,7 @@ public class ChangeApprovalReaderTests
         },
     };
 
-    public static TheoryData<string> BrokenNames => Broken.Names();
-
-    [Theory]
-    [MemberData(nameof(BrokenNames))]
+    [Theory, RowsOf(nameof(Broken))]
     public void Problems_are_reported_with_their_field_paths(string name)
     {
         var (breakIt, fields) = Broken[name];

@@ -73,10 +73,7 @@ public class ExactChangeTests
         { "an explicit Approve decision counts", new(Update(Live, Next), (new Approval() with { Approvals = [new Entry("alice", Now.AddMinutes(-5), null, "Approve"), new Entry("bob", Now.AddMinutes(-5), null, "Approve")] }).Binding(Next.ToJson(), Live.ToJson()), Approved) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 
     [Fact]

@@ -73,9 +73,6 @@ public class GuardedTests
         { "CONNECT is interactive access, not a change: denied to a developer", new(Requests.Create(Deploy) with { Operation = Operation.Connect, Kind = "", Object = null }, Context(), Denied) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 }

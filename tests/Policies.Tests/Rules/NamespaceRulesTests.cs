@@ -49,10 +49,7 @@ public class NamespaceRulesTests
         { "CREATE of a namespace: allowed", new(Requests.Namespace(Operation.Create, "new-one", null, Tier, Dev), NotGuarded) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name)
     {
         var c = Cases[name];
