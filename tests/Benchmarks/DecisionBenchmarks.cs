@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Admission.Policies;
-using Admission.Policies.Digest;
-using Admission.Policies.Model;
-using BenchmarkDotNet.Attributes;
-
 namespace Admission.Benchmarks;
 
 /// <summary>

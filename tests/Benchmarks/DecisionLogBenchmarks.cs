@@ -1,6 +1,3 @@
-using Admission.Operator.Observability;
-using BenchmarkDotNet.Attributes;
-
 namespace Admission.Benchmarks;
 
 /// <summary>What one decision's log line costs the request thread: encode and queue, in each format.</summary>

@@ -1,12 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Admission.Operator.Observability;
 using Admission.Operator.State;
 using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Digest;
-using Admission.Policies.Model;
-using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Benchmarks;

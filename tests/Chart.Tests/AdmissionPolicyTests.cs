@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>
@@ -10,10 +7,7 @@ namespace Admission.Chart.Tests;
 /// </summary>
 public class AdmissionPolicyTests
 {
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_policy_guards_changeapproval_creates_and_updates_and_fails_closed(Scenario scenario)
     {
         var policy = RenderedChart.For(scenario).Single<V1ValidatingAdmissionPolicy>();
@@ -30,8 +24,7 @@ public class AdmissionPolicyTests
         Assert.All(policy.Spec.Validations, v => Assert.Equal("Forbidden", v.Reason));
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_binding_denies_with_the_policy(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);

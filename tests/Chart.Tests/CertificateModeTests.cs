@@ -1,7 +1,3 @@
-using System.Text;
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The three certificate modes: caBundle, CA injection, TLS volume, server arguments, RBAC.</summary>
@@ -124,10 +120,7 @@ public class CertificateModeTests
     [InlineData("certificates.mode=provided,certificates.provided.secretName=tls", "certificates.provided.caBundle is required when certificates.mode is provided")]
     public void Provided_mode_without_its_values_fails_with_a_clear_message(string set, string message)
     {
-        var result = HelmRunner.Run(["template", HelmRunner.ReleaseName, Repo.ChartDir, "--namespace", HelmRunner.Namespace, "--set", set]);
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(message, result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(message, HelmRunner.RefusedSetting(set), StringComparison.Ordinal);
     }
 
     public static TheoryData<Scenario, string[]> SecretRules => new()

@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The chart's CRD is a byte-for-byte copy of config/crd/, the one source of truth.</summary>

@@ -1,13 +1,8 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The Deployment: availability, probes, resources, pod security and server arguments.</summary>
 public class DeploymentTests
 {
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
     private static V1Deployment Deployment(Scenario scenario) => RenderedChart.For(scenario).Single<V1Deployment>();
 
     private static V1Container Container(Scenario scenario) => Assert.Single(Deployment(scenario).Spec.Template.Spec.Containers);
@@ -23,8 +18,7 @@ public class DeploymentTests
         Assert.Equal("0", strategy.RollingUpdate.MaxUnavailable.Value);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Replicas_spread_across_nodes(Scenario scenario)
     {
         var deployment = Deployment(scenario);
@@ -36,8 +30,7 @@ public class DeploymentTests
         Assert.Equal(deployment.Spec.Selector.MatchLabels, spread.LabelSelector.MatchLabels);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void A_PodDisruptionBudget_keeps_replicas_serving_during_drains(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -77,8 +70,7 @@ public class DeploymentTests
         Assert.True(resources.Limits["memory"].ToDecimal() >= resources.Requests["memory"].ToDecimal());
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_pod_runs_restricted(Scenario scenario)
     {
         var pod = Deployment(scenario).Spec.Template.Spec;
@@ -102,8 +94,7 @@ public class DeploymentTests
         Assert.Null(pod.InitContainers);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Tmp_is_an_emptyDir_and_the_policy_is_mounted_at_etc_admission(Scenario scenario)
     {
         var pod = Deployment(scenario).Spec.Template.Spec;
@@ -141,8 +132,7 @@ public class DeploymentTests
         Assert.Equal(expected, Deployment(scenario).Spec.Template.Spec.PriorityClassName);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_server_is_started_with_the_serve_options(Scenario scenario)
     {
         var container = Container(scenario);

@@ -1,6 +1,4 @@
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using Admission.Chart.Tests.Infrastructure;
 
 namespace Admission.Chart.Tests;
 

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-using Admission.Tests.Shared;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Text;
-using Admission.Chart.Tests.Infrastructure;
 using Admission.Operator.Notifications;
-using k8s.Models;
 
 namespace Admission.Chart.Tests;
 
@@ -64,8 +61,6 @@ public class NotificationChartTests
     [InlineData("notifications.receivers[0].name=a,notifications.receivers[0].type=slack", "missing property 'url'")]
     public void The_schema_rejects_bad_receivers(string set, string expected)
     {
-        var result = HelmRunner.Run(["template", HelmRunner.ReleaseName, Repo.ChartDir, "--namespace", HelmRunner.Namespace, "--set", set]);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(expected, result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(expected, HelmRunner.RefusedSetting(set), StringComparison.Ordinal);
     }
 }

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using Admission.Chart.Tests.Infrastructure;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>
@@ -97,15 +91,7 @@ public sealed class PublishedImageTests
                     using var ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
                     using var handler = new HttpClientHandler
                     {
-                        ServerCertificateCustomValidationCallback = (_, cert, _, errors) =>
-                        {
-                            if (cert is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-                            using var chain = new X509Chain();
-                            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                            chain.ChainPolicy.CustomTrustStore.Add(ca);
-                            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                            return chain.Build(cert);
-                        },
+                        ServerCertificateCustomValidationCallback = (_, cert, _, errors) => PrivateRoots.Trusts(ca, cert, errors),
                     };
                     using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
                     using var response = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/readyz"));

@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>
@@ -56,8 +53,6 @@ public class RbacTests
         ["/configmaps[admission-policy]"] = ["get"],
     };
 
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
     /// <summary>Flattens rules into "group/resource[names]" -> sorted verbs, merging duplicates.</summary>
     private static Dictionary<string, string[]> Flatten(IEnumerable<V1PolicyRule> rules)
     {
@@ -104,8 +99,7 @@ public class RbacTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_servers_ClusterRole_has_exactly_the_verbs_the_code_uses(Scenario scenario)
     {
         var role = RenderedChart.For(scenario).Single<V1ClusterRole>("admission");
@@ -116,8 +110,7 @@ public class RbacTests
         Assert.Null(role.AggregationRule);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_servers_Role_has_exactly_the_verbs_the_code_uses(Scenario scenario)
     {
         var role = RenderedChart.For(scenario).Single<V1Role>("admission");
@@ -127,8 +120,7 @@ public class RbacTests
         AssertExactly(expected, role.Rules, "Role admission");
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_people_roles_have_exactly_their_verbs(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -141,8 +133,7 @@ public class RbacTests
         Assert.DoesNotContain(approver.Metadata.Labels.Keys, k => k.StartsWith("rbac.authorization.k8s.io/aggregate-to-", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Everyone_authenticated_may_get_the_policy_ConfigMap_and_nothing_else_by_default(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -173,8 +164,7 @@ public class RbacTests
         Assert.Equal(subjects, binding?.Subjects.Select(s => $"{s.Kind}/{s.Name}") ?? []);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void No_role_grants_a_wildcard_or_escalation_verb(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -191,8 +181,7 @@ public class RbacTests
         Assert.Equal(["admission", "admission-policy-reader"], chart.All<V1Role>().Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_bindings_give_the_servers_roles_to_its_service_account_only(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -211,8 +200,7 @@ public class RbacTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Every_server_rule_says_which_code_path_needs_it(Scenario scenario)
     {
         // Each rule in templates/rbac.yaml is preceded by a comment line.

@@ -1,6 +1,4 @@
-using Admission.Chart.Tests.Infrastructure;
 using Admission.Operator.Hosting;
-using k8s.Models;
 
 namespace Admission.Chart.Tests;
 
@@ -11,10 +9,7 @@ namespace Admission.Chart.Tests;
 /// </summary>
 public class ShutdownTests
 {
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_drain_delay_and_in_flight_grace_fit_in_the_termination_grace_period(Scenario scenario)
     {
         var spec = RenderedChart.For(scenario).Single<V1Deployment>().Spec.Template.Spec;

@@ -1,15 +1,9 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>Every object the chart renders, in every scenario, reads strictly into its typed model.</summary>
 public class StrictReadTests
 {
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
-
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Every_rendered_object_reads_strictly_into_its_model(Scenario scenario)
     {
         var chart = RenderedChart.For(scenario);
@@ -41,8 +35,7 @@ public class StrictReadTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void Every_object_but_the_CRD_carries_the_chart_labels(Scenario scenario)
     {
         foreach (var obj in RenderedChart.For(scenario).Objects.Where(o => o.Kind != "CustomResourceDefinition"))

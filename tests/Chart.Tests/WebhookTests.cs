@@ -1,6 +1,3 @@
-using Admission.Chart.Tests.Infrastructure;
-using k8s.Models;
-
 namespace Admission.Chart.Tests;
 
 /// <summary>The ValidatingWebhookConfiguration: one webhook per concern, failing closed, never
@@ -11,8 +8,6 @@ public class WebhookTests
     private const string ChangeApprovals = "changeapprovals.approvals.admission.dev";
     private const string Namespaces = "namespaces.approvals.admission.dev";
     private const string NameLabel = "kubernetes.io/metadata.name";
-
-    public static TheoryData<Scenario> Scenarios => new(Enum.GetValues<Scenario>());
 
     public static TheoryData<Scenario, string> ScenariosAndWebhooks()
     {
@@ -34,8 +29,7 @@ public class WebhookTests
     private static V1ValidatingWebhook Webhook(Scenario scenario, string name) =>
         Assert.Single(Configuration(scenario).Webhooks, w => w.Name == name);
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void There_are_exactly_three_webhooks(Scenario scenario)
     {
         var names = Configuration(scenario).Webhooks.Select(w => w.Name).ToArray();
@@ -162,8 +156,7 @@ public class WebhookTests
         Assert.DoesNotContain(resources, r => r.EndsWith("/status", StringComparison.Ordinal) || r is "pods/eviction" or "pods/binding");
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_ChangeApproval_webhook_guards_every_write(Scenario scenario)
     {
         var rule = Assert.Single(Webhook(scenario, ChangeApprovals).Rules);
@@ -175,8 +168,7 @@ public class WebhookTests
         Assert.Null(Webhook(scenario, ChangeApprovals).NamespaceSelector.MatchLabels);
     }
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
+    [Theory, EveryScenario]
     public void The_namespace_webhook_guards_updates_and_deletes_of_namespaces(Scenario scenario)
     {
         var rule = Assert.Single(Webhook(scenario, Namespaces).Rules);

@@ -26,24 +26,9 @@ public static class ChartRbac
 
     public static IReadOnlyList<JsonObject> Render(IEnumerable<string> standIns)
     {
-        var root = ChartWebhooks.RepoRoot();
-        var start = new ProcessStartInfo(ChartWebhooks.Helm(root)) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "template", "admission", Path.Combine(root, "charts", "admission"), "--namespace", ChartWebhooks.ReleaseNamespace,
-                     "--show-only", "templates/rbac.yaml", "--show-only", "templates/rbac-users.yaml", "--show-only", "templates/uninstall-hook.yaml" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var helm = Process.Start(start)!;
-        var stdout = helm.StandardOutput.ReadToEndAsync();
-        var stderr = helm.StandardError.ReadToEnd();
-        helm.WaitForExit();
-        if (helm.ExitCode != 0) throw new InvalidOperationException($"helm template failed: {stderr}");
-
-        var errors = new List<InputError>();
-        var objects = ManifestParser.Read(stdout.Result, "helm template", ChartWebhooks.ReleaseNamespace, errors)
+        var objects = ChartWebhooks.Template(["templates/rbac.yaml", "templates/rbac-users.yaml", "templates/uninstall-hook.yaml"])
             .Where(m => m.Kind is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding") // the uninstall hook's Job and account are not RBAC
             .Select(m => JsonNode.Parse(m.Object.GetRawText())!.AsObject()).ToList();
-        if (errors.Count > 0) throw new InvalidOperationException(string.Join("\n", errors));
         if (objects.Count == 0) throw new InvalidOperationException("the chart rendered no RBAC objects");
 
         var aliases = standIns.ToList();

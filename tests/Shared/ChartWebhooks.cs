@@ -17,23 +17,7 @@ public static class ChartWebhooks
 
     public static JsonObject Render(string url, string caPem)
     {
-        var root = RepoRoot();
-        var start = new ProcessStartInfo(Helm(root)) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "template", "admission", Path.Combine(root, "charts", "admission"), "--namespace", ReleaseNamespace,
-                     "--show-only", "templates/validatingwebhookconfiguration.yaml" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var helm = Process.Start(start)!;
-        var stdout = helm.StandardOutput.ReadToEndAsync();
-        var stderr = helm.StandardError.ReadToEnd();
-        helm.WaitForExit();
-        if (helm.ExitCode != 0) throw new InvalidOperationException($"helm template failed: {stderr}");
-
-        var errors = new List<InputError>();
-        var manifest = ManifestParser.Read(stdout.Result, "helm template", "default", errors)
-            .Single(m => m.Kind == "ValidatingWebhookConfiguration");
-        if (errors.Count > 0) throw new InvalidOperationException(string.Join("\n", errors));
+        var manifest = Template(["templates/validatingwebhookconfiguration.yaml"]).Single(m => m.Kind == "ValidatingWebhookConfiguration");
         var config = JsonNode.Parse(manifest.Object.GetRawText())!.AsObject();
         foreach (var webhook in config["webhooks"]!.AsArray())
         {
@@ -43,6 +27,36 @@ public static class ChartWebhooks
             webhook!["clientConfig"] = clientConfig;
         }
         return config;
+    }
+
+    /// <summary>
+    /// The manifests `helm template` renders from the chart with default values (release
+    /// "admission" in admission-system), only the templates named; a failure to render or to read
+    /// them throws, naming what helm or the parser said.
+    /// </summary>
+    internal static IReadOnlyList<Manifest> Template(IEnumerable<string> showOnly)
+    {
+        var root = RepoRoot();
+        var start = new ProcessStartInfo(Helm(root)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "template", "admission", Path.Combine(root, "charts", "admission"), "--namespace", ReleaseNamespace })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var template in showOnly)
+        {
+            start.ArgumentList.Add("--show-only");
+            start.ArgumentList.Add(template);
+        }
+        using var helm = Process.Start(start)!;
+        var stdout = helm.StandardOutput.ReadToEndAsync();
+        var stderr = helm.StandardError.ReadToEnd();
+        helm.WaitForExit();
+        if (helm.ExitCode != 0) throw new InvalidOperationException($"helm template failed: {stderr}");
+
+        var errors = new List<InputError>();
+        var manifests = ManifestParser.Read(stdout.Result, "helm template", ReleaseNamespace, errors).ToList();
+        if (errors.Count > 0) throw new InvalidOperationException(string.Join("\n", errors));
+        return manifests;
     }
 
     internal static string RepoRoot() => Repository.Root;

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Autorest;
 
 namespace Admission.Soak;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Admission.Soak;
 
 // Admission.Soak [--short] [seconds] [report-dir]: see run.sh.

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Admission.Soak;
 
 public sealed record Sample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads, long Reviews, long FailedReviews, long Approvals);

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
 using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Tests.Support;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 
 namespace Admission.TestApiServer.Tests;
 

@@ -1,5 +1,3 @@
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
-
 namespace Admission.TestApiServer.Tests;
 
 public sealed class CrudTests : IAsyncLifetime

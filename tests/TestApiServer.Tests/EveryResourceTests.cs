@@ -1,14 +1,8 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>Every stored type in the catalog goes through the same verbs at its own URLs.</summary>
-public sealed class EveryResourceTests : IAsyncLifetime
+public sealed class EveryResourceTests : PaymentsTest
 {
-    private TestApiServer _server = null!;
-
     public static TheoryData<string, string> StoredTypes()
     {
         var data = new TheoryData<string, string>();
@@ -19,14 +13,6 @@ public sealed class EveryResourceTests : IAsyncLifetime
 
         return data;
     }
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync();
-        _server.Seed(Servers.Namespace("payments"));
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(StoredTypes))]

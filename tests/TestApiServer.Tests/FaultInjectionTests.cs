@@ -1,5 +1,4 @@
 using System.Net.Http;
-using Admission.TestApiServer.Tests.Support;
 
 namespace Admission.TestApiServer.Tests;
 

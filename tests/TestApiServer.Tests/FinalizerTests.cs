@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>
@@ -8,20 +5,11 @@ namespace Admission.TestApiServer.Tests;
 /// (store.go, ValidateObjectMetaUpdate): a DELETE of an object with finalizers only marks it; while
 /// marked no finalizer can be added and the marks stay; the update removing the last one deletes it.
 /// </summary>
-public sealed class FinalizerTests : IAsyncLifetime
+public sealed class FinalizerTests : PaymentsTest
 {
     private const string Approvals = "/apis/approvals.admission.dev/v1alpha1/namespaces/payments/changeapprovals";
     private const string Item = Approvals + "/web-1";
     private const string Deployments = "/apis/apps/v1/namespaces/payments/deployments";
-    private TestApiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync();
-        _server.Seed(Servers.Namespace("payments"));
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static JsonObject WithFinalizers(JsonObject obj, params string[] finalizers)
     {

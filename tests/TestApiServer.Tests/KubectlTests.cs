@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>The real kubectl binary against the server, with a generated kubeconfig.</summary>

@@ -1,5 +1,3 @@
-using Admission.TestApiServer.Tests.Support;
-using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 

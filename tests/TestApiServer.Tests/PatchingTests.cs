@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Admission.TestApiServer.Patching;
 
 namespace Admission.TestApiServer.Tests;

@@ -1,5 +1,3 @@
-using System.Text;
-using Admission.TestApiServer.Http;
 using Admission.TestApiServer.Http.Protobuf;
 
 namespace Admission.TestApiServer.Tests;

@@ -1,10 +1,5 @@
-using System.Text.Json.Nodes;
 using Admission.TestApiServer.Auth;
 using Admission.TestApiServer.Auth.Rbac;
-using Admission.TestApiServer.Tests.Support;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using static Admission.TestApiServer.Auth.Rbac.RbacObjects;
 
 namespace Admission.TestApiServer.Tests;

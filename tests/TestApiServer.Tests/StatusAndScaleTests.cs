@@ -1,25 +1,15 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-using k8s;
-using k8s.Models;
-
 namespace Admission.TestApiServer.Tests;
 
-public sealed class StatusAndScaleTests : IAsyncLifetime
+public sealed class StatusAndScaleTests : PaymentsTest
 {
     private const string Approvals = "/apis/approvals.admission.dev/v1alpha1/namespaces/payments/changeapprovals";
-    private TestApiServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await Servers.StartAsync();
-        _server.Seed(Servers.Namespace("payments"));
+        await base.InitializeAsync();
         var (status, _, _) = await _server.SendAsync(Servers.Alice, HttpMethod.Post, Approvals, Servers.ChangeApproval("payments", "a1"));
         Assert.Equal(201, status);
     }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Status_given_on_create_is_dropped()

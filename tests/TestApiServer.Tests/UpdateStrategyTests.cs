@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>
@@ -8,19 +5,14 @@ namespace Admission.TestApiServer.Tests;
 /// pkg/registry/apps/deployment/strategy.go. Each row writes a changed label, annotation, spec field
 /// and status field through one path and states which of the four changes are stored.
 /// </summary>
-public sealed class UpdateStrategyTests : IAsyncLifetime
+public sealed class UpdateStrategyTests : PaymentsTest
 {
-    private TestApiServer _server = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await Servers.StartAsync();
-        _server.Seed(Servers.Namespace("payments"));
+        await base.InitializeAsync();
         _server.Seed(Servers.Namespace("sandbox"));
         _server.Seed(Servers.Deployment("payments", "web"));
     }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     public static TheoryData<string, string, bool, bool, bool, bool> Rows() => new()
     {

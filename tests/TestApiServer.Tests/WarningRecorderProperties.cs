@@ -1,5 +1,3 @@
-using System.Text;
-using Admission.TestApiServer.Http;
 using CsCheck;
 
 namespace Admission.TestApiServer.Tests;

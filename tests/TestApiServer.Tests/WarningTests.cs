@@ -1,6 +1,3 @@
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>Warning headers as kube-apiserver's recorder (k8s.io/apiserver/pkg/endpoints/filters/warning.go) writes them.</summary>

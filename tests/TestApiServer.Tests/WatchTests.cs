@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
-
 namespace Admission.TestApiServer.Tests;
 
 public sealed class WatchTests : IAsyncLifetime
@@ -192,6 +185,10 @@ public sealed class WatchTests : IAsyncLifetime
     {
         await using var watch = await RawWatch.OpenAsync(_server, Servers.Alice, $"/api/v1/namespaces/payments/configmaps?watch=1&timeoutSeconds=1&resourceVersion={_server.ResourceVersion}");
         await watch.Ended.WaitAsync(Wait);
+        // Ended by the server as a normal end of a 200 stream, with no event, not by a fault.
+        Assert.Equal(HttpStatusCode.OK, watch.Response.StatusCode);
+        Assert.True(watch.Ended.IsCompletedSuccessfully);
+        Assert.Null(await watch.NextAsync(Wait));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Admission.TestApiServer;
 
 /// <summary>A kubeconfig with one cluster, one user (bearer token) and one current context.</summary>

@@ -1,11 +1,4 @@
-using System.Collections.Concurrent;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Auth;
 using Admission.TestApiServer.Controllers;
-using Admission.TestApiServer.CustomResources;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
 
 namespace Admission.TestApiServer;
 

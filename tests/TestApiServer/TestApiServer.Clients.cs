@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using k8s;
 
 namespace Admission.TestApiServer;
@@ -29,20 +28,7 @@ public sealed partial class TestApiServer
         {
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                    return chain.Build(leaf);
-                },
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => global::Admission.Tests.Shared.PrivateRoots.Trusts(ca, certificate, errors),
             },
         };
         var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };

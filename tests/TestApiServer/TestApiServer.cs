@@ -1,12 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Auth;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
 using Admission.TestApiServer.Tls;
-using Microsoft.AspNetCore.Builder;
 
 namespace Admission.TestApiServer;
 

@@ -1,5 +1,3 @@
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer;
 
 public sealed class TestApiServerOptions

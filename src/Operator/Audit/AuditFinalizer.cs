@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Admission.Operator.Cluster;
 using Admission.Operator.Notifications;
 using Admission.Policies.Model;
@@ -78,47 +77,31 @@ internal sealed partial class AuditFinalizer(IApprovalObjects objects, IFinalize
         return phase == ChangeApproval.PhaseApproved ? true : null;
     }
 
-    public async Task RunAsync(CancellationToken leading)
+    public Task RunAsync(CancellationToken leading) => ChangedApprovals.EachAsync(objects, _ => true, key => ReconcileAsync(key, leading), leading);
+
+    private async Task ReconcileAsync(string key, CancellationToken leading)
     {
-        var queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        void OnChanged(string key) => queue.Writer.TryWrite(key);
-        objects.Changed += OnChanged;
+        if (objects.Find(key) is not { } approval) return;
+        var has = Finalizers(approval.Raw).Contains(Name);
         try
         {
-            foreach (var approval in objects.All) OnChanged(approval.Key);
-            await foreach (var key in queue.Reader.ReadAllAsync(leading).ConfigureAwait(false))
+            switch (Wanted(approval))
             {
-                if (objects.Find(key) is not { } approval) continue;
-                var has = Finalizers(approval.Raw).Contains(Name);
-                try
-                {
-                    switch (Wanted(approval))
-                    {
-                        // No finalizer can be added to an object being deleted (kube-apiserver refuses it).
-                        case true when !has && approval.Model is { Deleting: false }:
-                            await writer.AddAsync(approval, Name, leading).ConfigureAwait(false);
-                            LogAdded(logger, key);
-                            break;
-                        case false when has:
-                            await writer.RemoveAsync(approval, Name, leading).ConfigureAwait(false);
-                            LogRemoved(logger, key);
-                            break;
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A conflict or an outage: the next change of the object (or the next leader) tries again.
-                    LogFailed(logger, key, ListWatchLoop.Describe(e));
-                }
+                // No finalizer can be added to an object being deleted (kube-apiserver refuses it).
+                case true when !has && approval.Model is { Deleting: false }:
+                    await writer.AddAsync(approval, Name, leading).ConfigureAwait(false);
+                    LogAdded(logger, key);
+                    break;
+                case false when has:
+                    await writer.RemoveAsync(approval, Name, leading).ConfigureAwait(false);
+                    LogRemoved(logger, key);
+                    break;
             }
         }
-        catch (OperationCanceledException) when (leading.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // leadership lost or stopping
-        }
-        finally
-        {
-            objects.Changed -= OnChanged;
+            // A conflict or an outage: the next change of the object (or the next leader) tries again.
+            LogFailed(logger, key, ListWatchLoop.Describe(e));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Admission.Operator.Cluster;
 using Admission.Operator.Notifications;
 
@@ -17,53 +16,35 @@ internal sealed partial class AuditRecorder(
     private readonly ILogger _audit = loggers.CreateLogger("Admission.Audit");
     private readonly ILogger _logger = loggers.CreateLogger<AuditRecorder>();
 
-    public async Task RunAsync(CancellationToken leading)
+    public Task RunAsync(CancellationToken leading)
     {
-        var queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         // Applied once seen stays applied, even if a later status (an older operator) no longer says so.
         var applied = new System.Collections.Concurrent.ConcurrentDictionary<string, CachedApproval>(StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
-        void OnChanged(string key)
-        {
-            if (objects.Find(key) is not { Model: not null } approval || ChangeRecord.Emitted(approval.Raw)) return;
-            if (NotificationEvents.Of(approval.Raw, []).Any(e => e.Kind == NotificationKind.Applied) && applied.TryAdd(key, approval))
-            {
-                queue.Writer.TryWrite(key);
-            }
-        }
-        objects.Changed += OnChanged;
+        bool Wanted(string key) =>
+            objects.Find(key) is { Model: not null } approval && !ChangeRecord.Emitted(approval.Raw) &&
+            NotificationEvents.Of(approval.Raw, []).Any(e => e.Kind == NotificationKind.Applied) && applied.TryAdd(key, approval);
+        return ChangedApprovals.EachAsync(objects, Wanted, key => done.Add(key) && applied.TryGetValue(key, out var seen) ? RecordAsync(key, seen, leading) : Task.CompletedTask, leading);
+    }
+
+    private async Task RecordAsync(string key, CachedApproval seen, CancellationToken leading)
+    {
+        // The object as seen applied, with the latest reviews if it is still there.
+        var approval = objects.Find(key) is { Model: not null } now ? now : seen;
+        if (ChangeRecord.Emitted(approval.Raw)) return;
+        var record = ChangeRecord.Build(approval, clock.GetUtcNow()).ToJsonString();
+        LogRecord(_audit, record);
         try
         {
-            foreach (var approval in objects.All) OnChanged(approval.Key);
-            await foreach (var key in queue.Reader.ReadAllAsync(leading).ConfigureAwait(false))
-            {
-                if (!done.Add(key) || !applied.TryGetValue(key, out var seen)) continue;
-                // The object as seen applied, with the latest reviews if it is still there.
-                var approval = objects.Find(key) is { Model: not null } now ? now : seen;
-                if (ChangeRecord.Emitted(approval.Raw)) continue;
-                var record = ChangeRecord.Build(approval, clock.GetUtcNow()).ToJsonString();
-                LogRecord(_audit, record);
-                try
-                {
-                    await events.EmitEventAsync(approval, "ChangeApplied",
-                        $"change applied: {approval.Model!.Target.Kind} {approval.Namespace}/{approval.Model.Target.Name}, requested by {approval.Model.RequestedBy}, approved by {string.Join(", ", approval.Model.CountedApprovers())}; record: {record}",
-                        leading).ConfigureAwait(false);
-                    await annotations.SetAsync(approval, ChangeRecord.Annotation, record, leading).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The log line is out; the next leader (or a restart) repeats the Event and annotation.
-                    LogFailed(_logger, key, ListWatchLoop.Describe(e));
-                }
-            }
+            await events.EmitEventAsync(approval, "ChangeApplied",
+                $"change applied: {approval.Model!.Target.Kind} {approval.Namespace}/{approval.Model.Target.Name}, requested by {approval.Model.RequestedBy}, approved by {string.Join(", ", approval.Model.CountedApprovers())}; record: {record}",
+                leading).ConfigureAwait(false);
+            await annotations.SetAsync(approval, ChangeRecord.Annotation, record, leading).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (leading.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // leadership lost or stopping
-        }
-        finally
-        {
-            objects.Changed -= OnChanged;
+            // The log line is out; the next leader (or a restart) repeats the Event and annotation.
+            LogFailed(_logger, key, ListWatchLoop.Describe(e));
         }
     }
 

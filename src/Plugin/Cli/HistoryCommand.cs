@@ -1,10 +1,4 @@
-using System.CommandLine;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 
 namespace Admission.Plugin.Cli;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
 
 namespace Admission.Plugin.Cli;

@@ -1,6 +1,4 @@
-using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 
 namespace Admission.Plugin.Cli;
 

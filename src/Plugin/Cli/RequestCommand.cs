@@ -1,9 +1,4 @@
-using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 using Admission.Policies;
 using Admission.Policies.Model;
 

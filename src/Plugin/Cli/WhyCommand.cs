@@ -1,9 +1,4 @@
-using System.CommandLine;
-using System.Text;
-using System.Text.Json;
-using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 using Admission.Policies;
 
 namespace Admission.Plugin.Cli;

@@ -1,19 +1,10 @@
-using System.Text.Json.Serialization;
-using k8s.Models;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 // KubernetesClient has no models for cert-manager's kinds. These hold just the cert-manager.io/v1
 // fields the chart may use, read with the same strict reader, so a misspelled field fails here too
 // (a field the chart starts to use must be added below, checked against cert-manager's API).
 
-internal sealed class CertManagerIssuer
-{
-    [JsonPropertyName("apiVersion")] public string? ApiVersion { get; set; }
-    [JsonPropertyName("kind")] public string? Kind { get; set; }
-    [JsonPropertyName("metadata")] public V1ObjectMeta? Metadata { get; set; }
-    [JsonPropertyName("spec")] public CertManagerIssuerSpec? Spec { get; set; }
-}
+internal sealed class CertManagerIssuer : ObjectModel<CertManagerIssuerSpec>;
 
 internal sealed class CertManagerIssuerSpec
 {
@@ -31,13 +22,7 @@ internal sealed class CertManagerCaIssuer
     [JsonPropertyName("secretName")] public string? SecretName { get; set; }
 }
 
-internal sealed class CertManagerCertificate
-{
-    [JsonPropertyName("apiVersion")] public string? ApiVersion { get; set; }
-    [JsonPropertyName("kind")] public string? Kind { get; set; }
-    [JsonPropertyName("metadata")] public V1ObjectMeta? Metadata { get; set; }
-    [JsonPropertyName("spec")] public CertManagerCertificateSpec? Spec { get; set; }
-}
+internal sealed class CertManagerCertificate : ObjectModel<CertManagerCertificateSpec>;
 
 internal sealed class CertManagerCertificateSpec
 {

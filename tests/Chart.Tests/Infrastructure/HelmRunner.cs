@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 internal sealed record HelmResult(int ExitCode, string StdOut, string StdErr, string CommandLine)
@@ -39,6 +37,14 @@ internal static class HelmRunner
         }
 
         return Run(args);
+    }
+
+    /// <summary>Renders the chart with one <c>--set</c> the schema or a template must refuse; asserts it fails and returns what helm said.</summary>
+    public static string RefusedSetting(string set)
+    {
+        var result = Run(["template", ReleaseName, Repo.ChartDir, "--namespace", Namespace, "--set", set]);
+        Assert.True(result.ExitCode != 0, $"--set {set} was accepted: {result.Describe()}");
+        return result.StdErr;
     }
 
     public static HelmResult Run(IReadOnlyList<string> args)

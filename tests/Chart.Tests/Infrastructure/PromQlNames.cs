@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 /// <summary>

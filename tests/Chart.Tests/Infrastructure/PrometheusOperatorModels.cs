@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s.Models;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 // KubernetesClient has no models for the Prometheus Operator's kinds. These hold just the
@@ -9,13 +6,7 @@ namespace Admission.Chart.Tests.Infrastructure;
 // misplaced field fails here (a field the chart starts to use must be added below, checked
 // against the CRD).
 
-internal sealed class ServiceMonitor
-{
-    [JsonPropertyName("apiVersion")] public string? ApiVersion { get; set; }
-    [JsonPropertyName("kind")] public string? Kind { get; set; }
-    [JsonPropertyName("metadata")] public V1ObjectMeta? Metadata { get; set; }
-    [JsonPropertyName("spec")] public ServiceMonitorSpec? Spec { get; set; }
-}
+internal sealed class ServiceMonitor : ObjectModel<ServiceMonitorSpec>;
 
 internal sealed class ServiceMonitorSpec
 {
@@ -53,13 +44,7 @@ internal sealed class SecretOrConfigMap
     [JsonPropertyName("configMap")] public V1ConfigMapKeySelector? ConfigMap { get; set; }
 }
 
-internal sealed class PrometheusRule
-{
-    [JsonPropertyName("apiVersion")] public string? ApiVersion { get; set; }
-    [JsonPropertyName("kind")] public string? Kind { get; set; }
-    [JsonPropertyName("metadata")] public V1ObjectMeta? Metadata { get; set; }
-    [JsonPropertyName("spec")] public PrometheusRuleSpec? Spec { get; set; }
-}
+internal sealed class PrometheusRule : ObjectModel<PrometheusRuleSpec>;
 
 internal sealed class PrometheusRuleSpec
 {

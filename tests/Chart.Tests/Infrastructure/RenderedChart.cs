@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using k8s.Models;
-using Admission.Tests.Shared;
 
 namespace Admission.Chart.Tests.Infrastructure;
 

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 /// <summary>
@@ -56,15 +50,7 @@ internal static class ServedMetrics
             ca.ImportFromPemFile(Path.Combine(tlsDir, "ca.crt"));
             using var handler = new HttpClientHandler
             {
-                ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                {
-                    if (certificate is null) return false;
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(certificate);
-                },
+                ServerCertificateCustomValidationCallback = (_, certificate, _, _) => PrivateRoots.Trusts(ca, certificate),
             };
             // Generous bounds: under a full parallel test run a fresh server can take long to answer first.
             using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };

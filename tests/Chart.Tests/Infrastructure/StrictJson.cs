@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using k8s;
 
 namespace Admission.Chart.Tests.Infrastructure;

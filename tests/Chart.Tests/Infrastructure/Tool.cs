@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.Chart.Tests.Infrastructure;
 
 /// <summary>Runs a command-line tool (promtool) to completion and keeps what it printed.</summary>

@@ -1,13 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.Cluster;
-using Admission.Policies;
-using Admission.Policies.Digest;
-using Admission.Policies.Model;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>The workloads the fake API server stores, read by the status operator; counts reads so a test can wait for one.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Cluster;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>What admission_approvals{phase} and the break-glass review gauges count.</summary>

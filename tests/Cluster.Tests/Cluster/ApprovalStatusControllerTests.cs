@@ -1,8 +1,3 @@
-using Admission.Operator.Cluster;
-using Admission.Policies;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Admission.Cluster.Tests;
 
 public sealed class ApprovalStatusControllerTests : IDisposable

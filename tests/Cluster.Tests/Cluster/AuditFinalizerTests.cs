@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Audit;
-using Admission.Policies.Model;
-
 namespace Admission.Cluster.Tests.Cluster;
 
 /// <summary>When the audit finalizer belongs on a ChangeApproval: while its change may be applied and has no record yet.</summary>

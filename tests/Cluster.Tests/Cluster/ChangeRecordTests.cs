@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Audit;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>What the change record says, from the ChangeApproval as stored.</summary>

@@ -1,6 +1,4 @@
-using Admission.Operator.Cluster;
 using Admission.Operator.State;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Cluster.Tests;
 

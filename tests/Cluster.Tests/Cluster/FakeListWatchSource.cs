@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Threading.Channels;
-using Admission.Operator.Cluster;
 
 namespace Admission.Cluster.Tests;
 

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.Cluster;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>The cache as the controller sees it, changed by hand.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.Cluster;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>Builders for the objects the API server would hold.</summary>

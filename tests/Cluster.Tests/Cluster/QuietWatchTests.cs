@@ -1,7 +1,3 @@
-using Admission.Operator.Cluster;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Admission.Operator.Cluster;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Admission.Cluster.Tests;
 
 public class RequeueTimerTests

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Admission.Operator.BreakGlass;
-using Admission.Operator.Cluster;
-using Admission.Policies;
-using Admission.Policies.Model;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Cluster.Tests.Cluster;
 

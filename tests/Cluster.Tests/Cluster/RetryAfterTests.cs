@@ -1,7 +1,3 @@
-using System.Net;
-using Admission.Operator.Cluster;
-using k8s.Autorest;
-
 namespace Admission.Cluster.Tests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Admission.Operator.Cluster;
-using Admission.Policies;
-
 namespace Admission.Cluster.Tests;
 
 public class WrittenStatusTests

@@ -1,14 +1,8 @@
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>The story of issue 4: a change is denied until two people other than its requester approve it.</summary>
-public sealed class ApprovalFlowTests : IAsyncLifetime
+public sealed class ApprovalFlowTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task Carol_needs_alice_and_bob()
     {

@@ -1,18 +1,8 @@
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>The change record for auditors: emitted once when an approved change is applied, and outliving the ChangeApproval.</summary>
-public sealed class AuditRecordTests : IAsyncLifetime
+public sealed class AuditRecordTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     private IEnumerable<string> Finalizers(string name) =>
         _cluster.Approval(name)?["metadata"]?["finalizers"] is JsonArray a ? a.Select(f => f!.ToString()) : [];
 

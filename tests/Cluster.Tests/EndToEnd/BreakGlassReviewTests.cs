@@ -1,11 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies;
-using Admission.Policies.Model;
-using Admission.TestApiServer.Auth.Rbac;
-using k8s;
-using k8s.Models;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -14,43 +6,21 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// admitted digest; the metric counts it; two reviewers close it and the metric returns to zero;
 /// and, reviewed, it still admits nothing.
 /// </summary>
-public sealed class BreakGlassReviewTests : IAsyncLifetime
+public sealed class BreakGlassReviewTests : ClusterTest
 {
     private const string Hotfix = "hotfix";
     private const string Unreviewed = "admission_break_glass_unreviewed";
-    private ClusterHarness _cluster = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _cluster = await ClusterHarness.StartAsync();
+        await base.InitializeAsync();
         _cluster.Api.AddUser("erin-token", "erin", ["developers", "tier1-break-glass"]);
         _cluster.Api.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer(["admission-a", "admission-b"],
             [.. ClusterHarness.PeopleBindings(), RbacObjects.RoleBinding(ClusterHarness.Ns, "erin-edit", "ClusterRole", "edit", RbacObjects.User("erin"))]).Authorize;
     }
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    private static JsonObject HotfixDeployment(string? breakGlass) => ClusterHarness.Node(new
-    {
-        apiVersion = "apps/v1",
-        kind = "Deployment",
-        metadata = new
-        {
-            name = Hotfix,
-            @namespace = ClusterHarness.Ns,
-            annotations = breakGlass is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [AdmissionPolicy.BreakGlassAnnotation] = breakGlass },
-        },
-        spec = new
-        {
-            replicas = 1,
-            selector = new { matchLabels = new { app = Hotfix } },
-            template = new
-            {
-                metadata = new { labels = new { app = Hotfix } },
-                spec = new { containers = new[] { new { name = "app", image = "registry.example.com/checkout:2.4.1-hotfix" } } },
-            },
-        },
-    });
+    private static JsonObject HotfixDeployment(string? breakGlass) => ClusterHarness.DeploymentObject(Hotfix, "registry.example.com/checkout:2.4.1-hotfix", replicas: 1,
+        annotations: breakGlass is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [AdmissionPolicy.BreakGlassAnnotation] = breakGlass });
 
     private async Task<IReadOnlyList<JsonElement>> RetrospectivesAsync()
     {

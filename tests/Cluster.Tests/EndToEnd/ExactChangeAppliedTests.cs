@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies;
-using Admission.Policies.Digest;
-using Admission.Policies.Model;
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -12,14 +5,9 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// approval turns Applied, with appliedAt, the Applied condition and an Event, once the approved
 /// object is stored, and not while a different one is.
 /// </summary>
-public sealed class ExactChangeAppliedTests : IAsyncLifetime
+public sealed class ExactChangeAppliedTests : ClusterTest
 {
     private const string DeploymentPath = "/apis/apps/v1/namespaces/payments/deployments/checkout";
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private JsonObject Live() => _cluster.Api.Get("apps", "deployments", ClusterHarness.Ns, ClusterHarness.Deployment)!;
 

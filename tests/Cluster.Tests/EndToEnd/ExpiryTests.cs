@@ -1,13 +1,7 @@
 namespace Admission.Cluster.Tests.EndToEnd;
 
-public sealed class ExpiryTests : IAsyncLifetime
+public sealed class ExpiryTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task An_approval_flips_to_Expired_on_time_and_admits_nothing_after()
     {

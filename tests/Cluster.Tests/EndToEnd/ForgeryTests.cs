@@ -1,5 +1,3 @@
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -7,20 +5,17 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// for what the old and new objects alone reveal, by the CRD's CEL rules before any webhook is
 /// called (a 422 Invalid, as a cluster sends it).
 /// </summary>
-public sealed class ForgeryTests : IAsyncLifetime
+public sealed class ForgeryTests : ClusterTest
 {
     private const string Name = "checkout-2-4-1";
-    private ClusterHarness _cluster = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _cluster = await ClusterHarness.StartAsync();
+        await base.InitializeAsync();
         await _cluster.StartAdmissionAsync();
         Assert.True((await _cluster.CreateApprovalAsync("carol", Name)).Ok);
         Assert.True((await _cluster.ApproveAsync("alice", Name)).Ok);
     }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Every_forgery_is_refused_and_nothing_changes()

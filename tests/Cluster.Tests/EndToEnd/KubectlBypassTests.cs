@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Auth.Rbac;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -13,19 +9,20 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// of an approved Deployment are created (decision controller) and the same image as a bare Pod
 /// is still refused.
 /// </summary>
-public sealed class KubectlBypassTests : IAsyncLifetime
+public sealed class KubectlBypassTests : ClusterTest
 {
     private const string Kubectl = "/usr/bin/kubectl";
     private const string Webhook = "admission webhook \"workloads.approvals.admission.dev\" denied the request: ";
     private const string ReplicaSetController = "system:serviceaccount:kube-system:replicaset-controller";
     private const string DeploymentController = "system:serviceaccount:kube-system:deployment-controller";
 
-    private ClusterHarness _cluster = null!;
     private AdmissionProcess _admission = null!;
 
-    public async Task InitializeAsync()
+    private protected override bool Workloads => true;
+
+    public override async Task InitializeAsync()
     {
-        _cluster = await ClusterHarness.StartAsync(workloads: true);
+        await base.InitializeAsync();
         // The built-in edit role gives no pods/ephemeralcontainers; a cluster that lets developers
         // run kubectl debug binds it, and then the webhook is what refuses it in a Tier-1 namespace.
         _cluster.Api.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer(["admission-a", "admission-b"],
@@ -39,8 +36,6 @@ public sealed class KubectlBypassTests : IAsyncLifetime
         // The seeded Deployment's Pods were made before the webhook was registered: they stand for a running workload.
         await Wait.UntilAsync(() => Pods().Count == 2, TimeSpan.FromSeconds(15), () => "the seeded Deployment's pods\n" + _cluster.Logs);
     }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private List<JsonObject> Pods() =>
         [.. _cluster.Api.List("", "pods", ClusterHarness.Ns).Where(p => p["metadata"]?["deletionTimestamp"] is null)];

@@ -1,16 +1,8 @@
-using Admission.Operator.Cluster;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>The KubernetesClient-backed list and watch, against the test API server in-process.</summary>
-public sealed class KubernetesSourceTests : IAsyncLifetime
+public sealed class KubernetesSourceTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task Lists_watches_bookmarks_and_reports_an_expired_resourceVersion()
     {

@@ -1,14 +1,8 @@
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>Two replicas: both serve the webhook, exactly one (the Lease holder) writes status.</summary>
-public sealed class LeaderElectionTests : IAsyncLifetime
+public sealed class LeaderElectionTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task Exactly_one_writes_status_and_the_other_takes_over_when_it_stops()
     {

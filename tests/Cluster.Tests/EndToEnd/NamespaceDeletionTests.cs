@@ -1,5 +1,3 @@
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -7,17 +5,13 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// finish. The stand-in's namespace controller empties it as kube-controller-manager does, each
 /// object a DELETE through the webhook from system:serviceaccount:kube-system:namespace-controller.
 /// </summary>
-public sealed class NamespaceDeletionTests : IAsyncLifetime
+public sealed class NamespaceDeletionTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _cluster = await ClusterHarness.StartAsync();
+        await base.InitializeAsync();
         await _cluster.StartAdmissionAsync();
     }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     // On this branch the product denies the namespace controller's DELETE of Deployment checkout
     // (NamespaceDeletionContentFailure: "... denied the request: namespace payments is Tier-1 ..."),

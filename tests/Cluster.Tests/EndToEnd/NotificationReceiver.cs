@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Admission.Operator.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Notifications;
-using Admission.Policies.Model;
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>

@@ -1,17 +1,8 @@
-using Admission.Policies.Model;
-using k8s;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>The cache against an API server that cuts watches, forgets history, is down at start or goes away.</summary>
-public sealed class ResilienceTests : IAsyncLifetime
+public sealed class ResilienceTests : ClusterTest
 {
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     private async Task ApprovedAsync(string name)
     {
         Assert.True((await _cluster.CreateApprovalAsync("carol", name)).Ok);

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>AdmissionReviews as kube-apiserver sends them, for when the test API server is down and cannot.</summary>

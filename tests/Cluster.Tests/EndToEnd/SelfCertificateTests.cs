@@ -1,19 +1,9 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using k8s;
-using k8s.Models;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>'self' certificates (issue 6): the leader issues and rotates them; every replica serves them without restart.</summary>
-public sealed class SelfCertificateTests : IAsyncLifetime
+public sealed class SelfCertificateTests : ClusterTest
 {
     private const string Secret = "admission-tls";
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private string? SecretData(string key) =>
         _cluster.Api.Get("", "secrets", ClusterHarness.SystemNamespace, Secret)?["data"]?[key]?.ToString() is { } b64

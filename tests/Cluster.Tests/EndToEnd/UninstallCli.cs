@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>The built `admission uninstall`, run as the hook's Job runs it: a process, its exit code and output.</summary>

@@ -1,7 +1,3 @@
-using k8s;
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-
 namespace Admission.Cluster.Tests.EndToEnd;
 
 /// <summary>
@@ -10,23 +6,22 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// controllers. The chart's fail-closed webhook configuration is registered pointing at nothing
 /// (the operator is being removed), so any ChangeApproval write made while it exists is refused.
 /// </summary>
-public sealed class UninstallTests : IAsyncLifetime
+public sealed class UninstallTests : ClusterTest
 {
     private const string Finalizer = "audit.approvals.admission.dev/record";
     private const string Other = "example.com/keep";
     private const string HookUser = "system:serviceaccount:admission-system:admission-uninstall";
-    private ClusterHarness _cluster = null!;
     private string _kubeconfig = null!;
 
-    public async Task InitializeAsync()
+    private protected override bool Workloads => true;
+
+    public override async Task InitializeAsync()
     {
-        _cluster = await ClusterHarness.StartAsync(workloads: true);
+        await base.InitializeAsync();
         _cluster.Api.AddUser("uninstall-token", HookUser, ["system:serviceaccounts"]);
         _kubeconfig = Path.Combine(_cluster.Dir, "uninstall.kubeconfig");
         _cluster.Api.WriteKubeconfig(_kubeconfig, HookUser, ClusterHarness.SystemNamespace);
     }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private static readonly Dictionary<string, string> OperatorLabels = new() { ["app.kubernetes.io/name"] = "admission", ["app.kubernetes.io/instance"] = "admission" };
 

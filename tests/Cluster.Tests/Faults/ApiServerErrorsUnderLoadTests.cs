@@ -1,5 +1,3 @@
-using Admission.Cluster.Tests.EndToEnd;
-using Admission.Policies.Model;
 using Admission.TestApiServer;
 
 namespace Admission.Cluster.Tests.Faults;
@@ -11,16 +9,11 @@ namespace Admission.Cluster.Tests.Faults;
 /// staleness bound, the webhook fails closed with a clear message past it, and everything comes
 /// back by itself when the errors stop.
 /// </summary>
-public sealed class ApiServerErrorsUnderLoadTests : IAsyncLifetime
+public sealed class ApiServerErrorsUnderLoadTests : ClusterTest
 {
     private const string Approved = ClusterHarness.Deployment; // checkout: approved below
     private const string Unapproved = "billing";
     private const string FailedClosed = "approvals cannot be verified right now";
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private async Task ApproveCheckoutAsync()
     {

@@ -1,7 +1,3 @@
-using Admission.Cluster.Tests.EndToEnd;
-using Admission.Policies.Model;
-using k8s;
-
 namespace Admission.Cluster.Tests.Faults;
 
 /// <summary>
@@ -9,15 +5,10 @@ namespace Admission.Cluster.Tests.Faults;
 /// decision, the cache decides within its staleness bound, past it the webhook fails closed with
 /// a clear message, and it recovers without a restart.
 /// </summary>
-public sealed class ApiServerFaultsUnderLoadTests : IAsyncLifetime
+public sealed class ApiServerFaultsUnderLoadTests : ClusterTest
 {
     private const string Approved = ClusterHarness.Deployment; // checkout: approved below
     private const string Unapproved = "billing";
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private async Task ApproveCheckoutAsync()
     {

@@ -1,10 +1,4 @@
-using System.Text.Json;
-using System.Threading.Channels;
-using Admission.Cluster.Tests.EndToEnd;
 using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Model;
-using k8s;
 
 namespace Admission.Cluster.Tests.Faults;
 
@@ -14,15 +8,10 @@ namespace Admission.Cluster.Tests.Faults;
 /// engine's answer on any state the churn passes through is the answer on the stable state:
 /// checkout admitted by its approval, billing denied. Every review must get exactly that.
 /// </summary>
-public sealed class ApprovalChurnUnderLoadTests : IAsyncLifetime
+public sealed class ApprovalChurnUnderLoadTests : ClusterTest
 {
     private const int Churned = 10_000;
     private const int Alive = 200;
-    private ClusterHarness _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Ten_thousand_approvals_come_and_go_and_no_decision_is_wrong()

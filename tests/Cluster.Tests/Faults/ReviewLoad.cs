@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Admission.Cluster.Tests.EndToEnd;
-
 namespace Admission.Cluster.Tests.Faults;
 
 /// <summary>One review sent by the load and how it was answered; At is when it was sent, in seconds since the load began.</summary>

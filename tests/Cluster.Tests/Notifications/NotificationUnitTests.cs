@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Operator.Cluster;
-using Admission.Operator.Notifications;
-using Admission.Policies;
-
 namespace Admission.Cluster.Tests.Notifications;
 
 public sealed class NotificationConfigTests

@@ -53,17 +53,4 @@ public sealed class InProcessWebhook : IAsyncDisposable
         _client.Dispose();
         await _app.DisposeAsync().ConfigureAwait(false);
     }
-
-    private sealed class FixedState(DecisionSnapshot snapshot) : IApprovalState
-    {
-        public DecisionSnapshot Snapshot => snapshot;
-        public Readiness Readiness => new(true, "fixed");
-        public bool CanVerify => true;
-        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Admission.Operator.State;
-using Admission.Policies;
-using Admission.Policies.Manifests;
 using Admission.Policies.Model;
 
 namespace Admission.Fuzz.Targets;

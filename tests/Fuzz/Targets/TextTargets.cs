@@ -1,8 +1,5 @@
 using System.Text;
-using Admission.Operator.State;
 using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Manifests;
 using Admission.Policies.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 

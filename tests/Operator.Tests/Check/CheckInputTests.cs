@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Check;
 
 /// <summary><c>admission check</c>: where manifests come from, and the options that change a decision.</summary>

@@ -1,5 +1,3 @@
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Check;
 
 /// <summary>Contract section 6: <c>admission --help</c> and <c>admission COMMAND --help</c> describe every option.</summary>

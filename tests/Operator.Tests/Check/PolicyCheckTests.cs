@@ -1,5 +1,3 @@
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Check;
 
 /// <summary>Contract 5: <c>admission policy check FILE</c> checks a policy alone, exit 0 or 2.</summary>

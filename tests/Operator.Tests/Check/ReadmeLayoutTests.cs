@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Check;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Check;
 
 /// <summary>docs/reference.md names every option the programs take and every key the policy reads, so it cannot fall behind them.</summary>

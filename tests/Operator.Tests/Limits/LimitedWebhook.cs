@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
-using Admission.Operator.Hosting;
-using Admission.Operator.Tests.Support;
-using Admission.Policies;
 using Microsoft.AspNetCore.Builder;
 
 namespace Admission.Operator.Tests.Limits;

@@ -1,7 +1,3 @@
-using Admission.Operator.Local;
-using Admission.Policies;
-using Admission.Policies.Model;
-
 namespace Admission.Operator.Tests.Local;
 
 /// <summary>Sharing the parts of loaded approvals keeps every value as it was, and makes equal parts one instance.</summary>

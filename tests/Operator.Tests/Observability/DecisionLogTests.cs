@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Admission.Operator.Observability;
 
 namespace Admission.Operator.Tests.Observability;

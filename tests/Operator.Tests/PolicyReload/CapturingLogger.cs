@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Admission.Operator.Tests.PolicyReload;
 
 /// <summary>Keeps every formatted log line with its level, for tests that count what was logged.</summary>

@@ -1,6 +1,5 @@
 using Admission.Operator.Cli;
 using Admission.Operator.PolicyReload;
-using Admission.Operator.Tests.Support;
 
 namespace Admission.Operator.Tests.PolicyReload;
 

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.PolicyReload;
 
 /// <summary>

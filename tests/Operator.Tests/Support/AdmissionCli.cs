@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>What a finished <c>admission</c> process left behind.</summary>

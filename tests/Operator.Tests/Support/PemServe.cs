@@ -1,6 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using Admission.Operator.Tls;
-
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>One sample of the Prometheus text exposition format.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
-
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>

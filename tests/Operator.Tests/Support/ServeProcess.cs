@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace Admission.Operator.Tests.Support;
 
 public sealed record ServeSettings

@@ -1,5 +1,3 @@
-using Admission.Operator.Tls;
-
 namespace Admission.Operator.Tests.Tls;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Admission.Operator.Tls;
-
 namespace Admission.Operator.Tests.Tls;
 
 /// <summary>Private keys under --tls-dir are readable by their owner only (the tests run on Linux).</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using Admission.Operator.Tests.Support;
-using Admission.Operator.Tls;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

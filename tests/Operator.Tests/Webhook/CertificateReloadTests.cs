@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using Admission.Operator.Tests.Support;
-using Admission.Operator.Tls;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.State;
-using Admission.Operator.Tests.Support;
-using Admission.Operator.Webhook;
-using Admission.Policies;
+using Admission.Fuzz.Harness;
 using CsCheck;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Operator.Tests.Webhook;
 
@@ -176,18 +170,5 @@ public sealed class EnvelopeProperties
         var dot = path.LastIndexOf('.');
         var parent = dot < 0 ? root : (JsonObject)Get(root, path[..dot])!;
         parent.Remove(dot < 0 ? path : path[(dot + 1)..]);
-    }
-
-    private sealed class FixedState(DecisionSnapshot snapshot) : IApprovalState
-    {
-        public DecisionSnapshot Snapshot => snapshot;
-        public Readiness Readiness => new(true, "fixed");
-        public bool CanVerify => true;
-        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>Contract section 7: what /validate answers to requests it cannot decide.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using Admission.Fuzz.Harness;
-using Admission.Operator.State;
-using Admission.Operator.Tests.Support;
-using Admission.Policies;
 using Admission.Policies.Manifests;
-using Admission.Policies.Model;
 using CsCheck;
 
 namespace Admission.Operator.Tests.Webhook;

@@ -1,11 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Operator.State;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Model;
+using Admission.Fuzz.Harness;
 using CsCheck;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Admission.Operator.Tests.Webhook;
 
@@ -63,7 +57,7 @@ public sealed class HostileReviewProperties
         var snapshot = new DecisionSnapshot(
             new ApprovalIndex([]),
             new NamespaceIndex([KeyValuePair.Create("payments", (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [AdmissionPolicy.TierLabel] = "1" })]));
-        var handler = new ReviewHandler(AdmissionPolicy.Default, new Fixed(snapshot), new Clock(Now), NullLogger<ReviewHandler>.Instance);
+        var handler = new ReviewHandler(AdmissionPolicy.Default, new FixedState(snapshot), new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
 
         var gen =
             from resource in Gen.OneOfConst(Resources)
@@ -115,18 +109,5 @@ public sealed class HostileReviewProperties
                 Assert.False(string.IsNullOrWhiteSpace(response.Status.Message));
             }
         }, iter: 3000);
-    }
-
-    private sealed class Fixed(DecisionSnapshot snapshot) : IApprovalState
-    {
-        public DecisionSnapshot Snapshot => snapshot;
-        public Readiness Readiness => new(true, "fixed");
-        public bool CanVerify => true;
-        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
-    }
-
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using Admission.Operator.Local;
-using Admission.Operator.Tests.Support;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>Local mode has files, not an API server: its messages say so.</summary>

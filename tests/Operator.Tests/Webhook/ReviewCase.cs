@@ -1,5 +1,3 @@
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>One row of a decision table: a request and everything its answer must show.</summary>
@@ -11,6 +9,13 @@ public sealed record ReviewCase(
     string[]? MessageContains = null,
     string? WarningContains = null)
 {
+    /// <summary>Builds the review as of now, sends it to the webhook and asserts the answer.</summary>
+    public async Task SendAndAssertAsync(HttpClient webhook)
+    {
+        var review = Build(DateTimeOffset.UtcNow);
+        AssertAnswer(review, await webhook.ReviewAsync(review));
+    }
+
     /// <summary>Asserts every response field kube-apiserver reads.</summary>
     public void AssertAnswer(Review sent, ReviewAnswer answer)
     {

@@ -1,9 +1,4 @@
-using System.Text.Json;
-using Admission.Operator.State;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-using Admission.Policies.Model;
-using Microsoft.Extensions.Logging.Abstractions;
+using Admission.Fuzz.Harness;
 
 namespace Admission.Operator.Tests.Webhook;
 
@@ -83,10 +78,5 @@ public sealed class ReviewHandlerFreshnessTests
             Freshened++;
             return ValueTask.FromResult(fresh);
         }
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

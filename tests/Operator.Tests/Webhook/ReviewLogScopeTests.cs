@@ -1,8 +1,3 @@
-using Admission.Operator.State;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-using Microsoft.Extensions.Logging;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Admission.Operator.Webhook;
-using Admission.Policies;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>The hand-written response encoder gives byte for byte what the serializer gives.</summary>

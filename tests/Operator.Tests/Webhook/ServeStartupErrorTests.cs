@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Admission.Operator.Tls;
-using Admission.Operator.Tests.Support;
-
 namespace Admission.Operator.Tests.Webhook;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using Admission.Operator.Tests.Support;
 
 namespace Admission.Operator.Tests.Webhook;
 
@@ -31,15 +27,7 @@ public sealed class TlsProtocolTests
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port);
-        await using var ssl = new SslStream(tcp.GetStream(), false, (_, cert, _, errors) =>
-        {
-            if (cert is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(new X509Certificate2(cert));
-        });
+        await using var ssl = new SslStream(tcp.GetStream(), false, (_, cert, _, errors) => Admission.Tests.Shared.PrivateRoots.Trusts(ca, cert, errors));
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = offer });
         return ssl.SslProtocol;
     }

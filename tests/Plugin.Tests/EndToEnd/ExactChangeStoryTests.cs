@@ -1,4 +1,4 @@
-using Admission.Plugin.Tests.Support;
+using static Admission.Plugin.Tests.Support.ResultAssert;
 
 namespace Admission.Plugin.Tests.EndToEnd;
 
@@ -16,15 +16,7 @@ public sealed class ExactChangeStoryTests(ExactChangeCluster cluster) : IDisposa
 
     public void Dispose() => _transcript.Save();
 
-    private async Task<ProcessResult> As(string user, string? note, params string[] args)
-    {
-        var result = await cluster.KubectlAsync(user, args);
-        _transcript.Add(user, args, result, note);
-        return result;
-    }
-
-    private static void Contains(string expected, string actual, ProcessResult result) =>
-        Assert.True(actual.Contains(expected, StringComparison.Ordinal), $"expected to find:\n{expected}\nin:\n{result}");
+    private Task<ProcessResult> As(string user, string? note, params string[] args) => _transcript.KubectlAsync(cluster, user, null, note, args);
 
     private string? Phase(string name) =>
         cluster.Server.Get("approvals.admission.dev", "changeapprovals", EndToEndCluster.Namespace, name)?["status"]?["phase"]?.ToString();

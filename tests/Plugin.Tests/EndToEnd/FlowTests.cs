@@ -1,5 +1,4 @@
-using System.Text.RegularExpressions;
-using Admission.Plugin.Tests.Support;
+using static Admission.Plugin.Tests.Support.ResultAssert;
 
 namespace Admission.Plugin.Tests.EndToEnd;
 
@@ -14,15 +13,7 @@ public sealed partial class FlowTests(EndToEndCluster cluster)
 {
     private readonly Transcript _transcript = new("flow");
 
-    private async Task<ProcessResult> As(string user, string? note, params string[] args)
-    {
-        var result = await cluster.KubectlAsync(user, args);
-        _transcript.Add(user, args, result, note);
-        return result;
-    }
-
-    private static void Contains(string expected, string actual, ProcessResult result) =>
-        Assert.True(actual.Contains(expected, StringComparison.Ordinal), $"expected to find:\n{expected}\nin:\n{result}");
+    private Task<ProcessResult> As(string user, string? note, params string[] args) => _transcript.KubectlAsync(cluster, user, null, note, args);
 
     /// <summary>Watches deliver within moments, not instantly: retry a dry run until the webhook has seen the change.</summary>
     private async Task<ProcessResult> EventuallyAsync(string user, Func<ProcessResult, bool> done, params string[] args)

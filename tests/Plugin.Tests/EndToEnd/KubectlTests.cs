@@ -1,5 +1,3 @@
-using Admission.Plugin.Tests.Support;
-
 namespace Admission.Plugin.Tests.EndToEnd;
 
 /// <summary>What kubectl itself shows around the plugin: help, output formats, errors, break glass.</summary>
@@ -10,12 +8,8 @@ public sealed class KubectlTests(EndToEndCluster cluster) : IDisposable
 
     public void Dispose() => _transcript.Save();
 
-    private async Task<ProcessResult> As(string user, IReadOnlyDictionary<string, string?>? env, string? note, params string[] args)
-    {
-        var result = await cluster.KubectlAsync(user, env, args);
-        _transcript.Add(user, args, result, note);
-        return result;
-    }
+    private Task<ProcessResult> As(string user, IReadOnlyDictionary<string, string?>? env, string? note, params string[] args) =>
+        _transcript.KubectlAsync(cluster, user, env, note, args);
 
     [Fact]
     public async Task Kubectl_finds_the_plugin_and_its_help()

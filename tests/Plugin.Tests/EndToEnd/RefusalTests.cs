@@ -1,5 +1,3 @@
-using Admission.Plugin.Tests.Support;
-
 namespace Admission.Plugin.Tests.EndToEnd;
 
 /// <summary>
@@ -14,12 +12,8 @@ public sealed class RefusalTests(EndToEndCluster cluster) : IDisposable
 
     public void Dispose() => _transcript.Save();
 
-    private async Task<ProcessResult> As(string user, IReadOnlyDictionary<string, string?>? env, string? note, params string[] args)
-    {
-        var result = await cluster.KubectlAsync(user, env, args);
-        _transcript.Add(user, args, result, note);
-        return result;
-    }
+    private Task<ProcessResult> As(string user, IReadOnlyDictionary<string, string?>? env, string? note, params string[] args) =>
+        _transcript.KubectlAsync(cluster, user, env, note, args);
 
     private async Task RequestAsync(string requester, string name)
     {

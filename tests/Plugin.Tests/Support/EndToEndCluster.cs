@@ -1,18 +1,15 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer;
+using Admission.Tests.Shared;
 using Admission.TestApiServer.Auth.Rbac;
 
 namespace Admission.Plugin.Tests.Support;
 
 /// <summary>
-/// A whole cluster on loopback for end-to-end tests: the test API server, the real webhook
-/// (<c>admission serve</c> in cluster mode, as its own process, watching the API server with a
-/// service account's kubeconfig), a ValidatingWebhookConfiguration pointing at it, one kubeconfig
-/// per person, and a bin folder holding the <c>kubectl-change</c> wrapper, so that the real
-/// <c>/usr/bin/kubectl</c> finds the plugin exactly as a user's kubectl would.
+/// A whole cluster on loopback for the plugin's end-to-end tests, as an xunit fixture over the shared
+/// <see cref="ClusterHarness"/>: the test API server, the real webhook (<c>admission serve</c> in
+/// cluster mode, as its own process, watching the API server with the chart's service account's
+/// kubeconfig), a ValidatingWebhookConfiguration pointing at it, one kubeconfig per person, and a
+/// bin folder holding the <c>kubectl-change</c> wrapper, so that the real <c>/usr/bin/kubectl</c>
+/// finds the plugin exactly as a user's kubectl would.
 /// </summary>
 public class EndToEndCluster : IAsyncLifetime
 {
@@ -68,108 +65,51 @@ public class EndToEndCluster : IAsyncLifetime
     /// <summary>The policy the webhook and the plugin read; a subclass turns requireExactChange on (the product's default).</summary>
     protected virtual string Policy => PolicyYaml;
 
-    private BackgroundProcess? _webhook;
-    private DirectoryInfo? _dir;
+    private ClusterHarness? _harness;
 
-    public TestApiServer.TestApiServer Server { get; private set; } = null!;
+    /// <summary>The shared end-to-end cluster (tests/Shared) this suite runs on, with the plugin's people and policy.</summary>
+    internal ClusterHarness Harness => _harness!;
 
-    public string Dir => _dir!.FullName;
+    public TestApiServer.TestApiServer Server => Harness.Api;
+
+    public string Dir => Harness.Dir;
 
     public string BinDir => Path.Combine(Dir, "bin");
 
-    public string WebhookLog => _webhook?.Output ?? "";
+    public string WebhookLog => _harness?.Logs ?? "";
 
-    public Uri WebhookUrl { get; private set; } = null!;
-
-    public string Kubeconfig(string user) => Path.Combine(Dir, "kube", user);
+    public string Kubeconfig(string user) => Harness.Kubeconfig(user);
 
     public static bool KubectlAvailable => File.Exists(Kubectl);
 
     public async Task InitializeAsync()
     {
-        _dir = Directory.CreateTempSubdirectory("plugin-e2e-");
-        Directory.CreateDirectory(Path.Combine(Dir, "kube"));
+        _harness = await ClusterHarness.StartAsync(new ClusterSetup
+        {
+            People = People,
+            Replicas = [ChartRbac.ServiceAccount],
+            Bindings = PeopleBindings(),
+            OtherNamespaces = ["dev"],
+            Policy = Policy,
+            SeedCheckout = false,
+        });
         Directory.CreateDirectory(Path.Combine(Dir, "home"));
         Directory.CreateDirectory(BinDir);
-
-        Server = await TestApiServer.TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        Server.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer([], PeopleBindings()).Authorize;
-        Server.Seed(NamespaceObject(Namespace, new() { ["approvals.admission.dev/tier"] = "1" }));
-        Server.Seed(NamespaceObject("dev", []));
-        Server.Seed(NamespaceObject("admission-system", []));
-        foreach (var (user, groups) in People)
-        {
-            Server.AddUser($"{user}-token", user, groups);
-            Server.WriteKubeconfig(Kubeconfig(user), user, Namespace);
-        }
-        Server.AddUser("webhook-token", WebhookUser, ["system:serviceaccounts", "system:serviceaccounts:admission-system"]);
-        Server.WriteKubeconfig(Kubeconfig("webhook"), WebhookUser, "admission-system");
-        Server.Seed(new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "ConfigMap",
-            ["metadata"] = new JsonObject { ["name"] = "admission-policy", ["namespace"] = "admission-system" },
-            ["data"] = new JsonObject { ["policy.yaml"] = Policy },
-        });
-        var policyFile = Path.Combine(Dir, "policy.yaml");
-        await File.WriteAllTextAsync(policyFile, Policy);
 
         // The plugin, installed the way the docs say: an executable named kubectl-change on PATH.
         var wrapper = Path.Combine(BinDir, "kubectl-change");
         await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet \"{RepoPaths.PluginDll}\" \"$@\"\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
 
-        await StartWebhookAsync(policyFile);
-        SeedWorkload("registry.example.com/checkout:2.4.0");
-        SeedWorkload("registry.example.com/cart:1.0.0", "cart");
-    }
-
-    private async Task StartWebhookAsync(string policyFile)
-    {
-        var port = FreePort();
-        WebhookUrl = new Uri($"https://127.0.0.1:{port}");
-        var tls = Path.Combine(Dir, "tls");
-        _webhook = new BackgroundProcess("dotnet",
-        [
-            RepoPaths.AdmissionDll, "serve",
-            "--kubeconfig", Kubeconfig("webhook"),
-            "--namespace", "admission-system",
-            "--listen", WebhookUrl.ToString().TrimEnd('/'),
-            "--tls-dir", tls,
-            "--policy", policyFile,
-            "--lease-name", "admission-leader",
-        ], new Dictionary<string, string?>
+        // Cluster mode as its own process; a loaded machine may take long to start it.
+        await Harness.StartAdmissionAsync(readyTimeout: TimeSpan.FromSeconds(90), environment: new Dictionary<string, string>
         {
             ["ADMISSION_LIVE_READ_TIMEOUT"] = "5s",
-            ["ADMISSION_LEASE_DURATION"] = "4s",
-            ["ADMISSION_RENEW_DEADLINE"] = "3s",
             ["ADMISSION_RETRY_PERIOD"] = "1s",
             ["ADMISSION_APPLIED_CHECK_INTERVAL"] = "500ms",
-            ["KUBERNETES_SERVICE_HOST"] = null,
         });
-
-        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        string last = "";
-        while (true)
-        {
-            if (_webhook.HasExited) throw new InvalidOperationException("admission serve exited:\n" + _webhook.Output);
-            try
-            {
-                using var response = await http.GetAsync(new Uri(WebhookUrl, "/readyz"));
-                last = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == HttpStatusCode.OK) break;
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"admission serve not ready: {last}\n{_webhook.Output}");
-            await Task.Delay(250);
-        }
-
-        var ca = await File.ReadAllTextAsync(Path.Combine(tls, "ca.crt"));
-        Server.Seed(Admission.Tests.Shared.ChartWebhooks.Render(new Uri(WebhookUrl, "/validate").ToString(), ca));
+        SeedWorkload("registry.example.com/checkout:2.4.0");
+        SeedWorkload("registry.example.com/cart:1.0.0", "cart");
     }
 
     public void SeedWorkload(string image, string name = "checkout") =>
@@ -181,7 +121,7 @@ public class EndToEndCluster : IAsyncLifetime
         var entries = new JsonArray([.. approvers.Select(a => (JsonNode)new JsonObject
         {
             ["approver"] = a,
-            ["approvedAt"] = expiresAt.AddHours(-1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["approvedAt"] = ClusterHarness.Time(expiresAt.AddHours(-1)),
         })]);
         Server.Seed(new JsonObject
         {
@@ -194,7 +134,7 @@ public class EndToEndCluster : IAsyncLifetime
                 ["operations"] = new JsonArray("CREATE", "UPDATE"),
                 ["reason"] = "Roll out 2.4.1",
                 ["requestedBy"] = requestedBy,
-                ["expiresAt"] = expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["expiresAt"] = ClusterHarness.Time(expiresAt),
                 ["approvals"] = entries,
             },
         });
@@ -264,37 +204,9 @@ public class EndToEndCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_webhook is not null)
-        {
-            await _webhook.DisposeAsync();
-            Transcript.SaveFile(GetType() == typeof(EndToEndCluster) ? "webhook.log" : "webhook-exact.log", _webhook.Output);
-        }
-        if (Server is not null) await Server.DisposeAsync();
-        try
-        {
-            _dir?.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private static JsonObject NamespaceObject(string name, Dictionary<string, string> labels) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Namespace",
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = name,
-            ["labels"] = new JsonObject([.. labels.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)), KeyValuePair.Create("kubernetes.io/metadata.name", (JsonNode?)name)]),
-        },
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_harness is null) return;
+        await _harness.DisposeAsync();
+        Transcript.SaveFile(GetType() == typeof(EndToEndCluster) ? "webhook.log" : "webhook-exact.log", _harness.Logs);
     }
 }
 

@@ -1,9 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Plugin.Cli;
-using Admission.Plugin.Kube;
-using Admission.Policies;
 
 namespace Admission.Plugin.Tests.Support;
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Admission.Plugin.Tests.Support;
 
 /// <summary>
@@ -18,6 +16,14 @@ internal sealed class Transcript(string name)
         _text.Append(result.Err);
         if (result.Exit != 0) _text.Append($"(exit {result.Exit})\n");
         _text.Append('\n');
+    }
+
+    /// <summary>Runs the real kubectl as <paramref name="user"/> on <paramref name="cluster"/>, recording the command, the note and what it printed.</summary>
+    public async Task<ProcessResult> KubectlAsync(EndToEndCluster cluster, string user, IReadOnlyDictionary<string, string?>? env, string? note, params string[] args)
+    {
+        var result = await cluster.KubectlAsync(user, env, args);
+        Add(user, args, result, note);
+        return result;
     }
 
     public void Save() => SaveFile(name + ".txt", _text.ToString());

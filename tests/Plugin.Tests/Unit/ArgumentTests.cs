@@ -1,9 +1,3 @@
-using Admission.Plugin.Approvals;
-using Admission.Plugin.Cli;
-using Admission.Plugin.Kube;
-using Admission.Plugin.Tests.Support;
-using Admission.Policies;
-
 namespace Admission.Plugin.Tests.Unit;
 
 public class ArgumentTests

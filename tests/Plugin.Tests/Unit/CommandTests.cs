@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Plugin.Kube;
-using Admission.Plugin.Tests.Support;
-using Admission.Policies;
-using Run = Admission.Plugin.Tests.Support.Plugin;
-
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>

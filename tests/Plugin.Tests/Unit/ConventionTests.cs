@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using Admission.Plugin.Tests.Support;
-using Run = Admission.Plugin.Tests.Support.Plugin;
-
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>The plugin is "kubectl change" as people type it, with the project's one version and -h/--help only.</summary>

@@ -1,5 +1,3 @@
-using Admission.Plugin.Text;
-
 namespace Admission.Plugin.Tests.Unit;
 
 public class DurationsTests

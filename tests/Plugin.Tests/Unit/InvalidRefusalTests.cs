@@ -1,7 +1,3 @@
-using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
-using Admission.Plugin.Tests.Support;
-
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using Admission.Plugin.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
 namespace Admission.Plugin.Tests.Unit;

@@ -1,7 +1,3 @@
-using Admission.Plugin.Kube;
-using Admission.Plugin.Tests.Support;
-using Run = Admission.Plugin.Tests.Support.Plugin;
-
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>

@@ -1,9 +1,4 @@
 using System.Reflection;
-using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
-using Admission.Plugin.Tests.Support;
-using Admission.Policies;
-using Run = Admission.Plugin.Tests.Support.Plugin;
 
 namespace Admission.Plugin.Tests.Unit;
 

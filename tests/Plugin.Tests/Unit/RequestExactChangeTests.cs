@@ -1,12 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Plugin.Approvals;
-using Admission.Plugin.Kube;
-using Admission.Plugin.Tests.Support;
-using Admission.Plugin.Text;
-using Admission.Policies;
 using Admission.Policies.Digest;
-using Run = Admission.Plugin.Tests.Support.Plugin;
 
 namespace Admission.Plugin.Tests.Unit;
 

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Admission.Plugin.Approvals;
-using Admission.Plugin.Cli;
-using Admission.Plugin.Text;
-using Admission.Policies;
-
 namespace Admission.Plugin.Tests.Unit;
 
 public class TableTests

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.Plugin.Kube;
-using Admission.Plugin.Tests.Support;
-using Run = Admission.Plugin.Tests.Support.Plugin;
-
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Admission.Plugin.Text;
-
 namespace Admission.Plugin.Tests.Unit;
 
 public class YamlTests

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.Policies.Tests.Crd;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Json.Schema;
-using Admission.Tests.Shared;
 
 namespace Admission.Policies.Tests.Crd;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.Tests.Shared;
-
 namespace Admission.Policies.Tests.Crd;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Admission.Policies.Digest;
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.Digest;
 
 /// <summary>
@@ -54,10 +49,7 @@ public class ContentTests
                 """{"kind":"Deployment","spec":{"x":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"t"}}}}}""", Defaults) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Content_rule(string name)
     {
         var c = Cases[name];

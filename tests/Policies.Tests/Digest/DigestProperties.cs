@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Admission.Policies.Digest;
-using CsCheck;
-
 namespace Admission.Policies.Tests.Digest;
 
 /// <summary>

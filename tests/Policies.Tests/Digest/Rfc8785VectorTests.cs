@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Admission.Policies.Digest;
-
 namespace Admission.Policies.Tests.Digest;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Admission.Policies.Manifests;
-using Admission.Policies.Model;
-
 namespace Admission.Policies.Tests.Fuzz;
 
 /// <summary>

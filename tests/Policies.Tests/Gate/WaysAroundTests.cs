@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Gate;
 
 /// <summary>
@@ -210,10 +204,7 @@ public class WaysAroundTests
         { "approved by alice and bob: approved", Create(Deploy, Approved, approvals: [new Approval { Name = "ok" }.ApprovedBy("alice", "bob")]) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 
     [Fact]

@@ -1,5 +1,3 @@
-using Admission.Policies.Model;
-
 namespace Admission.Policies.Tests.Index;
 
 /// <summary>The index the webhook decides from, and the per-namespace replacement a live read makes.</summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Admission.Policies.Manifests;
-using CsCheck;
-
 namespace Admission.Policies.Tests.Manifests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Admission.Policies.Manifests;
-using Admission.Policies.Model;
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.Manifests;
 
 /// <summary>
@@ -75,10 +71,7 @@ public class FieldLineTests
         },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Each_error_names_the_line_of_its_field(string name)
     {
         var (text, expected) = Cases[name];

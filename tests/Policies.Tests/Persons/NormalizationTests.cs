@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Admission.Policies.Tests.Persons;
 
 /// <summary>

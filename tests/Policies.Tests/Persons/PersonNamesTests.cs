@@ -1,6 +1,3 @@
-using Admission.Policies.Tests.Support;
-using CsCheck;
-
 namespace Admission.Policies.Tests.Persons;
 
 /// <summary>Contract, "Words": when two usernames name the same person.</summary>
@@ -31,10 +28,7 @@ public class PersonNamesTests
         { "system accounts differ by name", ("system:serviceaccount:ci:deployer", "system:serviceaccount:ci:deployer2", false) },
     };
 
-    public static TheoryData<string> PairNames => Pairs.Names();
-
-    [Theory]
-    [MemberData(nameof(PairNames))]
+    [Theory, RowsOf(nameof(Pairs))]
     public void Same_person_or_not(string row)
     {
         var (a, b, same) = Pairs[row];

@@ -1,5 +1,3 @@
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.PolicyFile;
 
 /// <summary>Contract section 5: every key optional with its default; errors name the key and the line.</summary>
@@ -61,50 +59,13 @@ public class PolicyParserTests
         { "a null document", "~\n" },
         { "only apiVersion and kind", "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\n" },
         {
-            // Contract section 5's file, with node-controller and pod-garbage-collector added to
-            // trustedControllers (proposed to the lead with the truth branch; not yet in the contract).
+            // Contract section 5's file (tests/Shared), as the chart's values also give it.
             "the contract's default file written out",
-            """
-            apiVersion: approvals.admission.dev/v1alpha1
-            kind: AdmissionPolicy
-            tier1:
-              namespaceSelector:
-                matchLabels:
-                  approvals.admission.dev/tier: "1"
-              namespaces: []
-            workloadKinds: [Pod, apps/ReplicaSet, apps/Deployment, apps/StatefulSet, apps/DaemonSet,
-                            batch/Job, batch/CronJob]   # group/Kind; core: Kind
-            requiredApprovals: 2            # at least 2
-            approverGroups: [tier1-approvers]
-            breakGlassGroups: [tier1-break-glass]
-            policyAdminGroups: [system:masters]
-            exemptUsers: []
-            exemptGroups: []
-            trustedControllers:             # usernames; the kube-controller-manager's, with and without
-            - system:kube-controller-manager    # --use-service-account-credentials
-            - system:serviceaccount:kube-system:replicaset-controller
-            - system:serviceaccount:kube-system:deployment-controller
-            - system:serviceaccount:kube-system:statefulset-controller
-            - system:serviceaccount:kube-system:daemon-set-controller
-            - system:serviceaccount:kube-system:job-controller
-            - system:serviceaccount:kube-system:cronjob-controller
-            - system:serviceaccount:kube-system:generic-garbage-collector
-            - system:serviceaccount:kube-system:namespace-controller
-            - system:serviceaccount:kube-system:node-controller
-            - system:serviceaccount:kube-system:pod-garbage-collector
-            interactiveAccess: breakGlass   # breakGlass | deny | allow (section 2.2)
-            allowReplicaChanges: true
-            allowRestarts: true
-            maxValidity: 168h
-            ticketPattern: ""
-            """
+            ContractPolicy.Defaults
         },
     };
 
-    public static TheoryData<string> EmptyNames => Empty.Names();
-
-    [Theory]
-    [MemberData(nameof(EmptyNames))]
+    [Theory, RowsOf(nameof(Empty))]
     public void Every_default_applies(string name) => AssertDefaults(Parse(Empty[name]));
 
     public sealed record KeyCase(string Yaml, string Key, Action<AdmissionPolicy> Check);
@@ -173,10 +134,7 @@ public class PolicyParserTests
         },
     };
 
-    public static TheoryData<string> KeyNames => Keys.Names();
-
-    [Theory]
-    [MemberData(nameof(KeyNames))]
+    [Theory, RowsOf(nameof(Keys))]
     public void Each_key_is_read_and_the_others_keep_their_defaults(string name)
     {
         var c = Keys[name];
@@ -228,10 +186,7 @@ public class PolicyParserTests
         { "kind wrong", new("kind: ConfigMap\n", "kind", 1) },
     };
 
-    public static TheoryData<string> ErrorNames => Errors.Names();
-
-    [Theory]
-    [MemberData(nameof(ErrorNames))]
+    [Theory, RowsOf(nameof(Errors))]
     public void Error_names_the_key_and_the_line(string name)
     {
         var c = Errors[name];
@@ -265,10 +220,7 @@ public class PolicyParserTests
         { "unclosed flow sequence on the first line", ("workloadKinds: [apps/Deployment, Pod\nexemptUsers: []\n", 1) },
     };
 
-    public static TheoryData<string> BadYamlNames => BadYaml.Names();
-
-    [Theory]
-    [MemberData(nameof(BadYamlNames))]
+    [Theory, RowsOf(nameof(BadYaml))]
     public void Invalid_yaml_names_the_line(string name)
     {
         var (yaml, line) = BadYaml[name];
@@ -289,10 +241,7 @@ public class PolicyParserTests
         { "a mapping used as a key", "? [requiredApprovals]\n: 2\n" },
     };
 
-    public static TheoryData<string> NotAPolicyNames => NotAPolicy.Names();
-
-    [Theory]
-    [MemberData(nameof(NotAPolicyNames))]
+    [Theory, RowsOf(nameof(NotAPolicy))]
     public void Text_that_is_not_one_policy_mapping_is_an_input_error(string name)
     {
         var e = Assert.Throws<InputException>(() => Parse(NotAPolicy[name]));

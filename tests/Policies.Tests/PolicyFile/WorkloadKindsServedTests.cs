@@ -1,5 +1,3 @@
-using Admission.Policies.Tests.Support;
-
 namespace Admission.Policies.Tests.PolicyFile;
 
 /// <summary>
@@ -26,10 +24,7 @@ public class WorkloadKindsServedTests
         { "a kind no group serves: no fix offered", new("apps/Rollout", ["no kind Rollout in group apps"]) },
     };
 
-    public static TheoryData<string> RejectedNames => Rejected.Names();
-
-    [Theory]
-    [MemberData(nameof(RejectedNames))]
+    [Theory, RowsOf(nameof(Rejected))]
     public void An_entry_no_group_serves_is_an_error_with_key_line_and_fix(string name)
     {
         var c = Rejected[name];

@@ -1,7 +1,3 @@
-using CsCheck;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Properties;
 
 /// <summary>

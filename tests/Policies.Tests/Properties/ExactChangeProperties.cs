@@ -1,8 +1,3 @@
-using Admission.Policies.Digest;
-using Admission.Policies.Tests.Support;
-using CsCheck;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Properties;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using CsCheck;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Properties;
 
 /// <summary>Properties of workload decisions (contract section 2) over random worlds.</summary>

@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -77,10 +73,7 @@ public class AllowOrderTests
         { "order: break glass refused, a valid approval still admits", Update(Deploy, NewImage.WithBreakGlass("INC-1"), Approved, user: Deployer, approvals: [Valid], approval: Valid.Key) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 
     [Fact]

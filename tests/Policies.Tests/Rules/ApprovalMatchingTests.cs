@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -82,10 +78,7 @@ public class ApprovalMatchingTests
         { "requiredApprovals 3 from the policy file, two approvers: denied", Update(Valid, Denied, policy: ParsePolicy("requiredApprovals: 3")) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 
     [Fact]

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 1: reading a ChangeApproval, and every problem reported with its field path.</summary>
@@ -105,10 +99,7 @@ public class ChangeApprovalReaderTests
         },
     };
 
-    public static TheoryData<string> BrokenNames => Broken.Names();
-
-    [Theory]
-    [MemberData(nameof(BrokenNames))]
+    [Theory, RowsOf(nameof(Broken))]
     public void Problems_are_reported_with_their_field_paths(string name)
     {
         var (breakIt, fields) = Broken[name];

@@ -1,6 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 3: ChangeApprovals cannot be forged, back-dated or edited after the fact.</summary>
@@ -60,10 +57,7 @@ public class ChangeApprovalWriteTests
         { "removing someone else's entry: denied", (false, ApprovalRefusals.OthersEntry) },
     };
 
-    public static TheoryData<string> CodeNames => Codes.Names();
-
-    [Theory]
-    [MemberData(nameof(CodeNames))]
+    [Theory, RowsOf(nameof(Codes))]
     public void Refusal_code(string name)
     {
         var (create, code) = Codes[name];
@@ -129,10 +123,7 @@ public class ChangeApprovalWriteTests
         { "no ticketPattern: no ticket allowed", Create(Fresh, true) },
     };
 
-    public static TheoryData<string> CreateNames => Creates.Names();
-
-    [Theory]
-    [MemberData(nameof(CreateNames))]
+    [Theory, RowsOf(nameof(Creates))]
     public void Create_rule(string name) => Creates[name].Verify();
 
     [Fact]
@@ -237,10 +228,7 @@ public class ChangeApprovalWriteTests
         { "DELETE of an expired approval: allowed", new(() => Requests.ApprovalDelete(Expired, Eve), true) },
     };
 
-    public static TheoryData<string> UpdateNames => Updates.Names();
-
-    [Theory]
-    [MemberData(nameof(UpdateNames))]
+    [Theory, RowsOf(nameof(Updates))]
     public void Update_or_delete_rule(string name) => Updates[name].Verify();
 
     [Fact]

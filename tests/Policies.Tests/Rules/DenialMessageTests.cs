@@ -1,6 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -82,10 +79,7 @@ public class DenialMessageTests
         { "none targets it: approvals for other objects do not count as targeting", Update([new Approval { Name = "for-cart", TargetName = "cart" }.ApprovedBy("alice", "bob")], ["kubectl change request deployment/checkout"], absent: ["for-cart"]) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Message(string name)
     {
         var c = Cases[name];
@@ -118,10 +112,7 @@ public class DenialMessageTests
         { "not guarded", new(d => Requests.Update(Old with { Namespace = Plain }, Deploy with { Namespace = Plain }, dryRun: d), []) },
     };
 
-    public static TheoryData<string> DryRunNames => DryRuns.Names();
-
-    [Theory]
-    [MemberData(nameof(DryRunNames))]
+    [Theory, RowsOf(nameof(DryRuns))]
     public void Dry_run_is_decided_exactly_as_the_real_request(string name)
     {
         var c = DryRuns[name];

@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -77,10 +73,7 @@ public class ExactChangeTests
         { "an explicit Approve decision counts", new(Update(Live, Next), (new Approval() with { Approvals = [new Entry("alice", Now.AddMinutes(-5), null, "Approve"), new Entry("bob", Now.AddMinutes(-5), null, "Approve")] }).Binding(Next.ToJson(), Live.ToJson()), Approved) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 
     [Fact]

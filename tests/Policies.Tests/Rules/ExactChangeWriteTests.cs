@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -31,10 +25,7 @@ public class ExactChangeWriteTests
         { "a malformed digest: denied with its field", new(new Approval { ChangeDigest = "sha256:ABC" }, false, "spec.change.digest", ExactPolicy with { RequireExactChange = false }) },
     };
 
-    public static TheoryData<string> CreateNames => Creates.Names();
-
-    [Theory]
-    [MemberData(nameof(CreateNames))]
+    [Theory, RowsOf(nameof(Creates))]
     public void Create_rule(string name)
     {
         var c = Creates[name];
@@ -63,10 +54,7 @@ public class ExactChangeWriteTests
         { "change cannot be edited: denied", new(Stored, Stored with { ChangeDigest = D2 }, Carol, false, "create a new ChangeApproval") },
     };
 
-    public static TheoryData<string> UpdateNames => Updates.Names();
-
-    [Theory]
-    [MemberData(nameof(UpdateNames))]
+    [Theory, RowsOf(nameof(Updates))]
     public void Update_rule(string name)
     {
         var c = Updates[name];

@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>
@@ -77,9 +73,6 @@ public class GuardedTests
         { "CONNECT is interactive access, not a change: denied to a developer", new(Requests.Create(Deploy) with { Operation = Operation.Connect, Kind = "", Object = null }, Context(), Denied) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name) => Cases[name].Verify();
 }

@@ -1,7 +1,3 @@
-using Admission.Policies.Tests.Support;
-using static Admission.Policies.DecisionCode;
-using static Admission.Policies.Tests.Support.Fixture;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 4: a Tier-1 namespace cannot quietly stop being one, or be deleted.</summary>
@@ -53,10 +49,7 @@ public class NamespaceRulesTests
         { "CREATE of a namespace: allowed", new(Requests.Namespace(Operation.Create, "new-one", null, Tier, Dev), NotGuarded) },
     };
 
-    public static TheoryData<string> Names => Cases.Names();
-
-    [Theory]
-    [MemberData(nameof(Names))]
+    [Theory, RowsOf(nameof(Cases))]
     public void Rule(string name)
     {
         var c = Cases[name];

@@ -1,5 +1,3 @@
-using Admission.Policies.Model;
-
 namespace Admission.Policies.Tests.Rules;
 
 /// <summary>Contract section 1: status.phase is Pending, Approved or Expired, judged at a given time.</summary>

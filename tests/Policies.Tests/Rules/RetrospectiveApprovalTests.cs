@@ -1,8 +1,4 @@
-using Admission.Policies.Model;
 using Admission.Policies.Tests.Properties;
-using Admission.Policies.Tests.Support;
-using CsCheck;
-using static Admission.Policies.Tests.Support.Fixture;
 
 namespace Admission.Policies.Tests.Rules;
 
@@ -58,10 +54,7 @@ public class RetrospectiveApprovalTests
         { "someone else, retrospective, own name but no change digest under requireExactChange: denied", Create(Retro with { RequestedBy = "eve", ChangeDigest = null, ChangeBase = null }, Eve, false, "spec.change.digest") },
     };
 
-    public static TheoryData<string> CreateNames => Creates.Names();
-
-    [Theory]
-    [MemberData(nameof(CreateNames))]
+    [Theory, RowsOf(nameof(Creates))]
     public void Create_rule(string name) => Creates[name].Verify();
 
     private static readonly Approval RetroExpired = Retro with { NotBefore = Now.AddDays(-9), ExpiresAt = Now.AddDays(-2) };
@@ -85,10 +78,7 @@ public class RetrospectiveApprovalTests
         { "an ordinary approval after its window: still denied", Update(PlainExpired, Add(PlainExpired, "bob"), Bob, false, "expired") },
     };
 
-    public static TheoryData<string> UpdateNames => Updates.Names();
-
-    [Theory]
-    [MemberData(nameof(UpdateNames))]
+    [Theory, RowsOf(nameof(Updates))]
     public void Update_rule(string name) => Updates[name].Verify();
 
     /// <summary>The source the engine is given, unfiltered: what a source other than <see cref="ApprovalIndex"/> could hand it.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Admission.Policies.Model;
-
 namespace Admission.Policies.Tests.Support;
 
 /// <summary>One entry of <c>spec.approvals</c>.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Admission.Policies.Model;
-
 namespace Admission.Policies.Tests.Support;
 
 /// <summary>The world most tests decide in: a fixed clock, a Tier-1 namespace and a plain one.</summary>

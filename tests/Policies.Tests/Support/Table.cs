@@ -6,7 +6,7 @@ namespace Admission.Policies.Tests.Support;
 /// Named rows for a [Theory]: the row's name is the only theory argument, so each row is its own
 /// test case and a failure names the rule it checks.
 /// </summary>
-public sealed class Table<T> : IEnumerable<KeyValuePair<string, T>>
+public sealed class Table<T> : IEnumerable<KeyValuePair<string, T>>, IRowNames
 {
     private readonly Dictionary<string, T> _rows = new(StringComparer.Ordinal);
 

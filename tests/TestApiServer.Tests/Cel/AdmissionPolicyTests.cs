@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>
@@ -46,18 +43,7 @@ public sealed class AdmissionPolicyTests : IAsyncLifetime
         ["decision"] = decision,
     };
 
-    private static JsonObject NewRequest(string requestedBy = Carol) => (JsonObject)JsonNode.Parse($$"""
-        {
-          "apiVersion": "approvals.admission.dev/v1alpha1", "kind": "ChangeApproval",
-          "metadata": {"name": "web-1", "namespace": "payments"},
-          "spec": {
-            "target": {"kind": "Deployment", "name": "web"},
-            "reason": "Roll out 2.4.1",
-            "requestedBy": "{{requestedBy}}",
-            "expiresAt": "2030-01-01T00:00:00Z"
-          }
-        }
-        """)!;
+    private static JsonObject NewRequest(string requestedBy = Carol) => Servers.ChangeApproval("payments", "web-1", requestedBy: requestedBy);
 
     /// <summary>Creates carol's request and lets the given approvers add their entries, in order.</summary>
     private async Task<JsonObject> StoredAsync(params string[] approvers)

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.CustomResources;
 using Xunit.Abstractions;
 
 namespace Admission.TestApiServer.Tests.Cel;
@@ -79,9 +77,13 @@ public class CrdCompileTests(ITestOutputHelper output)
     public void OldSelf_on_an_item_of_a_map_list_is_allowed()
     {
         var crd = Crd();
-        AddRule(Node(crd, "status", "conditions", "[]"), "self.status == oldSelf.status || self.lastTransitionTime != oldSelf.lastTransitionTime");
+        const string rule = "self.status == oldSelf.status || self.lastTransitionTime != oldSelf.lastTransitionTime";
+        AddRule(Node(crd, "status", "conditions", "[]"), rule);
 
-        new CustomResourceValidator().Add(crd);
+        var validator = new CustomResourceValidator();
+        validator.Add(crd);
+        // Compiled and served: the rule is among the version's costed rules.
+        Assert.Contains(rule, validator.RuleCosts("approvals.admission.dev", "v1alpha1", "changeapprovals").Select(r => r.Rule));
     }
 
     [Fact]

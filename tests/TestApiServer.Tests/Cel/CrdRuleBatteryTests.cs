@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using static Admission.TestApiServer.Tests.Cel.CrdRules;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>

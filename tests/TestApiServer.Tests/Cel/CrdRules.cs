@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.CustomResources;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>The repository's ChangeApproval CRD compiled as the test API server compiles it, and writes checked against it in-process.</summary>

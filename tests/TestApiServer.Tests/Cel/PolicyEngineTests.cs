@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>ValidatingAdmissionPolicy semantics (Kubernetes 1.30), on ConfigMaps: what matches, what runs, how a denial reads.</summary>

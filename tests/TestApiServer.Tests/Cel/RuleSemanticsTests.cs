@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.CustomResources;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>

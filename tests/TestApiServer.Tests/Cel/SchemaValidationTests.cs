@@ -1,22 +1,9 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Tests.Support;
-using static Admission.TestApiServer.Tests.Cel.CrdRules;
-
 namespace Admission.TestApiServer.Tests.Cel;
 
 /// <summary>The structural schema, checked before the CEL rules, with kube-apiserver's field errors.</summary>
-public sealed class SchemaValidationTests : IAsyncLifetime
+public sealed class SchemaValidationTests : PaymentsTest
 {
     private const string Approvals = "/apis/approvals.admission.dev/v1alpha1/namespaces/payments/changeapprovals";
-    private TestApiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync();
-        _server.Seed(Servers.Namespace("payments"));
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     /// <summary>name, change to a valid new request, expected cause (field: body), expected cause reason.</summary>
     public static TheoryData<string, Action<JsonObject>, string, string> Violations() => new()

@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
 
 namespace Admission.TestApiServer.Tests.Support;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.CustomResources;
-
 namespace Admission.TestApiServer.Tests.Support;
 
 /// <summary>The chart's ValidatingAdmissionPolicy and binding, rendered by the real helm, for seeding into a test server.</summary>

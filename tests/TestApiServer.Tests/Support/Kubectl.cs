@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Admission.TestApiServer.Tests.Support;
 
 /// <summary>Runs the real kubectl against a kubeconfig, with a private HOME so no discovery cache leaks between runs.</summary>

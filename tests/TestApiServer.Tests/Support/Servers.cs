@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Admission.TestApiServer.Tests.Support;
 
@@ -62,14 +60,14 @@ internal static class Servers
         }
         """)!;
 
-    public static JsonObject ChangeApproval(string ns, string name, string target = "web") => (JsonObject)JsonNode.Parse($$$"""
+    public static JsonObject ChangeApproval(string ns, string name, string target = "web", string requestedBy = "alice") => (JsonObject)JsonNode.Parse($$$"""
         {
           "apiVersion": "approvals.admission.dev/v1alpha1", "kind": "ChangeApproval",
           "metadata": {"name": "{{{name}}}", "namespace": "{{{ns}}}"},
           "spec": {
             "target": {"kind": "Deployment", "name": "{{{target}}}"},
             "reason": "Roll out 2.4.1",
-            "requestedBy": "alice",
+            "requestedBy": "{{{requestedBy}}}",
             "expiresAt": "2030-01-01T00:00:00Z"
           }
         }

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Tests.Support;
 
 /// <summary>ValidatingWebhookConfigurations for tests.</summary>

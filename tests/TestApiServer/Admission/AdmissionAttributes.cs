@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Auth;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Admission;
 
 /// <summary>What one write looks like to admission: kube-apiserver's admission.Attributes.</summary>

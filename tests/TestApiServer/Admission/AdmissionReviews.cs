@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Auth;
-
 namespace Admission.TestApiServer.Admission;
 
 /// <summary>admission.k8s.io/v1 AdmissionReview requests as kube-apiserver writes them.</summary>

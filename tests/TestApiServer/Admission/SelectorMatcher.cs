@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Admission;
 
 /// <summary>A metav1.LabelSelector (matchLabels, matchExpressions) evaluated against labels.</summary>

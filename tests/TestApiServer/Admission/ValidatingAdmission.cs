@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Admission;
 
 /// <summary>

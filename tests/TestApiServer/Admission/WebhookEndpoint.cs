@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Admission.TestApiServer.Admission;
 
 /// <summary>Where and how to reach one webhook.</summary>

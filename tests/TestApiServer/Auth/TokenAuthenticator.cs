@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Admission.TestApiServer.Auth;
 
 /// <summary>Static bearer tokens, like kube-apiserver's --token-auth-file.</summary>

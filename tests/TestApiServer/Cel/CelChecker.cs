@@ -1,5 +1,3 @@
-using Admission.TestApiServer.CustomResources;
-
 namespace Admission.TestApiServer.Cel;
 
 /// <summary>A failure kube-apiserver reports when it compiles a rule.</summary>

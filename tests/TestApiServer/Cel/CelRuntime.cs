@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Admission.TestApiServer.CustomResources;
 using global::Cel;
 
 namespace Admission.TestApiServer.Cel;

@@ -1,5 +1,3 @@
-using Admission.TestApiServer.CustomResources;
-
 namespace Admission.TestApiServer.Cel;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Auth;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Controllers;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Controllers;
 
 /// <summary>

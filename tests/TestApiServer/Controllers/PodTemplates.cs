@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Controllers;
 
 /// <summary>What the Deployment and ReplicaSet controllers share: controller references and template hashes.</summary>

@@ -1,5 +1,3 @@
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Controllers;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Admission.TestApiServer.Cel;
 using global::Cel;
 
 namespace Admission.TestApiServer.CustomResources;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Cel;
-
 namespace Admission.TestApiServer.CustomResources;
 
 /// <summary>A CustomResourceDefinition kube-apiserver would refuse, with the 422 message it would give.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.CustomResources;
 
 /// <summary>apimachinery's field.ErrorType: what kube-apiserver prints and the cause reason it sends.</summary>

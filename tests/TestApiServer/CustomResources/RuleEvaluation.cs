@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Cel;
-
 namespace Admission.TestApiServer.CustomResources;
 
 /// <summary>

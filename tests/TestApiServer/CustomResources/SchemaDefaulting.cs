@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.CustomResources;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.CustomResources;
 
 /// <summary>One x-kubernetes-validations entry.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Http;
-using Microsoft.AspNetCore.Http;
-
 namespace Admission.TestApiServer;
 
 /// <summary>What a fault rule is asked about: a request's verb and resource, named as RBAC names them.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>A request failure that becomes a metav1.Status body, like a StatusError in kube-apiserver.</summary>

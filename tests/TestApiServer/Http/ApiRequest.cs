@@ -1,6 +1,3 @@
-using Admission.TestApiServer.Auth;
-using Microsoft.AspNetCore.Http;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>One authenticated API request and what the handlers collect while serving it.</summary>

@@ -1,9 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Admission.TestApiServer.Http.Protobuf;
-using Admission.TestApiServer.Resources;
-using Microsoft.AspNetCore.Http;
 
 namespace Admission.TestApiServer.Http;
 

@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>

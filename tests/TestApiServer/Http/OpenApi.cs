@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>

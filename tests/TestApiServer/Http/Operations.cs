@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>Pieces of admission attributes shared by the write endpoints.</summary>

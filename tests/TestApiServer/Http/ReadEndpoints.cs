@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>GET of one object (or its status or scale) and list. limit is ignored: every list is one page.</summary>

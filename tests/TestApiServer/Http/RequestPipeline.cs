@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Auth;
 using Admission.TestApiServer.Watch;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

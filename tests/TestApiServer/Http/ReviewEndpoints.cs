@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Auth;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>The create-only review types: who am I, and may I.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>

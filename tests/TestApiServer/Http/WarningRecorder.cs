@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Admission.TestApiServer.Http;
 
 /// <summary>

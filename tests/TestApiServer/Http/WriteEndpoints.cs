@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using Admission.TestApiServer.Patching;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
 
 namespace Admission.TestApiServer.Http;
 

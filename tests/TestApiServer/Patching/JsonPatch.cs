@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Patching;
 
 /// <summary>RFC 6902 JSON patch over JsonNode: add, remove, replace, move, copy, test.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Patching;
 
 /// <summary>RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces.</summary>

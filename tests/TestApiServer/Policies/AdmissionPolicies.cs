@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Cel;
-using Admission.TestApiServer.CustomResources;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
 using global::Cel;
 
 namespace Admission.TestApiServer.Policies;

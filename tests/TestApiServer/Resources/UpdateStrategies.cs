@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Resources;
 
 /// <summary>

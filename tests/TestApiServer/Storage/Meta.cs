@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Storage;
 
 /// <summary>Reads and writes of the metadata fields the server itself manages.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Storage;
 
 /// <summary>One committed write in the history window: what watches replay.</summary>

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Admission.TestApiServer.Resources;
-
 namespace Admission.TestApiServer.Storage;
 
 /// <summary>

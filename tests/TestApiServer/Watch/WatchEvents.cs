@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Resources;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Watch;
 
 /// <summary>The lines of a watch stream, and how a selector turns a store event into one.</summary>

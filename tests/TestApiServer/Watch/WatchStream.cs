@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Http;
-using Admission.TestApiServer.Storage;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Admission.TestApiServer.Watch;

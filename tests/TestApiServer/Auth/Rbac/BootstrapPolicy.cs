@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using static Admission.TestApiServer.Auth.Rbac.RbacObjects;
 
 namespace Admission.TestApiServer.Auth.Rbac;

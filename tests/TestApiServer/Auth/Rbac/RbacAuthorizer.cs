@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Admission.TestApiServer.Admission;
-using Admission.TestApiServer.Storage;
-
 namespace Admission.TestApiServer.Auth.Rbac;
 
 /// <summary>

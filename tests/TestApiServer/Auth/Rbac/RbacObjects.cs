@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Admission.TestApiServer.Auth.Rbac;
 
 /// <summary>rbac.authorization.k8s.io/v1 objects for tests, as <c>kubectl create (cluster)rolebinding</c> writes them.</summary>

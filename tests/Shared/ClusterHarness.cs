@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Admission.Policies.Model;
@@ -8,12 +7,15 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Admission.Cluster.Tests.EndToEnd;
+namespace Admission.Tests.Shared;
 
 /// <summary>
-/// A test API server with the people of the story (carol requests, alice and bob approve, admin
-/// runs the cluster), a Tier-1 namespace <c>payments</c> holding Deployment <c>checkout</c>, and
-/// <c>admission</c> processes registered as its validating webhook.
+/// The one end-to-end cluster of the test projects: a test API server that authorizes with the
+/// chart's own RBAC, the people of a story (each a token and a kubeconfig), a Tier-1 namespace
+/// <c>payments</c> (holding Deployment <c>checkout</c> unless told otherwise), and <c>admission
+/// serve</c> processes registered as its validating webhook. <see cref="ClusterSetup"/> says what
+/// differs: by default the operator story (carol requests, alice and bob approve, two replicas);
+/// the plugin's suite gives its own people, one replica under the chart's service account and a policy.
 /// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
@@ -21,14 +23,25 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public const string Deployment = "checkout";
     public const string SystemNamespace = "admission-system";
 
+    /// <summary>The story's people and their groups: carol requests, alice and bob approve, admin runs the cluster.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> StoryPeople = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["admin"] = ["system:masters"],
+        ["carol"] = ["developers"],
+        ["alice"] = ["tier1-approvers"],
+        ["bob"] = ["tier1-approvers"],
+    };
+
     private readonly List<AdmissionProcess> _processes = [];
     private readonly Dictionary<string, Kubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly ClusterSetup _setup;
     private int _image = 1;
 
-    private ClusterHarness(TestApiServer.TestApiServer api, string dir)
+    private ClusterHarness(TestApiServer.TestApiServer api, string dir, ClusterSetup setup)
     {
         Api = api;
         Dir = dir;
+        _setup = setup;
     }
 
     public TestApiServer.TestApiServer Api { get; }
@@ -49,50 +62,72 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     /// <param name="bookmarkInterval">1 s unless given: most tests want fast bookmarks; kube-apiserver's cadence is a minute.</param>
     /// <param name="workloads">Serve Pods, ReplicaSets, Jobs and CronJobs and run the Deployment and ReplicaSet controllers.</param>
-    public static async Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null, bool workloads = false)
+    public static Task<ClusterHarness> StartAsync(TimeSpan? bookmarkInterval = null, bool workloads = false) =>
+        StartAsync(new ClusterSetup { BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1), Workloads = workloads });
+
+    public static async Task<ClusterHarness> StartAsync(ClusterSetup setup)
     {
         var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions
         {
-            BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(1),
-            Workloads = workloads,
-            ControllerMaxRetryDelay = workloads ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1),
+            BookmarkInterval = setup.BookmarkInterval,
+            Workloads = setup.Workloads,
+            ControllerMaxRetryDelay = setup.Workloads ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1),
         });
         var dir = Directory.CreateTempSubdirectory("admission-e2e-").FullName;
-        var harness = new ClusterHarness(api, dir);
-        api.AddUser("admin-token", "admin", ["system:masters"]);
-        api.AddUser("carol-token", "carol", ["developers"]);
-        api.AddUser("alice-token", "alice", ["tier1-approvers"]);
-        api.AddUser("bob-token", "bob", ["tier1-approvers"]);
-        foreach (var replica in (string[])["admission-a", "admission-b"])
+        Directory.CreateDirectory(Path.Combine(dir, "kube"));
+        var harness = new ClusterHarness(api, dir, setup);
+        foreach (var (user, groups) in setup.People)
         {
-            api.AddUser(replica + "-token", "system:serviceaccount:admission-system:" + replica, ["system:serviceaccounts"]);
-            api.WriteKubeconfig(harness.Kubeconfig(replica), "system:serviceaccount:admission-system:" + replica, SystemNamespace);
+            api.AddUser(user + "-token", user, groups);
+            api.WriteKubeconfig(harness.Kubeconfig(user), user, Ns);
         }
-        api.Authorize = Admission.Tests.Shared.ChartRbac.Authorizer(["admission-a", "admission-b"], PeopleBindings()).Authorize;
-        api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = SystemNamespace } }));
-        api.Seed(Node(new
+        foreach (var replica in setup.Replicas)
         {
-            apiVersion = "v1",
-            kind = "Namespace",
-            metadata = new { name = Ns, labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } },
-        }));
-        api.Seed(Node(new
+            api.AddUser(replica + "-token", UserOf(replica), ["system:serviceaccounts", "system:serviceaccounts:" + SystemNamespace]);
+            api.WriteKubeconfig(harness.Kubeconfig(replica), UserOf(replica), SystemNamespace);
+        }
+        // Replicas under other names than the chart's account stand in for it wherever the chart binds it.
+        api.Authorize = ChartRbac.Authorizer(setup.Replicas.Where(r => r != ChartRbac.ServiceAccount), setup.Bindings ?? PeopleBindings()).Authorize;
+        api.Seed(NamespaceObject(SystemNamespace, []));
+        api.Seed(NamespaceObject(Ns, new() { ["approvals.admission.dev/tier"] = "1" }));
+        foreach (var other in setup.OtherNamespaces) api.Seed(NamespaceObject(other, []));
+        if (setup.Policy is { } policy)
+        {
+            // Where the chart puts it (the plugin reads it there) and as the file the webhook is given.
+            api.Seed(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "ConfigMap",
+                ["metadata"] = new JsonObject { ["name"] = "admission-policy", ["namespace"] = SystemNamespace },
+                ["data"] = new JsonObject { ["policy.yaml"] = policy },
+            });
+            await File.WriteAllTextAsync(harness.PolicyFile, policy);
+        }
+        if (setup.SeedCheckout) api.Seed(DeploymentObject(Deployment, "registry.example.com/checkout:2.4.0"));
+        return harness;
+    }
+
+    /// <summary>A Deployment in payments with one container "app" running <paramref name="image"/>, its pods labelled app: NAME.</summary>
+    public static JsonObject DeploymentObject(string name, string image, int replicas = 2, IReadOnlyDictionary<string, string>? annotations = null)
+    {
+        var deployment = Node(new
         {
             apiVersion = "apps/v1",
             kind = "Deployment",
-            metadata = new { name = Deployment, @namespace = Ns },
+            metadata = new { name, @namespace = Ns },
             spec = new
             {
-                replicas = 2,
-                selector = new { matchLabels = new { app = Deployment } },
+                replicas,
+                selector = new { matchLabels = new { app = name } },
                 template = new
                 {
-                    metadata = new { labels = new { app = Deployment } },
-                    spec = new { containers = new[] { new { name = "app", image = "registry.example.com/checkout:2.4.0" } } },
+                    metadata = new { labels = new { app = name } },
+                    spec = new { containers = new[] { new { name = "app", image } } },
                 },
             },
-        }));
-        return harness;
+        });
+        if (annotations is not null) deployment["metadata"]!["annotations"] = Node(annotations);
+        return deployment;
     }
 
     /// <summary>The arguments the chart's Deployment gives `admission serve` that decide what it touches (so RBAC sees the same names).</summary>
@@ -110,7 +145,23 @@ internal sealed class ClusterHarness : IAsyncDisposable
         RbacObjects.RoleBinding(Ns, "tier1-approvers-view", "ClusterRole", "view", RbacObjects.Group("tier1-approvers")),
     ];
 
-    public string Kubeconfig(string replica) => Path.Combine(Dir, replica + ".kubeconfig");
+    /// <summary>The kubeconfig of a person or a replica, written at start.</summary>
+    public string Kubeconfig(string user) => Path.Combine(Dir, "kube", user);
+
+    /// <summary>The policy file given to every replica when <see cref="ClusterSetup.Policy"/> is set.</summary>
+    public string PolicyFile => Path.Combine(Dir, "policy.yaml");
+
+    /// <summary>The Namespace object kube-apiserver stores, with its kubernetes.io/metadata.name label.</summary>
+    public static JsonObject NamespaceObject(string name, Dictionary<string, string> labels) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = new JsonObject([.. labels.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)), KeyValuePair.Create("kubernetes.io/metadata.name", (JsonNode?)name)]),
+        },
+    };
 
     /// <summary>Keeps a process started by hand, so that it is stopped with the harness.</summary>
     public AdmissionProcess Track(AdmissionProcess process)
@@ -122,22 +173,26 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public static string UserOf(string replica) => "system:serviceaccount:admission-system:" + replica;
 
     /// <summary>Starts a replica, registers the webhook at the first one, waits until it is ready.</summary>
-    public async Task<AdmissionProcess> StartAdmissionAsync(string replica = "admission-a", bool waitReady = true,
-        IReadOnlyDictionary<string, string>? environment = null, params string[] extraArgs)
+    /// <param name="readyTimeout">How long it may take to listen and to be ready: 30 s unless given.</param>
+    public async Task<AdmissionProcess> StartAdmissionAsync(string? replica = null, bool waitReady = true,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? readyTimeout = null, params string[] extraArgs)
     {
+        replica ??= _setup.Replicas[0];
         var env = new Dictionary<string, string>(FastTimings, StringComparer.Ordinal);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) env[k] = v;
-        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, extraArgs: ["--namespace", SystemNamespace, .. ChartArgs, .. extraArgs]);
+        string[] policy = _setup.Policy is null || extraArgs.Contains("--policy") ? [] : ["--policy", PolicyFile];
+        var process = AdmissionProcess.Start(replica, Kubeconfig(replica), TlsDir, env, extraArgs: ["--namespace", SystemNamespace, .. ChartArgs, .. policy, .. extraArgs]);
         _processes.Add(process);
-        var ca = await process.CaPemAsync();
+        var timeout = readyTimeout ?? TimeSpan.FromSeconds(30);
+        var ca = await process.CaPemAsync(timeout);
         if (_processes.Count == 1) RegisterWebhook(process.Port, ca);
-        if (waitReady) await process.WaitReadyAsync(true, TimeSpan.FromSeconds(30));
+        if (waitReady) await process.WaitReadyAsync(true, timeout);
         return process;
     }
 
     /// <summary>The ValidatingWebhookConfiguration the chart renders, pointed at a loopback URL.</summary>
     public void RegisterWebhook(int port, string caPem) =>
-        Api.Seed(Admission.Tests.Shared.ChartWebhooks.Render($"https://127.0.0.1:{port}/validate", caPem));
+        Api.Seed(ChartWebhooks.Render($"https://127.0.0.1:{port}/validate", caPem));
 
     public Kubernetes Client(string user)
     {
@@ -199,7 +254,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// </summary>
     public async Task MarkAppliedAsync(string name)
     {
-        await Wait.UntilAsync(() => Phase(name) == "Approved", TimeSpan.FromSeconds(10), () => Logs);
+        await Polling.UntilAsync(() => Phase(name) == "Approved", TimeSpan.FromSeconds(10), $"{name} Approved", () => Logs);
         // The operator writes the same object (status, notification records): a write that loses
         // the race gets 409 and is redone on a fresh read, as any client would.
         for (var attempt = 1; ; attempt++)
@@ -289,27 +344,29 @@ internal sealed record Outcome(bool Ok, int Code, string Message)
     public override string ToString() => Ok ? "allowed" : $"{Code}: {Message}";
 }
 
-internal static class Wait
+/// <summary>What differs between the suites that use <see cref="ClusterHarness"/>; the defaults are the operator story's.</summary>
+internal sealed record ClusterSetup
 {
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("timed out: " + describe());
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>1 s: most tests want fast bookmarks; kube-apiserver's cadence is a minute.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}; last: {value}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Serve Pods, ReplicaSets, Jobs and CronJobs and run the Deployment and ReplicaSet controllers.</summary>
+    public bool Workloads { get; init; }
+
+    public IReadOnlyDictionary<string, string[]> People { get; init; } = ClusterHarness.StoryPeople;
+
+    /// <summary>Service accounts in admission-system the replicas run as; the first is the one started by default.</summary>
+    public IReadOnlyList<string> Replicas { get; init; } = ["admission-a", "admission-b"];
+
+    /// <summary>The people's RBAC bindings; <see cref="ClusterHarness.PeopleBindings"/> unless given.</summary>
+    public IReadOnlyList<JsonObject>? Bindings { get; init; }
+
+    /// <summary>Namespaces besides admission-system and the Tier-1 payments.</summary>
+    public IReadOnlyList<string> OtherNamespaces { get; init; } = [];
+
+    /// <summary>A policy for the ConfigMap and every replica; without one, each replica gets requireExactChange: false.</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>Seed Deployment payments/checkout at start.</summary>
+    public bool SeedCheckout { get; init; } = true;
 }

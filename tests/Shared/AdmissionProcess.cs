@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Admission.Cluster.Tests.EndToEnd;
+namespace Admission.Tests.Shared;
 
 /// <summary>
 /// The real <c>admission serve</c> process (the built admission.dll, run by <c>dotnet</c>), with its
@@ -42,12 +42,17 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public bool Exited => _process.HasExited;
 
+    /// <summary>admission.dll beside the tests (a project that references src/Operator), else as src/Operator built it in this configuration.</summary>
     public static string Dll
     {
         get
         {
-            var path = Path.Combine(AppContext.BaseDirectory, "admission.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("admission.dll is not beside the tests: build src/Operator", path);
+            var beside = Path.Combine(AppContext.BaseDirectory, "admission.dll");
+            if (File.Exists(beside)) return beside;
+            var configuration = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries)
+                .SkipWhile(p => p != "bin").Skip(1).FirstOrDefault() ?? "Debug";
+            var built = Path.Combine(Repository.Root, "src", "Operator", "bin", configuration, "net10.0", "admission.dll");
+            return File.Exists(built) ? built : throw new FileNotFoundException($"admission.dll is neither beside the tests nor at {built}: build src/Operator ({configuration})", beside);
         }
     }
 
@@ -86,6 +91,8 @@ internal sealed class AdmissionProcess : IAsyncDisposable
         }
         start.Environment["POD_NAME"] = name;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Run inside a pod, the tests would otherwise hand the process that pod's in-cluster service account.
+        start.Environment.Remove("KUBERNETES_SERVICE_HOST");
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = new Process { StartInfo = start };
         var result = new AdmissionProcess(process, name, port.Value, tlsDir, trust);
@@ -112,10 +119,10 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public int Count(string text) => _output.Count(l => l.Contains(text, StringComparison.Ordinal));
 
-    /// <summary>The CA the process generated, once it listens.</summary>
-    public async Task<string> CaPemAsync()
+    /// <summary>The CA the process generated, once it listens (within 30 s unless told).</summary>
+    public async Task<string> CaPemAsync(TimeSpan? timeout = null)
     {
-        await WaitForOutputAsync("admission webhook listening", TimeSpan.FromSeconds(30));
+        await WaitForOutputAsync("admission webhook listening", timeout ?? TimeSpan.FromSeconds(30));
         return await File.ReadAllTextAsync(CaFile);
     }
 
@@ -133,13 +140,8 @@ internal sealed class AdmissionProcess : IAsyncDisposable
                     if (certificate is null) return false;
                     var bundle = new X509Certificate2Collection();
                     bundle.ImportFromPem(trust());
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(bundle);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                    ServedCertificate = leaf.Thumbprint;
-                    return chain.Build(leaf);
+                    ServedCertificate = certificate.GetCertHashString();
+                    return PrivateRoots.Trusts(bundle, certificate);
                 },
             },
         };
@@ -164,7 +166,7 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public async Task WaitReadyAsync(bool ready, TimeSpan timeout)
     {
-        await WaitForOutputAsync("admission webhook listening", TimeSpan.FromSeconds(30));
+        await WaitForOutputAsync("admission webhook listening", timeout > TimeSpan.FromSeconds(30) ? timeout : TimeSpan.FromSeconds(30));
         var deadline = DateTime.UtcNow + timeout;
         var last = "";
         while (true)
