@@ -119,10 +119,16 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public int Count(string text) => _output.Count(l => l.Contains(text, StringComparison.Ordinal));
 
-    /// <summary>The CA the process generated, once it listens (within 30 s unless told).</summary>
+    /// <summary>
+    /// How long a process may take to listen. A deadline, not a pause: it costs nothing when the
+    /// process starts at once, and a run on a starved machine saw a start take over 30 s.
+    /// </summary>
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>The CA the process generated, once it listens (within <see cref="StartDeadline"/> unless told).</summary>
     public async Task<string> CaPemAsync(TimeSpan? timeout = null)
     {
-        await WaitForOutputAsync("admission webhook listening", timeout ?? TimeSpan.FromSeconds(30));
+        await WaitForOutputAsync("admission webhook listening", timeout ?? StartDeadline);
         return await File.ReadAllTextAsync(CaFile);
     }
 
@@ -166,7 +172,7 @@ internal sealed class AdmissionProcess : IAsyncDisposable
 
     public async Task WaitReadyAsync(bool ready, TimeSpan timeout)
     {
-        await WaitForOutputAsync("admission webhook listening", timeout > TimeSpan.FromSeconds(30) ? timeout : TimeSpan.FromSeconds(30));
+        await WaitForOutputAsync("admission webhook listening", timeout > StartDeadline ? timeout : StartDeadline);
         var deadline = DateTime.UtcNow + timeout;
         var last = "";
         while (true)
