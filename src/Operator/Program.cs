@@ -42,14 +42,7 @@ public static class Program
         }
     }
 
-    /// <summary>Errors as <c>error: …</c> lines, or for <c>serve --log-format json</c> as JSON objects like its other lines.</summary>
-    private static void Report(ParseResult parsed, IEnumerable<string> errors)
-    {
-        var json = parsed.CommandResult.Command.Name == "serve" && parsed.GetValue<string>("--log-format") == "json";
-        foreach (var error in errors)
-        {
-            if (json) Hosting.StartupLog.WriteJsonError(Console.Error, "error: " + error, DateTimeOffset.UtcNow);
-            else InputErrors.Report(Console.Error, [error]);
-        }
-    }
+    /// <summary>An error the host raised while starting, in the format serve's other lines are in.</summary>
+    private static void Report(ParseResult parsed, IEnumerable<string> errors) =>
+        InputErrors.Report(Console.Error, errors, json: parsed.CommandResult.Command.Name == "serve" && parsed.GetValue<string>("--log-format") == "json");
 }
