@@ -31,18 +31,14 @@ public static class Program
         }
         catch (Policies.InputException e)
         {
-            Report(parsed, e.Errors.Select(error => error.ToString()));
+            InputErrors.Report(Console.Error, e.Errors);
             return UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             // Environment problems (a port in use, an unreadable key) are not bugs: say what, not where in the code.
-            Report(parsed, [e.Message]);
+            InputErrors.Report(Console.Error, [e.Message]);
             return UsageError;
         }
     }
-
-    /// <summary>An error the host raised while starting, in the format serve's other lines are in.</summary>
-    private static void Report(ParseResult parsed, IEnumerable<string> errors) =>
-        InputErrors.Report(Console.Error, errors, json: parsed.CommandResult.Command.Name == "serve" && parsed.GetValue<string>("--log-format") == "json");
 }
