@@ -1,3 +1,4 @@
+using Admission.Operator.BreakGlass;
 using Admission.Operator.Hosting;
 using Admission.Operator.State;
 using Admission.Policies;
@@ -6,8 +7,9 @@ using k8s;
 namespace Admission.Operator.Cluster;
 
 /// <summary>
-/// Cluster mode: approvals from the API server through a watch-fed cache; the status operator
-/// (and, with <c>--cert-secret</c>, the certificate issuer) on the elected leader only.
+/// Cluster mode: approvals from the API server through a watch-fed cache, access reviews, the
+/// break-glass follow-up (<see cref="BreakGlassServices"/>), 'self' certificates
+/// (<see cref="SelfCertificates"/>) and the leader's work (<see cref="LeaderWorkServices"/>).
 /// </summary>
 public static class ClusterServices
 {
@@ -29,50 +31,13 @@ public static class ClusterServices
         services.AddHostedService(sp => sp.GetRequiredService<ClusterApprovalCache>());
 
         var identity = LeaseLeaderElection.NewIdentity(options.PodName);
-        if (options.OperatorUser is { } operatorUser)
-        {
-            // Every replica: whichever admitted the break glass knows who broke it, and opens its review.
-            services.AddSingleton(new BreakGlass.OperatorIdentity(operatorUser));
-            services.AddSingleton(sp => new BreakGlass.RetrospectiveOpener(
-                new BreakGlass.KubernetesApprovalCreator(sp.GetRequiredService<IKubernetes>()),
-                new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
-                sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-                timings.BackoffInitial, timings.BackoffMax));
-            services.AddSingleton<BreakGlass.IBreakGlassLedger>(sp => sp.GetRequiredService<BreakGlass.RetrospectiveOpener>());
-            services.AddHostedService(sp => sp.GetRequiredService<BreakGlass.RetrospectiveOpener>());
-        }
-
+        services.AddBreakGlass(options, identity);
         if (options.CertSecret is not null)
         {
             services.AddSelfCertificates(options, ns, timings);
         }
 
-        if (!options.LeaderElection) return services;
-        services.AddSingleton<ILeaderElection>(sp => new LeaseLeaderElection(
-            sp.GetRequiredService<IKubernetes>(), ns, options.LeaseName, identity, timings, sp.GetRequiredService<ILogger<LeaseLeaderElection>>()));
-        services.AddSingleton<ILeaderWork>(sp => new ApprovalStatusController(
-            sp.GetRequiredService<ClusterApprovalCache>(),
-            new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
-            sp.GetRequiredService<AdmissionPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalStatusController>>(),
-            sp.GetRequiredService<ITargetReader>(), timings.AppliedCheckInterval));
-        services.AddSingleton<ILeaderWork>(sp => new Audit.AuditRecorder(
-            sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
-            new KubernetesStatusClient(sp.GetRequiredService<IKubernetes>(), identity, sp.GetRequiredService<TimeProvider>()),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<ILeaderWork>(sp => new Audit.AuditFinalizer(
-            sp.GetRequiredService<ClusterApprovalCache>(), new Audit.KubernetesFinalizerWriter(sp.GetRequiredService<IKubernetes>()),
-            sp.GetRequiredService<ILogger<Audit.AuditFinalizer>>()));
-        if (options.Notifications is not null)
-        {
-            // Read at start: a bad file stops the server with the file and field named.
-            var receivers = Notifications.NotificationConfigReader.Load(options.Notifications);
-            services.AddSingleton<ILeaderWork>(sp => new Notifications.NotificationDispatcher(
-                sp.GetRequiredService<ClusterApprovalCache>(), new Notifications.KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
-                receivers, sp.GetRequiredService<AdmissionPolicy>(), options.NotificationTimings, sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<Notifications.NotificationDispatcher>>()));
-        }
-        services.AddHostedService<LeaderService>();
-        return services;
+        return options.LeaderElection ? services.AddLeaderWork(options, ns, identity) : services;
     }
 
     /// <summary>
