@@ -9,14 +9,11 @@ namespace Admission.Operator.Cli;
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create() => Create(ProcessEnvironment.Instance);
-
-    public static Command Create(IEnvironmentVariables environment)
+    public static Command Create()
     {
         var flags = new ServeFlags();
-        var command = new Command("serve", "Run the validating admission webhook over HTTPS");
-        foreach (var flag in flags.All) command.Options.Add(flag);
-        command.SetAction((result, cancellationToken) => RunAsync(result, flags, environment, cancellationToken));
+        var command = flags.NewCommand();
+        command.SetAction((result, cancellationToken) => RunAsync(result, flags, ProcessEnvironment.Instance, cancellationToken));
         return command;
     }
 

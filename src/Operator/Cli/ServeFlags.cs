@@ -88,12 +88,18 @@ internal sealed class ServeFlags
         LogFormat.AcceptOnlyFromAmong("text", "json");
     }
 
-    /// <summary>In the order help lists them.</summary>
-    public IEnumerable<Option> All =>
-    [
-        Listen, Policy, Approvals, Kubeconfig, TlsCert, TlsKey, TlsDir, DnsNames, MaxCacheStaleness, LogFormat, Namespace, LeaseName,
-        NoLeaderElection, CertSecret, WebhookConfiguration, Notifications, DrainDelay, OperatorUser,
-    ];
+    /// <summary>The <c>serve</c> command with these flags, in the order help lists them; its action is the caller's.</summary>
+    public Command NewCommand()
+    {
+        var command = new Command("serve", "Run the validating admission webhook over HTTPS");
+        Option[] all =
+        [
+            Listen, Policy, Approvals, Kubeconfig, TlsCert, TlsKey, TlsDir, DnsNames, MaxCacheStaleness, LogFormat, Namespace, LeaseName,
+            NoLeaderElection, CertSecret, WebhookConfiguration, Notifications, DrainDelay, OperatorUser,
+        ];
+        foreach (var option in all) command.Options.Add(option);
+        return command;
+    }
 
     /// <summary>A default as the help text has always written it (120s, not Go's 2m).</summary>
     private static string Seconds(TimeSpan value) => ((long)value.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Reflection;
 using Admission.Operator.Cli;
 using Admission.Operator.Hosting;
@@ -12,9 +11,7 @@ internal static class ServeBinding
     public static (ServeOptions? Options, IReadOnlyList<InputError> Errors) Bind(string[] args, string[] environment)
     {
         var flags = new ServeFlags();
-        var command = new Command("serve");
-        foreach (var flag in flags.All) command.Options.Add(flag);
-        var parsed = command.Parse(args);
+        var parsed = flags.NewCommand().Parse(args);
         Assert.True(parsed.Errors.Count == 0, string.Join("\n", parsed.Errors.Select(e => e.Message)));
         return ServeOptionsBinder.Bind(parsed, flags, new DictionaryEnvironment(environment));
     }
