@@ -31,25 +31,14 @@ public static class Program
         }
         catch (Policies.InputException e)
         {
-            Report(parsed, e.Errors.Select(error => error.ToString()));
+            InputErrors.Report(Console.Error, e.Errors);
             return UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             // Environment problems (a port in use, an unreadable key) are not bugs: say what, not where in the code.
-            Report(parsed, [e.Message]);
+            InputErrors.Report(Console.Error, [e.Message]);
             return UsageError;
-        }
-    }
-
-    /// <summary>Errors as <c>error: …</c> lines, or for <c>serve --log-format json</c> as JSON objects like its other lines.</summary>
-    private static void Report(ParseResult parsed, IEnumerable<string> errors)
-    {
-        var json = parsed.CommandResult.Command.Name == "serve" && parsed.GetValue<string>("--log-format") == "json";
-        foreach (var error in errors)
-        {
-            if (json) Hosting.StartupLog.WriteJsonError(Console.Error, "error: " + error, DateTimeOffset.UtcNow);
-            else InputErrors.Report(Console.Error, [error]);
         }
     }
 }

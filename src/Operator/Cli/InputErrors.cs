@@ -13,9 +13,22 @@ public static class InputErrors
 
     public static int Report(TextWriter stderr, IEnumerable<InputError> errors) => Report(stderr, errors.Select(e => e.ToString()));
 
-    public static int Report(TextWriter stderr, IEnumerable<string> messages)
+    public static int Report(TextWriter stderr, IEnumerable<string> messages) => Report(stderr, messages, json: false);
+
+    /// <inheritdoc cref="Report(TextWriter, IEnumerable{string}, bool)"/>
+    public static int Report(TextWriter stderr, IEnumerable<InputError> errors, bool json) => Report(stderr, errors.Select(e => e.ToString()), json);
+
+    /// <summary>
+    /// With <paramref name="json"/> (<c>serve --log-format json</c>) each error is a JSON object
+    /// like serve's other lines (<see cref="Hosting.StartupLog"/>), so a log pipeline keeps it.
+    /// </summary>
+    public static int Report(TextWriter stderr, IEnumerable<string> messages, bool json)
     {
-        foreach (var message in messages) stderr.WriteLine("error: " + message);
+        foreach (var message in messages)
+        {
+            if (json) Hosting.StartupLog.WriteJsonError(stderr, "error: " + message, TimeProvider.System.GetUtcNow());
+            else stderr.WriteLine("error: " + message);
+        }
         return ExitCode;
     }
 }

@@ -30,7 +30,7 @@ internal static class UninstallCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var errors = new List<InputError>();
-            var namespaceName = result.GetValue(ns) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE");
+            var namespaceName = result.GetValue(ns) ?? ProcessEnvironment.Instance.Get(ServeOptionsBinder.PodNamespaceVariable);
             if (string.IsNullOrWhiteSpace(namespaceName)) errors.Add(new InputError("--namespace", null, "", "give the release's namespace (or set $POD_NAMESPACE)"));
             var timeoutText = result.GetValue(timeout)!;
             if (!GoDuration.TryParse(timeoutText, out var podTimeout) || podTimeout < TimeSpan.Zero)

@@ -4,7 +4,7 @@ namespace Admission.Operator.Cluster;
 
 /// <summary>
 /// The time bounds of cluster mode. Production uses the defaults; tests shorten them through the
-/// <c>ADMISSION_*</c> environment variables read by <see cref="FromEnvironment"/> (Go durations,
+/// <c>ADMISSION_*</c> environment variables read once, by <see cref="Cli.ServeOptionsBinder"/> (Go durations,
 /// such as <c>2s</c>). They are not command-line options because nobody should need to tune them.
 /// </summary>
 internal sealed record ClusterTimings
@@ -66,31 +66,41 @@ internal sealed record ClusterTimings
     /// <summary>The smallest staleness bound whose stall timeout still lets bookmarks at kube-apiserver's cadence keep a watch.</summary>
     public static readonly TimeSpan QuietStalenessFloor = LongestHealthySilence * 4 / 3;
 
-    public static ClusterTimings FromEnvironment(Func<string, string?>? read = null)
+    /// <summary>The defaults with the <c>ADMISSION_*</c> variables <paramref name="read"/> returns; a variable that is not a positive duration is an error.</summary>
+    public static ClusterTimings FromEnvironment(Func<string, string?> read)
     {
-        read ??= Environment.GetEnvironmentVariable;
+        var errors = new List<InputError>();
+        var timings = FromEnvironment(read, errors);
+        return errors.Count > 0 ? throw new InputException(errors) : timings;
+    }
+
+    /// <summary>As <see cref="FromEnvironment(Func{string, string?})"/>, each bad variable added to <paramref name="errors"/> (its default kept).</summary>
+    public static ClusterTimings FromEnvironment(Func<string, string?> read, ICollection<InputError> errors)
+    {
         var t = new ClusterTimings();
         return t with
         {
-            WatchIdleTimeout = Read(read, "ADMISSION_WATCH_IDLE_TIMEOUT", t.WatchIdleTimeout),
-            BackoffInitial = Read(read, "ADMISSION_BACKOFF_INITIAL", t.BackoffInitial),
-            BackoffMax = Read(read, "ADMISSION_BACKOFF_MAX", t.BackoffMax),
-            LiveReadTimeout = Read(read, "ADMISSION_LIVE_READ_TIMEOUT", t.LiveReadTimeout),
-            AppliedCheckInterval = Read(read, "ADMISSION_APPLIED_CHECK_INTERVAL", t.AppliedCheckInterval),
-            LeaseDuration = Read(read, "ADMISSION_LEASE_DURATION", t.LeaseDuration),
-            RenewDeadline = Read(read, "ADMISSION_RENEW_DEADLINE", t.RenewDeadline),
-            RetryPeriod = Read(read, "ADMISSION_RETRY_PERIOD", t.RetryPeriod),
-            CertificateCheckInterval = Read(read, "ADMISSION_CERT_CHECK_INTERVAL", t.CertificateCheckInterval),
-            ServingValidity = Read(read, "ADMISSION_SERVING_CERT_VALIDITY", t.ServingValidity),
-            CaValidity = Read(read, "ADMISSION_CA_VALIDITY", t.CaValidity),
+            WatchIdleTimeout = ReadDuration(read, "ADMISSION_WATCH_IDLE_TIMEOUT", t.WatchIdleTimeout, errors),
+            BackoffInitial = ReadDuration(read, "ADMISSION_BACKOFF_INITIAL", t.BackoffInitial, errors),
+            BackoffMax = ReadDuration(read, "ADMISSION_BACKOFF_MAX", t.BackoffMax, errors),
+            LiveReadTimeout = ReadDuration(read, "ADMISSION_LIVE_READ_TIMEOUT", t.LiveReadTimeout, errors),
+            AppliedCheckInterval = ReadDuration(read, "ADMISSION_APPLIED_CHECK_INTERVAL", t.AppliedCheckInterval, errors),
+            LeaseDuration = ReadDuration(read, "ADMISSION_LEASE_DURATION", t.LeaseDuration, errors),
+            RenewDeadline = ReadDuration(read, "ADMISSION_RENEW_DEADLINE", t.RenewDeadline, errors),
+            RetryPeriod = ReadDuration(read, "ADMISSION_RETRY_PERIOD", t.RetryPeriod, errors),
+            CertificateCheckInterval = ReadDuration(read, "ADMISSION_CERT_CHECK_INTERVAL", t.CertificateCheckInterval, errors),
+            ServingValidity = ReadDuration(read, "ADMISSION_SERVING_CERT_VALIDITY", t.ServingValidity, errors),
+            CaValidity = ReadDuration(read, "ADMISSION_CA_VALIDITY", t.CaValidity, errors),
         };
     }
 
-    private static TimeSpan Read(Func<string, string?> read, string name, TimeSpan fallback)
+    /// <summary>One test-tuning variable: unset or empty keeps <paramref name="fallback"/>; anything but a positive Go duration is an error naming it.</summary>
+    internal static TimeSpan ReadDuration(Func<string, string?> read, string name, TimeSpan fallback, ICollection<InputError> errors)
     {
         var text = read(name);
         if (string.IsNullOrEmpty(text)) return fallback;
         if (GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero) return value;
-        throw new InputException([new InputError(name, null, "", $"\"{text}\" is not a positive duration such as 2s")]);
+        errors.Add(new InputError(name, null, "", $"\"{text}\" is not a positive duration such as 2s"));
+        return fallback;
     }
 }

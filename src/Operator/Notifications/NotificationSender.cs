@@ -18,22 +18,15 @@ internal sealed record NotificationTimings
 
     public int MaxAttempts { get; init; } = 8;
 
-    public static NotificationTimings FromEnvironment(Func<string, string?>? read = null)
+    /// <summary>The defaults with the <c>ADMISSION_NOTIFY_*</c> variables <paramref name="read"/> returns; each bad one added to <paramref name="errors"/>.</summary>
+    public static NotificationTimings FromEnvironment(Func<string, string?> read, ICollection<InputError> errors)
     {
-        read ??= Environment.GetEnvironmentVariable;
         var t = new NotificationTimings();
-        TimeSpan Read(string name, TimeSpan fallback)
-        {
-            var text = read(name);
-            if (string.IsNullOrEmpty(text)) return fallback;
-            if (GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero) return value;
-            throw new InputException([new InputError(name, null, "", $"\"{text}\" is not a positive duration such as 2s")]);
-        }
         return t with
         {
-            BackoffInitial = Read("ADMISSION_NOTIFY_BACKOFF_INITIAL", t.BackoffInitial),
-            BackoffMax = Read("ADMISSION_NOTIFY_BACKOFF_MAX", t.BackoffMax),
-            AttemptTimeout = Read("ADMISSION_NOTIFY_TIMEOUT", t.AttemptTimeout),
+            BackoffInitial = Cluster.ClusterTimings.ReadDuration(read, "ADMISSION_NOTIFY_BACKOFF_INITIAL", t.BackoffInitial, errors),
+            BackoffMax = Cluster.ClusterTimings.ReadDuration(read, "ADMISSION_NOTIFY_BACKOFF_MAX", t.BackoffMax, errors),
+            AttemptTimeout = Cluster.ClusterTimings.ReadDuration(read, "ADMISSION_NOTIFY_TIMEOUT", t.AttemptTimeout, errors),
         };
     }
 

@@ -18,24 +18,25 @@ internal static class SelfCertificates
     public const string TlsCert = "tls.crt";
     public const string TlsKey = "tls.key";
 
-    public static void Add(WebApplicationBuilder builder, ServeOptions options, string ns, ClusterTimings timings)
+    public static IServiceCollection AddSelfCertificates(this IServiceCollection services, ServeOptions options, string ns, ClusterTimings timings)
     {
         var secret = options.CertSecret!;
-        builder.Services.AddSingleton(sp =>
+        services.AddSingleton(sp =>
         {
             var client = sp.GetRequiredService<IKubernetes>();
             var logger = sp.GetRequiredService<ILogger<SecretCertificateSource>>();
             return new SecretCertificateSource(new SecretListWatch(client, ns, secret), secret, sp.GetRequiredService<CertificateStore>(),
                 timings, sp.GetRequiredService<TimeProvider>(), logger);
         });
-        builder.Services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<SecretCertificateSource>());
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SecretCertificateSource>());
-        if (!options.LeaderElection) return;
+        services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<SecretCertificateSource>());
+        services.AddHostedService(sp => sp.GetRequiredService<SecretCertificateSource>());
+        if (!options.LeaderElection) return services;
         var names = new List<string> { "localhost", "127.0.0.1" };
         names.AddRange(options.DnsNames);
-        builder.Services.AddSingleton<ILeaderWork>(sp => new CertificateIssuer(
+        services.AddSingleton<ILeaderWork>(sp => new CertificateIssuer(
             sp.GetRequiredService<IKubernetes>(), ns, secret, options.WebhookConfiguration, names, timings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateIssuer>>()));
+        return services;
     }
 
     public static IReadOnlyList<X509Certificate2> ReadBundle(string pem)

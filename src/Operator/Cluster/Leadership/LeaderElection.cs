@@ -22,8 +22,9 @@ internal sealed partial class LeaseLeaderElection(
 {
     public string Identity => identity;
 
-    public static string NewIdentity() =>
-        (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName) +
+    /// <summary>The pod's name (unique among replicas and readable in the Lease), else the machine's, and a random suffix for restarts.</summary>
+    public static string NewIdentity(string? podName) =>
+        (podName ?? Environment.MachineName) +
         "_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken stoppingToken)
