@@ -67,6 +67,9 @@ public sealed class KubernetesApiException : Exception
     /// <summary>409 AlreadyExists: a create found the name taken.</summary>
     public bool IsAlreadyExists => StatusCode == 409 && Reason == "AlreadyExists";
 
+    /// <summary>400 BadRequest: the request itself was malformed (and what an admission webhook's plain refusal may carry).</summary>
+    public bool IsBadRequest => StatusCode == 400;
+
     public bool IsUnauthorized => StatusCode == 401;
 
     public bool IsForbidden => StatusCode == 403;

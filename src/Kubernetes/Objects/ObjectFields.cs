@@ -19,6 +19,9 @@ public static class ObjectFields
 
     public static string? ResourceVersion(JsonElement obj) => StringAt(obj, "metadata", "resourceVersion");
 
+    /// <summary>metadata.creationTimestamp as written (RFC 3339).</summary>
+    public static string? CreationTimestamp(JsonElement obj) => StringAt(obj, "metadata", "creationTimestamp");
+
     /// <summary>metadata.deletionTimestamp as written (RFC 3339); null while the object is not being deleted.</summary>
     public static string? DeletionTimestamp(JsonElement obj) => StringAt(obj, "metadata", "deletionTimestamp");
 

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Operator.Hosting;
 using Admission.Operator.State;
 using Admission.Policies;
@@ -14,14 +15,15 @@ public static class ClusterServices
     public static void Add(WebApplicationBuilder builder, ServeOptions options)
     {
         var timings = ClusterTimings.FromEnvironment();
-        var config = LoadConfiguration(options);
+        var config = Cli.ClusterConfiguration.Load(options.Kubeconfig, "serve",
+            "no cluster to run against: pass --kubeconfig FILE, run inside a cluster, or pass --approvals PATH to run locally");
         // Lists and writes that hang are abandoned and retried; watches are not bound by this.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
         var ns = options.Namespace ?? config.Namespace ?? "default";
         builder.Services.AddSingleton(timings);
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+        builder.Services.AddSingleton<IKubernetes>(_ => ClientSetup.Create(config));
         // Its own client: the core-group path rewrite it needs stays out of every other call.
-        builder.Services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(new Kubernetes(config, new CoreGroupPathHandler())));
+        builder.Services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(ClientSetup.Create(config, coreGroupPaths: true)));
 
         builder.Services.AddSingleton(sp =>
         {
@@ -80,26 +82,5 @@ public static class ClusterServices
                 sp.GetRequiredService<ILogger<Notifications.NotificationDispatcher>>()));
         }
         builder.Services.AddHostedService<LeaderService>();
-    }
-
-    private static KubernetesClientConfiguration LoadConfiguration(ServeOptions options)
-    {
-        try
-        {
-            if (options.Kubeconfig is not null)
-            {
-                return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
-            }
-            if (KubernetesClientConfiguration.IsInCluster())
-            {
-                return KubernetesClientConfiguration.InClusterConfig();
-            }
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
-        {
-            throw new InputException([new InputError(options.Kubeconfig ?? "in-cluster configuration", null, "", e.Message)]);
-        }
-        throw new InputException([new InputError("serve", null, "",
-            "no cluster to run against: pass --kubeconfig FILE, run inside a cluster, or pass --approvals PATH to run locally")]);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
 using Admission.Plugin.Text;
@@ -77,14 +78,13 @@ public static class HistoryCommand
         var records = new List<JsonObject>();
         foreach (var a in approvals)
         {
-            if (a.TryGetProperty("metadata", out var m) && m.TryGetProperty("annotations", out var an) && an.ValueKind == JsonValueKind.Object &&
-                an.TryGetProperty(RecordAnnotation, out var v) && v.ValueKind == JsonValueKind.String)
+            if (ObjectFields.Annotation(a, RecordAnnotation) is { } recorded)
             {
                 try
                 {
-                    if (JsonNode.Parse(v.GetString()!) is JsonObject record)
+                    if (JsonNode.Parse(recorded) is JsonObject record)
                     {
-                        if (Str(record, "kind") == BreakGlassKind) WithReviews(record, a, m);
+                        if (Str(record, "kind") == BreakGlassKind) WithReviews(record, a);
                         records.Add(record);
                     }
                 }
@@ -101,11 +101,11 @@ public static class HistoryCommand
     /// A break-glass record is written when the glass is broken, before anyone reviews it: its
     /// reviews are those of the retrospective ChangeApproval as it is now.
     /// </summary>
-    private static void WithReviews(JsonObject record, JsonElement approval, JsonElement metadata)
+    private static void WithReviews(JsonObject record, JsonElement approval)
     {
-        if (metadata.TryGetProperty("uid", out var uid) && uid.ValueKind == JsonValueKind.String && record["changeApproval"] is JsonObject ca)
+        if (ObjectFields.Uid(approval) is { } uid && record["changeApproval"] is JsonObject ca)
         {
-            ca["uid"] = uid.GetString();
+            ca["uid"] = uid;
         }
         var reviews = new JsonArray();
         var approvedBy = new JsonArray();

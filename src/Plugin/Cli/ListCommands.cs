@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
 using Admission.Plugin.Text;
@@ -96,9 +97,7 @@ public static class ListCommands
     public const string RetrospectiveLabel = "approvals.admission.dev/retrospective";
 
     private static bool IsRetrospective(JsonElement item) =>
-        item.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object &&
-        l.TryGetProperty(RetrospectiveLabel, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "true";
+        ObjectFields.Label(item, RetrospectiveLabel) == "true";
 
     public static string Format(JsonElement value, string format) =>
         format == "json" ? JsonSerializer.Serialize(value, PluginJson.Output.JsonElement) + "\n" : YamlWriter.Write(value);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Plugin.Approvals;
 using Admission.Plugin.Kube;
 using Admission.Plugin.Text;
@@ -234,8 +235,7 @@ public static class RequestCommand
     internal static string? Str(JsonElement o, string key) =>
         o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    internal static string? Meta(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty("metadata", out var m) ? Str(m, key) : null;
+    internal static string? Meta(JsonElement o, string key) => ObjectFields.StringAt(o, "metadata", key);
 
     /// <summary>The ChangeApproval as it is sent: contract section 1, approvals empty.</summary>
     public static JsonObject Build(string name, string ns, RequestOptions options, IReadOnlyList<string> images, string requestedBy, DateTimeOffset now,
@@ -289,20 +289,20 @@ public static class RequestCommand
             {
                 written = await connection.Client.CreateAsync(ApiResource.ChangeApprovals, connection.Namespace, body, cancellationToken).ConfigureAwait(false);
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409 && options.Name is null && attempt < 3)
+            catch (KubernetesApiException e) when (e.IsConflict && options.Name is null && attempt < 3)
             {
                 continue; // the generated name was taken: draw another
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409)
+            catch (KubernetesApiException e) when (e.IsConflict)
             {
                 throw new CommandFailedException($"error: changeapproval {name} already exists in namespace {connection.Namespace}; choose another --name.");
             }
-            catch (ClusterApiException e) when (InvalidRefusals.Causes(e) is { } causes)
+            catch (KubernetesApiException e) when (InvalidRefusals.Causes(e) is { } causes)
             {
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
+            catch (KubernetesApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));

@@ -22,7 +22,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public const string SystemNamespace = "admission-system";
 
     private readonly List<AdmissionProcess> _processes = [];
-    private readonly Dictionary<string, Kubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, k8s.Kubernetes> _clients = new(StringComparer.Ordinal);
     private int _image = 1;
 
     private ClusterHarness(TestApiServer.TestApiServer api, string dir)
@@ -139,7 +139,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public void RegisterWebhook(int port, string caPem) =>
         Api.Seed(Admission.Tests.Shared.ChartWebhooks.Render($"https://127.0.0.1:{port}/validate", caPem));
 
-    public Kubernetes Client(string user)
+    public k8s.Kubernetes Client(string user)
     {
         if (!_clients.TryGetValue(user, out var client))
         {

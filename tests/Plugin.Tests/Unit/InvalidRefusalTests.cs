@@ -1,6 +1,7 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 using Admission.Plugin.Tests.Support;
+using Admission.Plugin.Text;
 
 namespace Admission.Plugin.Tests.Unit;
 
@@ -13,7 +14,7 @@ public class InvalidRefusalTests
     private static readonly RefusalContext Context = new("approve", "cart", "payments",
         new Identity("alice", ["tier1-approvers", "system:authenticated"]), null, DateTimeOffset.UnixEpoch, null);
 
-    private static ClusterApiException Invalid(params (string Field, string Type, string Message)[] causes) =>
+    private static KubernetesApiException Invalid(params (string Field, string Type, string Message)[] causes) =>
         new(422, "Invalid", "ChangeApproval.approvals.admission.dev \"cart\" is invalid: ...", "cart",
             [.. causes.Select(c => new StatusCause("FieldValueInvalid", c.Field, $"Invalid value: \"{c.Type}\": {c.Message}"))]);
 
@@ -54,7 +55,7 @@ public class InvalidRefusalTests
     [InlineData(400, "Invalid")]
     public void Other_errors_are_not_rule_refusals(int code, string reason)
     {
-        var e = new ClusterApiException(code, reason, "x", "cart", [new StatusCause("FieldValueInvalid", "spec.approvals", "Invalid value: \"array\": " + InvalidRefusals.Duplicate)]);
+        var e = new KubernetesApiException(code, reason, "x", "cart", [new StatusCause("FieldValueInvalid", "spec.approvals", "Invalid value: \"array\": " + InvalidRefusals.Duplicate)]);
 
         Assert.Null(InvalidRefusals.Causes(e));
     }

@@ -1,7 +1,8 @@
 using System.Reflection;
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
-using Admission.Plugin.Text;
 using Admission.Plugin.Tests.Support;
+using Admission.Plugin.Text;
 using Admission.Policies;
 using Run = Admission.Plugin.Tests.Support.Plugin;
 
@@ -60,7 +61,7 @@ public sealed class RefusalCodeTests
     public void An_unknown_code_and_a_refusal_without_causes_are_shown_in_the_webhooks_words()
     {
         Assert.Equal("a rule added later.", Refusals.Sentence(Context, new StatusCause("SomethingNew", "spec", "a rule added later")));
-        var bare = new ClusterApiException(403, "Forbidden", "admission webhook \"w\" denied the request: this ChangeApproval cannot be approved: old words");
+        var bare = new KubernetesApiException(403, "Forbidden", "admission webhook \"w\" denied the request: this ChangeApproval cannot be approved: old words");
         Assert.Equal("error: approving changeapproval checkout-x in namespace payments was refused by the admission webhook: " +
                      "this ChangeApproval cannot be approved: old words. Nothing was changed.", Refusals.Explain(Context, bare));
     }

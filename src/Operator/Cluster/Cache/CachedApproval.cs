@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Policies;
 using Admission.Policies.Model;
 
@@ -12,17 +13,13 @@ internal sealed record CachedApproval(string Namespace, string Name, JsonElement
 {
     public string Key => Namespace + "/" + Name;
 
-    public string? ResourceVersion => Meta("resourceVersion");
+    public string? ResourceVersion => ObjectFields.ResourceVersion(Raw);
 
-    public string? Uid => Meta("uid");
+    public string? Uid => ObjectFields.Uid(Raw);
 
-    public long Generation => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("generation", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetInt64() : 0;
+    public long Generation => ObjectFields.Generation(Raw) ?? 0;
 
     public JsonElement? Status => Raw.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : null;
-
-    private string? Meta(string field) => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     public static CachedApproval? From(JsonElement raw)
     {
