@@ -24,6 +24,7 @@ public sealed class ApiErrorPredicateTests
         ["Invalid"] = e => e.IsInvalid,
         ["TooManyRequests"] = e => e.IsTooManyRequests,
         ["ServerTimeout"] = e => e.IsServerTimeout,
+        ["ServerError"] = e => e.IsServerError,
     };
 
     /// <summary>name, HTTP status, Retry-After header, body, the predicates that hold (comma-separated).</summary>
@@ -77,12 +78,12 @@ public sealed class ApiErrorPredicateTests
         {
             "a list the server could not finish in time", 500, null,
             """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"The list operation against changeapprovals could not be completed at this time, please try again.","reason":"ServerTimeout","details":{"name":"list","kind":"changeapprovals","retryAfterSeconds":2},"code":500}""",
-            "ServerTimeout"
+            "ServerTimeout,ServerError"
         },
         {
             "a request that timed out", 504, null,
             """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Timeout: request did not complete within requested timeout - context deadline exceeded","reason":"Timeout","details":{},"code":504}""",
-            "ServerTimeout"
+            "ServerTimeout,ServerError"
         },
         {
             "credentials not accepted", 401, null,
@@ -102,12 +103,12 @@ public sealed class ApiErrorPredicateTests
         {
             "a proxy in front of the server answers with HTML", 502, null,
             "<html><body>502 Bad Gateway</body></html>",
-            ""
+            "ServerError"
         },
         {
             "an internal error", 500, null,
             """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: failed calling webhook \"validate.admission.dev\": connection refused","reason":"InternalError","details":{"causes":[{"message":"failed calling webhook \"validate.admission.dev\": connection refused"}]},"code":500}""",
-            ""
+            "ServerError"
         },
     };
 

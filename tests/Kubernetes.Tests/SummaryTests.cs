@@ -17,6 +17,13 @@ public sealed class SummaryTests
         Assert.True(expected == e.Summary, $"{name}: {e.Summary}");
 
     [Fact]
+    public void The_status_line_is_status_and_reason()
+    {
+        Assert.Equal("404 NotFound", new KubernetesApiException(404, "NotFound", "x").StatusLine);
+        Assert.Equal("0", new KubernetesApiException("no answer").StatusLine);
+    }
+
+    [Fact]
     public void A_long_message_is_cut()
     {
         var e = new KubernetesApiException(500, "InternalError", new string('x', 1000));

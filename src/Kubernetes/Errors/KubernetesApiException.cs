@@ -85,11 +85,19 @@ public sealed class KubernetesApiException : Exception
     /// <summary>429: API Priority and Fairness (or an eviction budget) refused it for now; see <see cref="RetryAfter"/>.</summary>
     public bool IsTooManyRequests => StatusCode == 429;
 
+    /// <summary>5xx: the server (or an admission webhook it called, or a proxy before it) failed, not the request.</summary>
+    public bool IsServerError => StatusCode >= 500;
+
     /// <summary>
     /// The server gave up on the request in time, and a retry may succeed: reason ServerTimeout
     /// (500, the operation could not finish) or Timeout (504), as apimachinery's errors tell them.
     /// </summary>
     public bool IsServerTimeout => Reason is "ServerTimeout" or "Timeout" || StatusCode == 504;
+
+    /// <summary>Status and reason without the message, for where the message is said otherwise: <c>404 NotFound</c>.</summary>
+    public string StatusLine => string.IsNullOrEmpty(Reason)
+        ? StatusCode.ToString(CultureInfo.InvariantCulture)
+        : $"{StatusCode.ToString(CultureInfo.InvariantCulture)} {Reason}";
 
     /// <summary>
     /// One line for logs and messages: <c>409 Conflict: the object has been modified...</c>, the
@@ -99,9 +107,7 @@ public sealed class KubernetesApiException : Exception
     {
         get
         {
-            var head = string.IsNullOrEmpty(Reason)
-                ? StatusCode.ToString(CultureInfo.InvariantCulture)
-                : $"{StatusCode.ToString(CultureInfo.InvariantCulture)} {Reason}";
+            var head = StatusLine;
             var text = OneLine(Message);
             if (text.Length == 0) return head;
             return $"{head}: {(text.Length <= SummaryMessageLimit ? text : text[..SummaryMessageLimit] + "...")}";

@@ -71,6 +71,5 @@ internal static class ChangeRecord
     public static bool Emitted(JsonElement raw) =>
         ObjectFields.TryGet(raw, out _, "metadata", "annotations", Annotation);
 
-    private static string? Str(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement o, string name) => ObjectFields.StringAt(o, name);
 }

@@ -131,8 +131,7 @@ public static class HistoryCommand
         record["approvedBy"] = approvedBy;
     }
 
-    private static string? Prop(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Prop(JsonElement o, string name) => ObjectFields.StringAt(o, name);
 
     public static string RenderTable(IReadOnlyList<JsonObject> records, bool withNamespace)
     {

@@ -173,9 +173,9 @@ public static class ApiMessages
             { IsNotFound: true } => $"error: not found: {message}.",
             { IsConflict: true } => $"error: {message} (409 Conflict); run the command again.",
             { IsInvalid: true } => $"error: the API server rejected it as invalid: {message}.",
-            { StatusCode: >= 500 } when message.Contains("failed calling webhook", StringComparison.Ordinal) =>
+            { IsServerError: true } when message.Contains("failed calling webhook", StringComparison.Ordinal) =>
                 $"error: the admission webhook could not be reached, so nothing was changed (the gate fails closed): {message}. Try again shortly; if it persists, tell the platform team.",
-            _ => $"error: the API server answered {e.StatusCode} {e.Reason}: {message}.",
+            _ => $"error: the API server answered {e.StatusLine}: {message}.",
         };
     }
 }

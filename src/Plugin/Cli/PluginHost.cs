@@ -60,7 +60,7 @@ public sealed class PluginHost
         catch (KubernetesApiException e) when (e.IsNotFound || e.IsMethodNotAllowed)
         {
             throw new CommandFailedException(
-                $"error: the API server did not say who you are (SelfSubjectReview: {e.StatusCode} {e.Reason}; it needs Kubernetes 1.28 or later); " +
+                $"error: the API server did not say who you are (SelfSubjectReview: {e.StatusLine}; it needs Kubernetes 1.28 or later); " +
                 $"set {UserOverrideVariable} to your username and try again.");
         }
         if (string.IsNullOrEmpty(identity.Username))

@@ -232,8 +232,7 @@ public static class RequestCommand
         return null;
     }
 
-    internal static string? Str(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    internal static string? Str(JsonElement o, string key) => ObjectFields.StringAt(o, key);
 
     internal static string? Meta(JsonElement o, string key) => ObjectFields.StringAt(o, "metadata", key);
 

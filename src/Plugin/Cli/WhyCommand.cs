@@ -144,7 +144,7 @@ public static class WhyCommand
             }
             catch (KubernetesApiException e) when (!(e.IsUnauthorized || e.IsNotFound))
             {
-                previewNote = $" (as written: the dry run to see what the API server would store failed: {e.StatusCode} {e.Reason})";
+                previewNote = $" (as written: the dry run to see what the API server would store failed: {e.StatusLine})";
             }
         }
         string subject;

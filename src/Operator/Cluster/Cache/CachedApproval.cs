@@ -23,13 +23,7 @@ internal sealed record CachedApproval(string Namespace, string Name, JsonElement
 
     public static CachedApproval? From(JsonElement raw)
     {
-        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-        var name = meta.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        var ns = meta.TryGetProperty("namespace", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-        if (name.Length == 0 || ns.Length == 0) return null;
+        if (ObjectFields.Name(raw) is not { Length: > 0 } name || ObjectFields.Namespace(raw) is not { Length: > 0 } ns) return null;
         var errors = new List<InputError>();
         var model = ChangeApprovalReader.Read(raw, errors, $"ChangeApproval {ns}/{name}", ns);
         return new CachedApproval(ns, name, raw, model, errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")));
