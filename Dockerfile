@@ -11,6 +11,7 @@ WORKDIR /src
 # Restore first, from the project files alone, so the package layer is cached across code changes.
 COPY Directory.Build.props ./
 COPY src/Policies/Admission.Policies.csproj src/Policies/
+COPY src/Kubernetes/Admission.Kubernetes.csproj src/Kubernetes/
 COPY src/Operator/Admission.Operator.csproj src/Operator/
 RUN dotnet restore src/Operator/Admission.Operator.csproj
 

@@ -73,6 +73,36 @@ public partial class DockerfileTests
         }
     }
 
+    /// <summary>
+    /// The restore layer is built from project files alone, so it needs every project the operator
+    /// references, directly or through another (src/Policies, src/Kubernetes): one missing fails
+    /// the image's restore, which no test here runs.
+    /// </summary>
+    [Fact]
+    public void The_restore_layer_copies_every_project_the_operator_build_needs()
+    {
+        var copied = Instructions().Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1])
+            .Where(s => s.EndsWith(".csproj", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(["src/Operator/Admission.Operator.csproj"]);
+        while (pending.TryPop(out var project))
+        {
+            if (!needed.Add(project)) continue;
+            var folder = Path.GetDirectoryName(project)!;
+            foreach (var reference in XDocument.Load(Repo.PathOf(project.Split('/'))).Descendants("ProjectReference"))
+            {
+                var full = Path.GetFullPath(Path.Combine(Repo.PathOf(folder.Split('/')), reference.Attribute("Include")!.Value.Replace('\\', '/')));
+                pending.Push(Path.GetRelativePath(Repo.Root, full).Replace('\\', '/'));
+            }
+        }
+        Assert.Contains("src/Kubernetes/Admission.Kubernetes.csproj", needed);
+        foreach (var project in needed)
+        {
+            Assert.True(copied.Contains(project), $"the Dockerfile restores without {project}: add COPY {project} {Path.GetDirectoryName(project)}/");
+        }
+    }
+
     [Fact]
     public void Dockerignore_excludes_build_output_git_and_tools()
     {

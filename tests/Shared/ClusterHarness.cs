@@ -33,7 +33,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     };
 
     private readonly List<AdmissionProcess> _processes = [];
-    private readonly Dictionary<string, Kubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, k8s.Kubernetes> _clients = new(StringComparer.Ordinal);
     private readonly ClusterSetup _setup;
     private int _image = 1;
 
@@ -194,7 +194,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public void RegisterWebhook(int port, string caPem) =>
         Api.Seed(ChartWebhooks.Render($"https://127.0.0.1:{port}/validate", caPem));
 
-    public Kubernetes Client(string user)
+    public k8s.Kubernetes Client(string user)
     {
         if (!_clients.TryGetValue(user, out var client))
         {

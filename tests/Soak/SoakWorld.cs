@@ -15,7 +15,7 @@ public sealed class SoakWorld : IAsyncDisposable
     private readonly Process _process;
     private readonly string _dir;
 
-    private SoakWorld(TestApiServer.TestApiServer api, Process process, string dir, int port, HttpClient http, Kubernetes admin)
+    private SoakWorld(TestApiServer.TestApiServer api, Process process, string dir, int port, HttpClient http, k8s.Kubernetes admin)
     {
         Api = api;
         _process = process;
@@ -30,7 +30,7 @@ public sealed class SoakWorld : IAsyncDisposable
     public int Pid => _process.Id;
     public bool Exited => _process.HasExited;
     public HttpClient Http { get; }
-    public Kubernetes Admin { get; }
+    public k8s.Kubernetes Admin { get; }
 
     public static async Task<SoakWorld> StartAsync()
     {

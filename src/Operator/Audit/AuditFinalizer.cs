@@ -1,6 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Admission.Kubernetes;
 using Admission.Operator.Cluster;
 using Admission.Operator.Notifications;
 using Admission.Policies.Model;
@@ -38,7 +39,7 @@ internal sealed class KubernetesFinalizerWriter(IKubernetes client) : IFinalizer
                 new V1Patch(ops.ToJsonString(), V1Patch.PatchType.JsonPatch), ChangeApproval.Group, ChangeApproval.Version,
                 approval.Namespace, ChangeApproval.Plural, approval.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             // gone already
         }
@@ -59,11 +60,7 @@ internal sealed partial class AuditFinalizer(IApprovalObjects objects, IFinalize
 {
     public const string Name = "audit.approvals.admission.dev/record";
 
-    public static IReadOnlyList<string> Finalizers(JsonElement raw) =>
-        raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("finalizers", out var f) && f.ValueKind == JsonValueKind.Array
-            ? [.. f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
-            : [];
+    public static IReadOnlyList<string> Finalizers(JsonElement raw) => ObjectFields.Finalizers(raw);
 
     /// <summary>What the finalizer should be on <paramref name="approval"/>: true on, false off, null leave as it is.</summary>
     internal static bool? Wanted(CachedApproval approval)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Operator.Cluster;
 
 namespace Admission.Operator.Audit;
@@ -68,9 +69,7 @@ internal static class ChangeRecord
     }
 
     public static bool Emitted(JsonElement raw) =>
-        raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty(Annotation, out _);
+        ObjectFields.TryGet(raw, out _, "metadata", "annotations", Annotation);
 
-    private static string? Str(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement o, string name) => ObjectFields.StringAt(o, name);
 }

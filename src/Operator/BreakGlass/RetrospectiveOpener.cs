@@ -1,7 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Admission.Kubernetes;
 using Admission.Operator.Cluster;
 using Admission.Policies;
 using Admission.Policies.Model;
@@ -24,11 +24,11 @@ internal sealed class KubernetesApprovalCreator(IKubernetes client) : IApprovalC
         try
         {
             using var response = await client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
-                approval, ChangeApproval.Group, ChangeApproval.Version, approval["metadata"]!["namespace"]!.ToString(), ChangeApproval.Plural,
+                approval, ChangeApproval.Group, ChangeApproval.Version, NodeFields.Namespace(approval) ?? "", ChangeApproval.Plural,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             return CachedApproval.From(response.Body);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (HttpOperationException e) when (ApiError.From(e).IsConflict)
         {
             return null;
         }

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Admission.Kubernetes;
 using Admission.Operator.Uninstall;
 using Admission.Policies;
-using k8s;
 
 namespace Admission.Operator.Cli;
 
@@ -39,7 +39,8 @@ internal static class UninstallCommand
             }
             if (errors.Count > 0) throw new InputException(errors);
 
-            using var client = new Kubernetes(LoadConfiguration(result.GetValue(kubeconfig)));
+            using var client = ClientSetup.Create(ClusterConfiguration.Load(result.GetValue(kubeconfig), "uninstall",
+                "no cluster to run against: pass --kubeconfig FILE or run inside a cluster"));
             var targets = new UninstallTargets(namespaceName!, result.GetValue(webhookConfig)!, result.GetValue(deployment)!, podTimeout);
             IReadOnlyList<string> left;
             try
@@ -48,7 +49,7 @@ internal static class UninstallCommand
             }
             catch (k8s.Autorest.HttpOperationException e)
             {
-                left = [$"the API server refused {e.Request?.Method} {e.Request?.RequestUri?.AbsolutePath}: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}"];
+                left = [$"the API server refused {e.Request?.Method} {e.Request?.RequestUri?.AbsolutePath}: {ApiError.From(e).Summary}"];
             }
             catch (HttpRequestException e)
             {
@@ -64,19 +65,5 @@ internal static class UninstallCommand
             return SomethingLeft;
         });
         return command;
-    }
-
-    private static KubernetesClientConfiguration LoadConfiguration(string? kubeconfig)
-    {
-        try
-        {
-            if (kubeconfig is not null) return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-            if (KubernetesClientConfiguration.IsInCluster()) return KubernetesClientConfiguration.InClusterConfig();
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
-        {
-            throw new InputException([new InputError(kubeconfig ?? "in-cluster configuration", null, "", e.Message)]);
-        }
-        throw new InputException([new InputError("uninstall", null, "", "no cluster to run against: pass --kubeconfig FILE or run inside a cluster")]);
     }
 }

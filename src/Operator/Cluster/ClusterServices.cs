@@ -1,4 +1,5 @@
 using Admission.Operator.BreakGlass;
+using Admission.Kubernetes;
 using Admission.Operator.Hosting;
 using Admission.Operator.State;
 using Admission.Policies;
@@ -46,33 +47,13 @@ public static class ClusterServices
     /// </summary>
     private static string AddClients(IServiceCollection services, ServeOptions options)
     {
-        var config = LoadConfiguration(options);
+        var config = Cli.ClusterConfiguration.Load(options.Kubeconfig, "serve",
+            "no cluster to run against: pass --kubeconfig FILE, run inside a cluster, or pass --approvals PATH to run locally");
         // Lists and writes that hang are abandoned and retried; watches are not bound by this.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(config));
+        services.AddSingleton<IKubernetes>(_ => ClientSetup.Create(config));
         // Its own client: the core-group path rewrite it needs stays out of every other call.
-        services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(new Kubernetes(config, new CoreGroupPathHandler())));
+        services.AddSingleton<ITargetReader>(_ => new KubernetesTargetReader(ClientSetup.Create(config, coreGroupPaths: true)));
         return options.Namespace ?? config.Namespace ?? "default";
-    }
-
-    private static KubernetesClientConfiguration LoadConfiguration(ServeOptions options)
-    {
-        try
-        {
-            if (options.Kubeconfig is not null)
-            {
-                return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
-            }
-            if (KubernetesClientConfiguration.IsInCluster())
-            {
-                return KubernetesClientConfiguration.InClusterConfig();
-            }
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
-        {
-            throw new InputException([new InputError(options.Kubeconfig ?? "in-cluster configuration", null, "", e.Message)]);
-        }
-        throw new InputException([new InputError("serve", null, "",
-            "no cluster to run against: pass --kubeconfig FILE, run inside a cluster, or pass --approvals PATH to run locally")]);
     }
 }

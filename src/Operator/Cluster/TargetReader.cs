@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Policies;
 using Admission.Policies.Model;
 using k8s;
@@ -34,7 +34,7 @@ internal static class TargetVersions
     }
 }
 
-internal sealed class KubernetesTargetReader(Kubernetes client) : ITargetReader, IDisposable
+internal sealed class KubernetesTargetReader(k8s.Kubernetes client) : ITargetReader, IDisposable
 {
     public void Dispose() => client.Dispose();
 
@@ -49,25 +49,9 @@ internal sealed class KubernetesTargetReader(Kubernetes client) : ITargetReader,
                 target.ApiGroup, version, ns, plural, target.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
             return response.Body.Clone();
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             return null;
         }
-    }
-}
-
-/// <summary>
-/// KubernetesClient's custom-object calls build <c>/apis/GROUP/…</c>; for the core group that is
-/// <c>/apis//v1/…</c>, which this handler turns into <c>/api/v1/…</c> (a bare Pod is a workload too).
-/// </summary>
-internal sealed class CoreGroupPathHandler : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.RequestUri is { } uri && uri.AbsolutePath.Contains("/apis//", StringComparison.Ordinal))
-        {
-            request.RequestUri = new UriBuilder(uri) { Path = uri.AbsolutePath.Replace("/apis//", "/api/", StringComparison.Ordinal) }.Uri;
-        }
-        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Operator.Cluster;
 using Admission.Policies.Model;
 using k8s;
@@ -20,15 +21,13 @@ internal static class DeliveryRecord
 
     public static IReadOnlyList<string> Read(JsonElement raw, string receiver)
     {
-        if (!raw.TryGetProperty("metadata", out var m) || m.ValueKind != JsonValueKind.Object ||
-            !m.TryGetProperty("annotations", out var a) || a.ValueKind != JsonValueKind.Object ||
-            !a.TryGetProperty(Key(receiver), out var v) || v.ValueKind != JsonValueKind.String)
+        if (ObjectFields.Annotation(raw, Key(receiver)) is not { } recorded)
         {
             return [];
         }
         try
         {
-            using var doc = JsonDocument.Parse(v.GetString()!);
+            using var doc = JsonDocument.Parse(recorded);
             return doc.RootElement.ValueKind == JsonValueKind.Array
                 ? [.. doc.RootElement.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
                 : [];

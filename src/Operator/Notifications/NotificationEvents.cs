@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Operator.Cluster;
 
 namespace Admission.Operator.Notifications;
@@ -69,6 +70,5 @@ internal static class NotificationEvents
         status.ValueKind == JsonValueKind.Object && status.TryGetProperty("conditions", out var cs) && cs.ValueKind == JsonValueKind.Array &&
         cs.EnumerateArray().Any(c => Str(c, "type") == "Applied" && Str(c, "status") == "True");
 
-    private static string? Str(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement o, string name) => ObjectFields.StringAt(o, name);
 }

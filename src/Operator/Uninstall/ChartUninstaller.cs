@@ -1,6 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Operator.Audit;
 using Admission.Policies.Model;
 using k8s;
@@ -46,7 +46,7 @@ internal sealed class ChartUninstaller(IKubernetes client, TimeProvider clock, T
             await client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
             output.WriteLine($"deleted ValidatingWebhookConfiguration {name}: the gate is off");
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             output.WriteLine($"ValidatingWebhookConfiguration {name} is already gone");
         }
@@ -60,7 +60,7 @@ internal sealed class ChartUninstaller(IKubernetes client, TimeProvider clock, T
         {
             deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(targets.Deployment, targets.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             output.WriteLine($"deployment {targets.Namespace}/{targets.Deployment} is already gone");
             return [];
@@ -106,10 +106,8 @@ internal sealed class ChartUninstaller(IKubernetes client, TimeProvider clock, T
         var removed = 0;
         foreach (var item in list.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray() : default)
         {
-            if (!AuditFinalizer.Finalizers(item).Contains(AuditFinalizer.Name)) continue;
-            var meta = item.GetProperty("metadata");
-            var ns = meta.GetProperty("namespace").GetString()!;
-            var name = meta.GetProperty("name").GetString()!;
+            if (!ObjectFields.HasFinalizer(item, AuditFinalizer.Name)) continue;
+            if (ObjectFields.Namespace(item) is not { } ns || ObjectFields.Name(item) is not { } name) continue;
             switch (await RemoveOneAsync(ns, name, item, cancellationToken).ConfigureAwait(false))
             {
                 case null:
@@ -147,41 +145,27 @@ internal sealed class ChartUninstaller(IKubernetes client, TimeProvider clock, T
                     ChangeApproval.Group, ChangeApproval.Version, ns, ChangeApproval.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return null;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+            catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
             {
                 return null;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < ConflictRetries)
+            catch (HttpOperationException e) when (ApiError.From(e) is { IsConflict: true } or { IsInvalid: true } && attempt < ConflictRetries)
             {
                 try
                 {
                     current = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>(
                         ChangeApproval.Group, ChangeApproval.Version, ns, ChangeApproval.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                catch (HttpOperationException g) when (g.Response.StatusCode is HttpStatusCode.NotFound)
+                catch (HttpOperationException g) when (ApiError.From(g).IsNotFound)
                 {
                     return null;
                 }
             }
             catch (HttpOperationException e)
             {
-                return $"the API server answered {(int)e.Response.StatusCode}: {Message(e)}";
+                return $"the API server answered {ApiError.From(e).Summary}";
             }
         }
-    }
-
-    private static string Message(HttpOperationException e)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(e.Response.Content ?? "");
-            if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) return m.GetString()!;
-        }
-        catch (JsonException)
-        {
-            // not a Status body: its text is the message
-        }
-        return string.IsNullOrWhiteSpace(e.Response.Content) ? e.Message : e.Response.Content;
     }
 
     private static string Describe(TimeSpan t) => Policies.GoDuration.Format(t);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Plugin.Text;
 using Admission.Policies;
 using Admission.Policies.Model;
@@ -9,17 +10,15 @@ namespace Admission.Plugin.Approvals;
 /// <summary>One ChangeApproval as listed: the stored object, and the engine's reading of its spec.</summary>
 public sealed record StoredApproval(JsonElement Object, ChangeApproval? Approval, IReadOnlyList<InputError> Errors)
 {
-    public string Namespace => Meta("namespace") ?? "";
+    public string Namespace => ObjectFields.Namespace(Object) ?? "";
 
-    public string Name => Meta("name") ?? "";
+    public string Name => ObjectFields.Name(Object) ?? "";
 
     public DateTimeOffset? Created =>
-        ChangeApprovalReader.TryParseTime(Meta("creationTimestamp"), out var t) ? t : null;
+        ChangeApprovalReader.TryParseTime(ObjectFields.CreationTimestamp(Object), out var t) ? t : null;
 
     /// <summary>What the operator wrote in status.phase; shown, never trusted.</summary>
-    public string? StatusPhase =>
-        Object.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object &&
-        s.TryGetProperty("phase", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+    public string? StatusPhase => ObjectFields.StringAt(Object, "status", "phase");
 
     public static StoredApproval Read(JsonElement obj)
     {
@@ -27,10 +26,6 @@ public sealed record StoredApproval(JsonElement Object, ChangeApproval? Approval
         var approval = ChangeApprovalReader.Read(obj, errors);
         return new StoredApproval(obj, approval, errors);
     }
-
-    private string? Meta(string key) =>
-        Object.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies;
 
@@ -59,7 +60,7 @@ public static class PolicySource
         {
             cm = await client.GetAsync(ApiResource.ConfigMaps, ns, name, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClusterApiException e) when (e.StatusCode is 401 or 403 or 404)
+        catch (KubernetesApiException e) when (e.IsUnauthorized || e.IsForbidden || e.IsNotFound)
         {
             return new LoadedPolicy(AdmissionPolicy.Default, $"the defaults ({where} is not readable: {e.Reason})") { IsFallback = true };
         }

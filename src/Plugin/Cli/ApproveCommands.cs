@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies.Model;
 
@@ -211,20 +212,20 @@ public static class ApproveCommands
             {
                 written = await connection.Client.ReplaceAsync(ApiResource.ChangeApprovals, ns, name, body, cancellationToken).ConfigureAwait(false);
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409 && attempt < MaxAttempts)
+            catch (KubernetesApiException e) when (e.IsConflict && attempt < MaxAttempts)
             {
                 continue;
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409)
+            catch (KubernetesApiException e) when (e.IsConflict)
             {
                 throw new CommandFailedException($"error: changeapproval {name} in namespace {ns} kept changing while you were writing ({MaxAttempts} attempts); run the command again.");
             }
-            catch (ClusterApiException e) when (InvalidRefusals.Causes(e) is { } causes)
+            catch (KubernetesApiException e) when (InvalidRefusals.Causes(e) is { } causes)
             {
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
+            catch (KubernetesApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
                     new RefusalContext(action, name, ns, me, approval, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));

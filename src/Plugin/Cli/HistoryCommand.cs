@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 
 namespace Admission.Plugin.Cli;
@@ -71,14 +72,13 @@ public static class HistoryCommand
         var records = new List<JsonObject>();
         foreach (var a in approvals)
         {
-            if (a.TryGetProperty("metadata", out var m) && m.TryGetProperty("annotations", out var an) && an.ValueKind == JsonValueKind.Object &&
-                an.TryGetProperty(RecordAnnotation, out var v) && v.ValueKind == JsonValueKind.String)
+            if (ObjectFields.Annotation(a, RecordAnnotation) is { } recorded)
             {
                 try
                 {
-                    if (JsonNode.Parse(v.GetString()!) is JsonObject record)
+                    if (JsonNode.Parse(recorded) is JsonObject record)
                     {
-                        if (Str(record, "kind") == BreakGlassKind) WithReviews(record, a, m);
+                        if (Str(record, "kind") == BreakGlassKind) WithReviews(record, a);
                         records.Add(record);
                     }
                 }
@@ -95,11 +95,11 @@ public static class HistoryCommand
     /// A break-glass record is written when the glass is broken, before anyone reviews it: its
     /// reviews are those of the retrospective ChangeApproval as it is now.
     /// </summary>
-    private static void WithReviews(JsonObject record, JsonElement approval, JsonElement metadata)
+    private static void WithReviews(JsonObject record, JsonElement approval)
     {
-        if (metadata.TryGetProperty("uid", out var uid) && uid.ValueKind == JsonValueKind.String && record["changeApproval"] is JsonObject ca)
+        if (ObjectFields.Uid(approval) is { } uid && record["changeApproval"] is JsonObject ca)
         {
-            ca["uid"] = uid.GetString();
+            ca["uid"] = uid;
         }
         var reviews = new JsonArray();
         var approvedBy = new JsonArray();
@@ -125,8 +125,7 @@ public static class HistoryCommand
         record["approvedBy"] = approvedBy;
     }
 
-    private static string? Prop(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Prop(JsonElement o, string name) => ObjectFields.StringAt(o, name);
 
     public static string RenderTable(IReadOnlyList<JsonObject> records, bool withNamespace)
     {

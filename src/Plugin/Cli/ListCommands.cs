@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies;
 
@@ -90,9 +91,7 @@ public static class ListCommands
     public const string RetrospectiveLabel = "approvals.admission.dev/retrospective";
 
     private static bool IsRetrospective(JsonElement item) =>
-        item.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object &&
-        l.TryGetProperty(RetrospectiveLabel, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "true";
+        ObjectFields.Label(item, RetrospectiveLabel) == "true";
 
     public static string Format(JsonElement value, string format) =>
         format == "json" ? JsonSerializer.Serialize(value, PluginJson.Output.JsonElement) + "\n" : YamlWriter.Write(value);

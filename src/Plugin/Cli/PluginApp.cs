@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 
 namespace Admission.Plugin.Cli;
@@ -129,7 +130,7 @@ public sealed class PluginApp(PluginHost host)
             Host.Err.WriteLine($"error: {e.Message} (context {connection?.Context}). Is the cluster up, and is your kubeconfig current?");
             return errorExit;
         }
-        catch (ClusterApiException e)
+        catch (KubernetesApiException e)
         {
             Host.Err.WriteLine(ApiMessages.Describe(e, connection));
             return errorExit;
@@ -154,7 +155,7 @@ public sealed class PluginApp(PluginHost host)
 /// <summary>API errors other than webhook refusals, in words.</summary>
 public static class ApiMessages
 {
-    public static string Describe(ClusterApiException e, ClusterConnection? c)
+    public static string Describe(KubernetesApiException e, ClusterConnection? c)
     {
         var message = e.Message.TrimEnd('.');
         var where = c is null ? "" : $" at {c.Server}";
@@ -162,21 +163,17 @@ public static class ApiMessages
         {
             return $"error: refused by the admission webhook: {webhook}";
         }
-        return e.StatusCode switch
+        return e switch
         {
-            401 => $"error: the API server{where} did not accept your credentials (401 Unauthorized, context {c?.Context}); log in again or fix the user in your kubeconfig.",
-            403 => $"error: the cluster does not allow this (403 Forbidden): {message}. Ask your cluster administrator for access.",
-            404 when IsMissingType(e) => $"error: the cluster does not serve this resource ({message}); is Admission installed, with the ChangeApproval CRD?",
-            404 => $"error: not found: {message}.",
-            409 => $"error: {message} (409 Conflict); run the command again.",
-            422 => $"error: the API server rejected it as invalid: {message}.",
-            >= 500 when message.Contains("failed calling webhook", StringComparison.Ordinal) =>
+            { IsUnauthorized: true } => $"error: the API server{where} did not accept your credentials (401 Unauthorized, context {c?.Context}); log in again or fix the user in your kubeconfig.",
+            { IsForbidden: true } => $"error: the cluster does not allow this (403 Forbidden): {message}. Ask your cluster administrator for access.",
+            { IsTypeNotServed: true } => $"error: the cluster does not serve this resource ({message}); is Admission installed, with the ChangeApproval CRD?",
+            { IsNotFound: true } => $"error: not found: {message}.",
+            { IsConflict: true } => $"error: {message} (409 Conflict); run the command again.",
+            { IsInvalid: true } => $"error: the API server rejected it as invalid: {message}.",
+            { IsServerError: true } when message.Contains("failed calling webhook", StringComparison.Ordinal) =>
                 $"error: the admission webhook could not be reached, so nothing was changed (the gate fails closed): {message}. Try again shortly; if it persists, tell the platform team.",
-            _ => $"error: the API server answered {e.StatusCode} {e.Reason}: {message}.",
+            _ => $"error: the API server answered {e.StatusLine}: {message}.",
         };
     }
-
-    public static bool IsMissingType(ClusterApiException e) =>
-        e.StatusCode == 404 && (e.Message.Contains("could not find the requested resource", StringComparison.Ordinal) ||
-                                e.Message.Contains("page not found", StringComparison.Ordinal) || e.DetailsName is null && !e.Message.Contains(" not found", StringComparison.Ordinal));
 }

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 
 namespace Admission.Plugin.Cli;
@@ -44,7 +45,7 @@ public sealed class PluginHost
                 var real = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
                 return new Identity(forced, real.Groups);
             }
-            catch (ClusterApiException)
+            catch (KubernetesApiException)
             {
                 return new Identity(forced, []);
             }
@@ -54,15 +55,15 @@ public sealed class PluginHost
         {
             identity = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (ClusterApiException e) when (e.StatusCode is 404 or 405)
+        catch (KubernetesApiException e) when (e.IsNotFound || e.IsMethodNotAllowed)
         {
             throw new CommandFailedException(
-                $"error: the API server did not say who you are (SelfSubjectReview: {e.StatusCode} {e.Reason}; it needs Kubernetes 1.28 or later); " +
+                $"error: the API server did not say who you are (SelfSubjectReview: {e.StatusLine}; it needs Kubernetes 1.28 or later); " +
                 $"set {UserOverrideVariable} to your username and try again.");
         }
         if (string.IsNullOrEmpty(identity.Username))
         {
-            throw new ClusterApiException(200, "NoUsername", $"the API server did not say who you are (SelfSubjectReview returned no username); set {UserOverrideVariable}");
+            throw new KubernetesApiException(200, "NoUsername", $"the API server did not say who you are (SelfSubjectReview returned no username); set {UserOverrideVariable}");
         }
         return identity;
     }

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies;
 using Admission.Policies.Model;
@@ -226,11 +227,9 @@ public static class RequestCommand
         return null;
     }
 
-    internal static string? Str(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    internal static string? Str(JsonElement o, string key) => ObjectFields.StringAt(o, key);
 
-    internal static string? Meta(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty("metadata", out var m) ? Str(m, key) : null;
+    internal static string? Meta(JsonElement o, string key) => ObjectFields.StringAt(o, "metadata", key);
 
     /// <summary>The ChangeApproval as it is sent: contract section 1, approvals empty.</summary>
     public static JsonObject Build(string name, string ns, RequestOptions options, IReadOnlyList<string> images, string requestedBy, DateTimeOffset now,
@@ -284,20 +283,20 @@ public static class RequestCommand
             {
                 written = await connection.Client.CreateAsync(ApiResource.ChangeApprovals, connection.Namespace, body, cancellationToken).ConfigureAwait(false);
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409 && options.Name is null && attempt < 3)
+            catch (KubernetesApiException e) when (e.IsConflict && options.Name is null && attempt < 3)
             {
                 continue; // the generated name was taken: draw another
             }
-            catch (ClusterApiException e) when (e.StatusCode == 409)
+            catch (KubernetesApiException e) when (e.IsConflict)
             {
                 throw new CommandFailedException($"error: changeapproval {name} already exists in namespace {connection.Namespace}; choose another --name.");
             }
-            catch (ClusterApiException e) when (InvalidRefusals.Causes(e) is { } causes)
+            catch (KubernetesApiException e) when (InvalidRefusals.Causes(e) is { } causes)
             {
                 throw new CommandFailedException(InvalidRefusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable)), causes));
             }
-            catch (ClusterApiException e) when (Refusals.WebhookMessage(e) is not null)
+            catch (KubernetesApiException e) when (Refusals.WebhookMessage(e) is not null)
             {
                 throw new CommandFailedException(Refusals.Explain(
                     new RefusalContext("request", name, connection.Namespace, me, null, host.Now, host.Environment(PluginHost.UserOverrideVariable), policy.Known), e));

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies;
 
@@ -101,7 +102,7 @@ public static class WhyCommand
                 labels = ObjectInspection.Labels(nsObj);
             }
         }
-        catch (ClusterApiException e) when (e.StatusCode == 403)
+        catch (KubernetesApiException e) when (e.IsForbidden)
         {
             // The webhook reads the labels; this user may not. What follows is said as "cannot
             // tell", never as "not Tier-1", which would tell a developer an unapproved change passes.
@@ -116,7 +117,7 @@ public static class WhyCommand
         {
             live = await client.GetAsync(target.Resource, ns, target.Name, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClusterApiException e) when (e.StatusCode == 404 && ApiMessages.IsMissingType(e))
+        catch (KubernetesApiException e) when (e.IsTypeNotServed)
         {
             throw new CommandFailedException($"error: the cluster does not serve {target.Resource.Qualified} in version {target.Resource.Version}; write KIND.VERSION.GROUP/NAME for another version.");
         }
@@ -136,9 +137,9 @@ public static class WhyCommand
                 fromFile = written.Object;
                 previewNote = " (as the API server would store it, from a dry run)";
             }
-            catch (ClusterApiException e) when (e.StatusCode is not (401 or 404))
+            catch (KubernetesApiException e) when (!(e.IsUnauthorized || e.IsNotFound))
             {
-                previewNote = $" (as written: the dry run to see what the API server would store failed: {e.StatusCode} {e.Reason})";
+                previewNote = $" (as written: the dry run to see what the API server would store failed: {e.StatusLine})";
             }
         }
         string subject;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Policies.Model;
 
 namespace Admission.Plugin.Kube;
@@ -24,7 +25,7 @@ public sealed record WriteResult(JsonElement Object, IReadOnlyList<string> Warni
 /// <summary>
 /// Everything the plugin asks of the cluster. Small on purpose: the command logic is tested
 /// against an in-memory implementation, and the real one is a thin layer over KubernetesClient.
-/// Failures are <see cref="ClusterApiException"/> (the server answered with an error) or
+/// Failures are <see cref="KubernetesApiException"/> (the server answered with an error) or
 /// <see cref="ClusterUnreachableException"/> (it could not be asked).
 /// </summary>
 public interface IClusterClient : IDisposable
@@ -62,40 +63,6 @@ public interface IClusterConnector
     ClusterConnection Connect(KubeSelection selection);
 }
 
-/// <summary>The API server answered with an error status (a metav1.Status body, when it sent one).</summary>
-public sealed class ClusterApiException : Exception
-{
-    public ClusterApiException(int statusCode, string reason, string message, string? detailsName = null, IReadOnlyList<StatusCause>? causes = null)
-        : base(message)
-    {
-        StatusCode = statusCode;
-        Reason = reason;
-        DetailsName = detailsName;
-        Causes = causes ?? [];
-    }
-
-    public ClusterApiException() : this(0, "", "") { }
-
-    public ClusterApiException(string message) : this(0, "", message) { }
-
-    public ClusterApiException(string message, Exception innerException) : base(message, innerException) { Reason = ""; }
-
-    /// <summary>HTTP status: 400, 401, 403, 404, 409, 422, 500...</summary>
-    public int StatusCode { get; }
-
-    /// <summary>metav1.Status reason: Forbidden, NotFound, Conflict, AlreadyExists, Invalid...</summary>
-    public string Reason { get; }
-
-    /// <summary>metav1.Status details.name, when the server named the object.</summary>
-    public string? DetailsName { get; }
-
-    /// <summary>metav1.Status details.causes: for a 422 Invalid, one per field error (CRD schema or CEL rule).</summary>
-    public IReadOnlyList<StatusCause> Causes { get; } = [];
-}
-
-/// <summary>One metav1.StatusCause: its reason (FieldValueInvalid...), field path and message.</summary>
-public sealed record StatusCause(string Reason, string Field, string Message);
-
 /// <summary>The API server could not be reached, or the kubeconfig could not be used to reach it.</summary>
 public sealed class ClusterUnreachableException : Exception
 {
@@ -104,14 +71,4 @@ public sealed class ClusterUnreachableException : Exception
     public ClusterUnreachableException(string message) : base(message) { }
 
     public ClusterUnreachableException(string message, Exception innerException) : base(message, innerException) { }
-}
-
-/// <summary>The kubeconfig is missing or does not name a usable context.</summary>
-public sealed class KubeconfigException : Exception
-{
-    public KubeconfigException() { }
-
-    public KubeconfigException(string message) : base(message) { }
-
-    public KubeconfigException(string message, Exception innerException) : base(message, innerException) { }
 }

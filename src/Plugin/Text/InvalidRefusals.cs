@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 
 namespace Admission.Plugin.Text;
@@ -23,8 +24,8 @@ public static class InvalidRefusals
     private const string InvalidValue = "Invalid value: \"";
 
     /// <summary>A rule's field and message, one per cause, when the API server refused the object as invalid; else null.</summary>
-    public static IReadOnlyList<(string Field, string Detail)>? Causes(ClusterApiException e) =>
-        e.StatusCode == 422 && e.Reason == "Invalid" && e.Causes.Count > 0
+    public static IReadOnlyList<(string Field, string Detail)>? Causes(KubernetesApiException e) =>
+        e.IsInvalid && e.Reason == "Invalid" && e.Causes.Count > 0
             ? [.. e.Causes.Select(c => (c.Field, Detail(c.Message)))]
             : null;
 

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 using Admission.Plugin.Kube;
 using Admission.Policies;
 using Admission.Policies.Model;
@@ -26,15 +27,15 @@ public static class Refusals
     private const string Marker = "denied the request: ";
 
     /// <summary>The webhook's message when the API server reports an admission webhook denial, else null.</summary>
-    public static string? WebhookMessage(ClusterApiException e)
+    public static string? WebhookMessage(KubernetesApiException e)
     {
-        if (e.StatusCode is not (400 or 403 or 422) || !e.Message.Contains("admission webhook", StringComparison.Ordinal)) return null;
+        if (!(e.IsBadRequest || e.IsForbidden || e.IsInvalid) || !e.Message.Contains("admission webhook", StringComparison.Ordinal)) return null;
         var i = e.Message.IndexOf(Marker, StringComparison.Ordinal);
         return i < 0 ? null : e.Message[(i + Marker.Length)..];
     }
 
     /// <summary>The paragraph for a webhook denial: one sentence per cause, by its code.</summary>
-    public static string Explain(RefusalContext ctx, ClusterApiException e)
+    public static string Explain(RefusalContext ctx, KubernetesApiException e)
     {
         var sentences = e.Causes.Count == 0
             ? [Period(WebhookMessage(e) ?? e.Message)]

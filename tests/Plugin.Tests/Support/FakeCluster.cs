@@ -1,4 +1,5 @@
 using System.Globalization;
+using Admission.Kubernetes;
 
 namespace Admission.Plugin.Tests.Support;
 
@@ -151,7 +152,7 @@ internal sealed class FakeCluster : IClusterConnector
         if (decision.Allowed) return null;
         // As kube-apiserver passes the webhook's status on: its message after the prefix, its causes (reason codes) as they are.
         var reword = RewordMessages ?? (m => m);
-        return new ClusterApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {reword(decision.Message)}", null,
+        return new KubernetesApiException(403, "Forbidden", $"admission webhook \"{Webhook}\" denied the request: {reword(decision.Message)}", null,
             [.. decision.Causes.Select(c => new StatusCause(c.Code, c.Field ?? "", reword(c.Message)))]);
     }
 
@@ -169,7 +170,7 @@ internal sealed class FakeCluster : IClusterConnector
             Check($"get {resource.Qualified} {ns}/{name}");
             if (resource == ApiResource.Namespaces && cluster.UnreadableNamespaces.Contains(name))
             {
-                throw new ClusterApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: User \"{user}\" cannot get resource \"namespaces\" in API group \"\" in the namespace \"{name}\"");
+                throw new KubernetesApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: User \"{user}\" cannot get resource \"namespaces\" in API group \"\" in the namespace \"{name}\"");
             }
             var found = cluster.Stored(resource, resource.Namespaced ? ns ?? "" : "", name);
             return Task.FromResult(found is null ? (JsonElement?)null : Element(found));
@@ -190,7 +191,7 @@ internal sealed class FakeCluster : IClusterConnector
             Check($"create {resource.Qualified} {ns}/{name}");
             if (cluster.Stored(resource, ns, name) is not null)
             {
-                throw new ClusterApiException(409, "AlreadyExists", $"{resource.Qualified} \"{name}\" already exists", name);
+                throw new KubernetesApiException(409, "AlreadyExists", $"{resource.Qualified} \"{name}\" already exists", name);
             }
             var obj = (JsonObject)body.DeepClone();
             if (resource == ApiResource.ChangeApprovals && cluster.Deny(ns, name, user, Operation.Create, obj, null) is { } denied)
@@ -205,8 +206,8 @@ internal sealed class FakeCluster : IClusterConnector
         {
             Check($"replace {resource.Qualified} {ns}/{name}");
             var old = cluster.Stored(resource, ns, name)
-                ?? throw new ClusterApiException(404, "NotFound", $"{resource.Qualified} \"{name}\" not found", name);
-            var conflict = new ClusterApiException(409, "Conflict",
+                ?? throw new KubernetesApiException(404, "NotFound", $"{resource.Qualified} \"{name}\" not found", name);
+            var conflict = new KubernetesApiException(409, "Conflict",
                 $"Operation cannot be fulfilled on {resource.Qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again", name);
             if (cluster.ConflictsToInject > 0)
             {
@@ -237,8 +238,8 @@ internal sealed class FakeCluster : IClusterConnector
             var objectName = name ?? body["metadata"]!["name"]!.GetValue<string>();
             Check($"dry-run {(name is null ? "create" : "replace")} {resource.Qualified} {ns}/{objectName}");
             var old = cluster.Stored(resource, ns, objectName);
-            if (name is null && old is not null) throw new ClusterApiException(409, "AlreadyExists", $"{resource.Qualified} \"{objectName}\" already exists", objectName);
-            if (name is not null && old is null) throw new ClusterApiException(404, "NotFound", $"{resource.Qualified} \"{objectName}\" not found", objectName);
+            if (name is null && old is not null) throw new KubernetesApiException(409, "AlreadyExists", $"{resource.Qualified} \"{objectName}\" already exists", objectName);
+            if (name is not null && old is null) throw new KubernetesApiException(404, "NotFound", $"{resource.Qualified} \"{objectName}\" not found", objectName);
             var obj = (JsonObject)body.DeepClone();
             cluster.Mutate?.Invoke(obj);
             var stored = Element(obj);

@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 namespace Admission.Plugin.Tests.Unit;
 
 public class ArgumentTests
@@ -200,11 +201,11 @@ public class ArgumentTests
             File.WriteAllText(a, "");
             File.WriteAllText(b, "");
             var env = new Dictionary<string, string?> { ["KUBECONFIG"] = $"{a}{Path.PathSeparator}{Path.Combine(dir.FullName, "missing")}{Path.PathSeparator}{b}", ["HOME"] = dir.FullName };
-            Assert.Equal([a, b], KubeConnector.KubeconfigFiles(null, n => env.GetValueOrDefault(n)));
-            Assert.Equal([b], KubeConnector.KubeconfigFiles(b, n => env.GetValueOrDefault(n)));
-            Assert.Throws<KubeconfigException>(() => KubeConnector.KubeconfigFiles(Path.Combine(dir.FullName, "nope"), n => env.GetValueOrDefault(n)));
+            Assert.Equal([a, b], KubeconfigFiles.Resolve(null, n => env.GetValueOrDefault(n)));
+            Assert.Equal([b], KubeconfigFiles.Resolve(b, n => env.GetValueOrDefault(n)));
+            Assert.Throws<KubeconfigException>(() => KubeconfigFiles.Resolve(Path.Combine(dir.FullName, "nope"), n => env.GetValueOrDefault(n)));
             env.Remove("KUBECONFIG");
-            var e = Assert.Throws<KubeconfigException>(() => KubeConnector.KubeconfigFiles(null, n => env.GetValueOrDefault(n)));
+            var e = Assert.Throws<KubeconfigException>(() => KubeconfigFiles.Resolve(null, n => env.GetValueOrDefault(n)));
             Assert.Contains("set KUBECONFIG or pass --kubeconfig FILE", e.Message, StringComparison.Ordinal);
         }
         finally
@@ -258,10 +259,10 @@ public class ArgumentTests
     [Fact]
     public void Api_errors_keep_the_servers_words()
     {
-        var e = ApiErrors.FromResponse(404, """{"kind":"Status","status":"Failure","message":"changeapprovals.approvals.admission.dev \"x\" not found","reason":"NotFound","details":{"name":"x"},"code":404}""", "Not Found");
+        var e = ApiError.FromResponse(404, """{"kind":"Status","status":"Failure","message":"changeapprovals.approvals.admission.dev \"x\" not found","reason":"NotFound","details":{"name":"x"},"code":404}""", "Not Found");
         Assert.Equal((404, "NotFound", "x"), (e.StatusCode, e.Reason, e.DetailsName));
-        var plain = ApiErrors.FromResponse(502, "<html>bad gateway</html>", "Bad Gateway");
+        var plain = ApiError.FromResponse(502, "<html>bad gateway</html>", "Bad Gateway");
         Assert.Equal("<html>bad gateway</html>", plain.Message);
-        Assert.Equal("text with \"quotes\"", ApiErrors.ParseWarning("299 - \"text with \\\"quotes\\\"\""));
+        Assert.Equal("text with \"quotes\"", WarningHeaders.Parse("299 - \"text with \\\"quotes\\\"\""));
     }
 }

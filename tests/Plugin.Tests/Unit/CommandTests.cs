@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>
@@ -457,7 +458,7 @@ public class CommandTests
     public async Task Unauthorized_says_to_log_in_again()
     {
         var cluster = Cluster();
-        cluster.FailEverything = new ClusterApiException(401, "Unauthorized", "Unauthorized");
+        cluster.FailEverything = new KubernetesApiException(401, "Unauthorized", "Unauthorized");
         var result = await Run.RunAsync(cluster, "carol", "approve", Name);
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: the API server at https://fake.example:6443 did not accept your credentials (401 Unauthorized, context fake); log in again or fix the user in your kubeconfig.\n", result.Err);
@@ -467,7 +468,7 @@ public class CommandTests
     public async Task Missing_crd_says_admission_is_not_installed()
     {
         var cluster = Cluster();
-        cluster.FailEverything = new ClusterApiException(404, "NotFound", "the server could not find the requested resource");
+        cluster.FailEverything = new KubernetesApiException(404, "NotFound", "the server could not find the requested resource");
         var result = await Run.RunAsync(cluster, "carol", "list");
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: the cluster does not serve this resource (the server could not find the requested resource); is Admission installed, with the ChangeApproval CRD?\n", result.Err);
@@ -477,7 +478,7 @@ public class CommandTests
     public async Task Rbac_forbidden_is_not_mistaken_for_the_webhook()
     {
         var cluster = Cluster();
-        cluster.FailEverything = new ClusterApiException(403, "Forbidden",
+        cluster.FailEverything = new KubernetesApiException(403, "Forbidden",
             "changeapprovals.approvals.admission.dev \"x\" is forbidden: User \"dave\" cannot update resource \"changeapprovals\" in API group \"approvals.admission.dev\" in the namespace \"payments\"");
         var result = await Run.RunAsync(cluster, "dave", "approve", "x");
         Assert.Equal(1, result.Exit);
@@ -489,7 +490,7 @@ public class CommandTests
     public async Task A_cluster_without_self_subject_review_asks_for_the_username()
     {
         var cluster = Cluster();
-        cluster.FailWhoAmI = new ClusterApiException(404, "NotFound", "the server could not find the requested resource");
+        cluster.FailWhoAmI = new KubernetesApiException(404, "NotFound", "the server could not find the requested resource");
         var result = await Run.RunAsync(cluster, "carol", "request", "deployment/checkout", "--reason", "r");
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: the API server did not say who you are (SelfSubjectReview: 404 NotFound; it needs Kubernetes 1.28 or later); " +
@@ -504,7 +505,7 @@ public class CommandTests
     public async Task Webhook_unreachable_says_the_gate_fails_closed()
     {
         var cluster = Cluster();
-        cluster.FailEverything = new ClusterApiException(500, "InternalError",
+        cluster.FailEverything = new KubernetesApiException(500, "InternalError",
             "Internal error occurred: failed calling webhook \"changeapprovals.approvals.admission.dev\": connection refused");
         var result = await Run.RunAsync(cluster, "carol", "list");
         Contains("error: the admission webhook could not be reached, so nothing was changed (the gate fails closed)", result.Err);

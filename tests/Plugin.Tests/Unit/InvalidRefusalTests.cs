@@ -1,3 +1,4 @@
+using Admission.Kubernetes;
 namespace Admission.Plugin.Tests.Unit;
 
 /// <summary>
@@ -9,7 +10,7 @@ public class InvalidRefusalTests
     private static readonly RefusalContext Context = new("approve", "cart", "payments",
         new Identity("alice", ["tier1-approvers", "system:authenticated"]), null, DateTimeOffset.UnixEpoch, null);
 
-    private static ClusterApiException Invalid(params (string Field, string Type, string Message)[] causes) =>
+    private static KubernetesApiException Invalid(params (string Field, string Type, string Message)[] causes) =>
         new(422, "Invalid", "ChangeApproval.approvals.admission.dev \"cart\" is invalid: ...", "cart",
             [.. causes.Select(c => new StatusCause("FieldValueInvalid", c.Field, $"Invalid value: \"{c.Type}\": {c.Message}"))]);
 
@@ -50,7 +51,7 @@ public class InvalidRefusalTests
     [InlineData(400, "Invalid")]
     public void Other_errors_are_not_rule_refusals(int code, string reason)
     {
-        var e = new ClusterApiException(code, reason, "x", "cart", [new StatusCause("FieldValueInvalid", "spec.approvals", "Invalid value: \"array\": " + InvalidRefusals.Duplicate)]);
+        var e = new KubernetesApiException(code, reason, "x", "cart", [new StatusCause("FieldValueInvalid", "spec.approvals", "Invalid value: \"array\": " + InvalidRefusals.Duplicate)]);
 
         Assert.Null(InvalidRefusals.Causes(e));
     }

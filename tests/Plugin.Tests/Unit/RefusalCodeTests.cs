@@ -1,4 +1,5 @@
 using System.Reflection;
+using Admission.Kubernetes;
 
 namespace Admission.Plugin.Tests.Unit;
 
@@ -55,7 +56,7 @@ public sealed class RefusalCodeTests
     public void An_unknown_code_and_a_refusal_without_causes_are_shown_in_the_webhooks_words()
     {
         Assert.Equal("a rule added later.", Refusals.Sentence(Context, new StatusCause("SomethingNew", "spec", "a rule added later")));
-        var bare = new ClusterApiException(403, "Forbidden", "admission webhook \"w\" denied the request: this ChangeApproval cannot be approved: old words");
+        var bare = new KubernetesApiException(403, "Forbidden", "admission webhook \"w\" denied the request: this ChangeApproval cannot be approved: old words");
         Assert.Equal("error: approving changeapproval checkout-x in namespace payments was refused by the admission webhook: " +
                      "this ChangeApproval cannot be approved: old words. Nothing was changed.", Refusals.Explain(Context, bare));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Policies;
 using Admission.Policies.Model;
 
@@ -12,27 +13,17 @@ internal sealed record CachedApproval(string Namespace, string Name, JsonElement
 {
     public string Key => Namespace + "/" + Name;
 
-    public string? ResourceVersion => Meta("resourceVersion");
+    public string? ResourceVersion => ObjectFields.ResourceVersion(Raw);
 
-    public string? Uid => Meta("uid");
+    public string? Uid => ObjectFields.Uid(Raw);
 
-    public long Generation => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("generation", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetInt64() : 0;
+    public long Generation => ObjectFields.Generation(Raw) ?? 0;
 
     public JsonElement? Status => Raw.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : null;
 
-    private string? Meta(string field) => Raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
     public static CachedApproval? From(JsonElement raw)
     {
-        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-        var name = meta.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        var ns = meta.TryGetProperty("namespace", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-        if (name.Length == 0 || ns.Length == 0) return null;
+        if (ObjectFields.Name(raw) is not { Length: > 0 } name || ObjectFields.Namespace(raw) is not { Length: > 0 } ns) return null;
         var errors = new List<InputError>();
         var model = ChangeApprovalReader.Read(raw, errors, $"ChangeApproval {ns}/{name}", ns);
         return new CachedApproval(ns, name, raw, model, errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Operator.Observability;
 using Admission.Operator.State;
 using Admission.Policies;
@@ -303,9 +304,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
 
         public void Failed(string error) => cache.Touch(cache._namespaceState, error);
 
-        private static string? Name(JsonElement item) =>
-            item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-            m.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        private static string? Name(JsonElement item) => ObjectFields.Name(item);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ChangeApproval {Key} does not read and approves nothing: {Problem}")]

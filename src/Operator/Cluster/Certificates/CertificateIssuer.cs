@@ -1,7 +1,7 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Admission.Kubernetes;
 using Admission.Operator.Tls;
 using k8s;
 using k8s.Autorest;
@@ -59,7 +59,7 @@ internal sealed partial class CertificateIssuer(
         {
             secret = await client.CoreV1.ReadNamespacedSecretAsync(secretName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             secret = null;
         }
@@ -150,7 +150,7 @@ internal sealed partial class CertificateIssuer(
         {
             config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             // Installed later (or by hand): the next check writes its caBundle.
             LogNoConfiguration(logger, webhookConfiguration);

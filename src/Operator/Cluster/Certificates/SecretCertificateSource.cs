@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Operator.Tls;
 using k8s;
 
@@ -52,7 +53,7 @@ internal sealed partial class SecretCertificateSource(
     public void Apply(WatchEventKind kind, JsonElement obj)
     {
         if (kind == WatchEventKind.Deleted) return; // keep serving the last certificate; the leader recreates the Secret
-        if (!obj.TryGetProperty("metadata", out var meta) || !meta.TryGetProperty("name", out var n) || n.GetString() != secretName) return;
+        if (ObjectFields.Name(obj) != secretName) return;
         if (!obj.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return;
         var cert = Decode(data, SelfCertificates.TlsCert);
         var key = Decode(data, SelfCertificates.TlsKey);

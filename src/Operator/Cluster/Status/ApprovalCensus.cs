@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Operator.Observability;
 
 namespace Admission.Operator.Cluster;
@@ -47,12 +48,9 @@ internal static class ApprovalCensus
         Array.IndexOf(AdmissionMetrics.Phases, p.GetString()) >= 0 ? p.GetString()! : "Unknown";
 
     public static bool IsRetrospective(JsonElement raw) =>
-        raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object &&
-        l.TryGetProperty(RetrospectiveLabel, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "true";
+        ObjectFields.Label(raw, RetrospectiveLabel) == "true";
 
     private static DateTimeOffset? Created(JsonElement raw) =>
-        raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("creationTimestamp", out var c) && c.ValueKind == JsonValueKind.String &&
-        DateTimeOffset.TryParse(c.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        ObjectFields.CreationTimestamp(raw) is { } c &&
+        DateTimeOffset.TryParse(c, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 }

@@ -1,7 +1,7 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Admission.Kubernetes;
 using Admission.Policies.Model;
 using k8s;
 using k8s.Autorest;
@@ -39,7 +39,7 @@ internal sealed class KubernetesStatusClient(IKubernetes client, string identity
                 ChangeApproval.Group, ChangeApproval.Version, ns, ChangeApproval.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
             return CachedApproval.From(response.Body);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             return null;
         }
@@ -56,11 +56,11 @@ internal sealed class KubernetesStatusClient(IKubernetes client, string identity
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             return CachedApproval.From(response.Body);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (HttpOperationException e) when (ApiError.From(e).IsConflict)
         {
             throw new ConflictException(e.Response.Content ?? "409 Conflict");
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             return null;
         }

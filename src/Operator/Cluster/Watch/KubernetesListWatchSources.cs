@@ -1,6 +1,6 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Admission.Kubernetes;
 using Admission.Policies.Model;
 using k8s;
 using k8s.Autorest;
@@ -39,7 +39,7 @@ internal sealed class ChangeApprovalListWatch(IKubernetes client) : IListWatchSo
             using var response = await client.CoreV1.ReadNamespaceWithHttpMessagesAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
             return KubeJson.ToElement(response.Body);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             return null;
         }
@@ -86,8 +86,7 @@ internal static class KubeJson
         {
             items.AddRange(array.EnumerateArray());
         }
-        var rv = list.ValueKind == JsonValueKind.Object && list.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
-            meta.TryGetProperty("resourceVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var rv = ObjectFields.ResourceVersion(list);
         if (string.IsNullOrEmpty(rv))
         {
             throw new InvalidOperationException("the list has no metadata.resourceVersion to watch from");
@@ -107,7 +106,7 @@ internal static class KubeJson
         {
             response = await call(cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+        catch (HttpOperationException e) when (ApiError.From(e).IsGone)
         {
             throw new ResourceExpiredException(e.Response.Content ?? "410 Gone");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 
 namespace Admission.Operator.Cluster;
 
@@ -174,22 +175,7 @@ internal sealed partial class ListWatchLoop(
         retryAfter is { } after && after > backoffDelay ? (after < max ? after : max) : backoffDelay;
 
     /// <summary>The Retry-After of an API server's error answer, in seconds as kube-apiserver sends it; null without one.</summary>
-    internal static TimeSpan? RetryAfter(Exception e)
-    {
-        if (e is not k8s.Autorest.HttpOperationException { Response.Headers: { } headers }) return null;
-        foreach (var (name, values) in headers)
-        {
-            if (!name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)) continue;
-            foreach (var value in values)
-            {
-                if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                {
-                    return TimeSpan.FromSeconds(seconds);
-                }
-            }
-        }
-        return null;
-    }
+    internal static TimeSpan? RetryAfter(Exception e) => ApiError.TryFrom(e, out var error) ? error.RetryAfter : null;
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
@@ -205,12 +191,10 @@ internal sealed partial class ListWatchLoop(
 
     internal static string Describe(Exception e) => e switch
     {
-        k8s.Autorest.HttpOperationException h => $"HTTP {(int)h.Response.StatusCode} {h.Response.ReasonPhrase}: {Truncate(h.Response.Content)}",
+        k8s.Autorest.HttpOperationException h => "HTTP " + ApiError.From(h).Summary,
         HttpRequestException { InnerException: { } inner } => $"{e.Message} ({inner.Message})",
         _ => e.Message,
     };
-
-    private static string Truncate(string? text) => text is null ? "" : text.Length <= 300 ? text : text[..300] + "...";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: listed {Count}, watching from resourceVersion {ResourceVersion}")]
     private static partial void LogListed(ILogger logger, string source, int count, string resourceVersion);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Kubernetes;
 
 namespace Admission.Operator.Cluster;
 
@@ -17,9 +18,7 @@ internal enum WatchEventKind
 /// <summary>One line of a watch. For <see cref="WatchEventKind.Error"/>, <see cref="Object"/> is a Status.</summary>
 internal sealed record WatchEvent(WatchEventKind Kind, JsonElement Object)
 {
-    public string? ResourceVersion => Object.ValueKind == JsonValueKind.Object &&
-        Object.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object &&
-        m.TryGetProperty("resourceVersion", out var rv) && rv.ValueKind == JsonValueKind.String ? rv.GetString() : null;
+    public string? ResourceVersion => ObjectFields.ResourceVersion(Object);
 
     /// <summary>The HTTP-like code of an ERROR event's Status (410 when the resourceVersion is too old).</summary>
     public int? ErrorCode => Kind == WatchEventKind.Error && Object.ValueKind == JsonValueKind.Object &&
