@@ -32,7 +32,10 @@ internal static class CpuTimeRunner
 
     private static void Measure<T>(string name, Func<T> operation, int rounds, int calls)
     {
-        for (var i = 0; i < calls * 2; i++) operation(); // warm: the JIT's tiers, the pools
+        // Warm: the pools, and the JIT's tiers. Tier-up is by call count and then waits for the
+        // background compiler, which on a loaded machine waits for a core: so warm by time too.
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < calls * 2 || warm.Elapsed < WarmUp; i++) operation();
         var cpu = new double[rounds];
         long allocated = 0;
         for (var r = 0; r < rounds; r++)
@@ -46,6 +49,8 @@ internal static class CpuTimeRunner
         Array.Sort(cpu);
         Console.WriteLine($"{name,-30} {cpu[rounds / 2],8:F2} us CPU/call (median of {rounds} rounds of {calls}; min {cpu[0]:F2}, max {cpu[^1]:F2})  {allocated / ((double)rounds * calls),8:F0} B/call");
     }
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     private static long ThreadCpuNanoseconds()
     {
