@@ -83,69 +83,113 @@ public static class CanonicalJson
         foreach (var prop in obj.EnumerateObject())
         {
             any = true;
-            var name = new Member(prop);
-            var inner = pruning.Enter(name.Utf8Name, out var removed);
+            var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
+            var inner = pruning.Enter(raw.IndexOf((byte)'\\') < 0 ? raw : StrictUtf8.GetBytes(prop.Name), out var removed);
             if (!removed && !PrunedAway(prop.Value, inner)) return false;
         }
         return any;
     }
 
-    /// <summary>A member to write: its property, its name unescaped when the raw name holds an escape, and the pruning inside it.</summary>
-    private readonly struct Member
+    /// <summary>
+    /// A member to write: its property, where its unescaped name sits in the object's name buffer,
+    /// whether that name is ASCII (decided once, not at every comparison of the sort), and the
+    /// pruning inside it.
+    /// </summary>
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, bool Ascii, IPruning? Inner);
+
+    /// <summary>
+    /// Orders members by name (RFC 8785 3.2.3). Insertion sort: objects in manifests have a
+    /// handful of members, and it needs no comparer object (a struct comparer would be boxed per
+    /// call); large objects go to the library sort, whose comparison reads the names again.
+    /// </summary>
+    private static void Sort(Span<Member> members, byte[] names)
     {
-        public readonly JsonProperty Property;
-        public readonly IPruning? Inner;
-        private readonly byte[]? _unescaped;
-
-        public Member(JsonProperty property)
-            : this(property, JsonMarshal.GetRawUtf8PropertyName(property).IndexOf((byte)'\\') < 0 ? null : StrictUtf8.GetBytes(property.Name), null)
+        if (members.Length > 32)
         {
+            members.Sort(static (a, b) => Compare(a, b, t_names!));
+            return;
         }
-
-        private Member(JsonProperty property, byte[]? unescaped, IPruning? inner)
+        for (var i = 1; i < members.Length; i++)
         {
-            Property = property;
-            _unescaped = unescaped;
-            Inner = inner;
+            var m = members[i];
+            var j = i - 1;
+            while (j >= 0 && Compare(members[j], m, names) > 0)
+            {
+                members[j + 1] = members[j];
+                j--;
+            }
+            members[j + 1] = m;
         }
-
-        public ReadOnlySpan<byte> Utf8Name => _unescaped is null ? JsonMarshal.GetRawUtf8PropertyName(Property) : _unescaped;
-
-        public Member WithInner(IPruning? inner) => new(Property, _unescaped, inner);
     }
+
+    private static int Compare(in Member a, in Member b, byte[] names)
+    {
+        var x = names.AsSpan(a.NameStart, a.NameLength);
+        var y = names.AsSpan(b.NameStart, b.NameLength);
+        return a.Ascii && b.Ascii ? x.SequenceCompareTo(y) : CompareNames(x, y);
+    }
+
+    /// <summary>
+    /// The unescaped names of the objects being written on this thread, a stack: each object
+    /// puts its names on top and takes them off when done. A member's name is read at every
+    /// comparison of the sort, and the parsed document's name lookup is not free; one buffer for
+    /// the whole nesting, so deep objects do not each rent one.
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_names;
+
+    [ThreadStatic]
+    private static int t_namesUsed;
+
+    private const int MaxKeptNames = 64 * 1024;
 
     private static void WriteObject(JsonElement obj, IPruning? pruning, IBufferWriter<byte> output)
     {
         var members = ArrayPool<Member>.Shared.Rent(Math.Max(obj.GetPropertyCount(), 1));
+        var bottom = t_namesUsed;
         try
         {
             var n = 0;
             foreach (var prop in obj.EnumerateObject())
             {
-                var member = new Member(prop);
+                var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
+                ReadOnlySpan<byte> name = raw.IndexOf((byte)'\\') < 0 ? raw : StrictUtf8.GetBytes(prop.Name);
+                IPruning? inner = null;
                 if (pruning is not null)
                 {
-                    var inner = pruning.Enter(member.Utf8Name, out var removed);
+                    inner = pruning.Enter(name, out var removed);
                     if (removed || PrunedAway(prop.Value, inner)) continue;
-                    member = member.WithInner(inner);
                 }
-                members[n++] = member;
+                var names = t_names ??= new byte[4096];
+                if (t_namesUsed + name.Length > names.Length)
+                {
+                    // The objects below keep their offsets: what is on the stack moves along.
+                    var bigger = new byte[Math.Max(names.Length * 2, t_namesUsed + name.Length)];
+                    names.AsSpan(0, t_namesUsed).CopyTo(bigger);
+                    t_names = names = bigger;
+                }
+                name.CopyTo(names.AsSpan(t_namesUsed));
+                members[n++] = new Member(prop, t_namesUsed, name.Length, System.Text.Ascii.IsValid(name), inner);
+                t_namesUsed += name.Length;
             }
             var sorted = members.AsSpan(0, n);
-            sorted.Sort(static (a, b) => CompareNames(a.Utf8Name, b.Utf8Name));
+            Sort(sorted, t_names ?? []);
             Raw(output, "{"u8);
             for (var i = 0; i < sorted.Length; i++)
             {
+                // Read again for each member: a nested object may have moved the stack to a bigger buffer.
+                var names = t_names!;
+                var name = names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
                 if (i > 0)
                 {
-                    if (sorted[i - 1].Utf8Name.SequenceEqual(sorted[i].Utf8Name))
+                    if (names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
                     {
                         // Two values under one name: which one counts is up to the reader, so no digest.
                         throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
                     }
                     Raw(output, ","u8);
                 }
-                WriteName(sorted[i].Utf8Name, output);
+                WriteName(name, output);
                 Raw(output, ":"u8);
                 Write(sorted[i].Property.Value, sorted[i].Inner, output);
             }
@@ -153,6 +197,9 @@ public static class CanonicalJson
         }
         finally
         {
+            t_namesUsed = bottom;
+            // An unusually large object's names are not kept for the life of the thread.
+            if (bottom == 0 && t_names is { Length: > MaxKeptNames }) t_names = null;
             ArrayPool<Member>.Shared.Return(members, clearArray: true);
         }
     }

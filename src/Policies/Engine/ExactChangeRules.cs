@@ -9,13 +9,13 @@ namespace Admission.Policies;
 public static class ExactChangeRules
 {
     /// <summary>Adds to <paramref name="problem"/> everything that keeps <paramref name="approval"/> from binding this change.</summary>
-    public static void Check(ChangeApproval approval, Operation operation, ChangeDigests digests, AdmissionPolicy policy, Action<string, string> problem)
+    public static void Check(ChangeApproval approval, Operation operation, ChangeDigests digests, AdmissionPolicy policy, AssessmentProblems problem)
     {
         if (approval.Change is not { } change)
         {
             if (policy.RequireExactChange)
             {
-                problem(DenialCauses.NoExactChange,
+                problem.Add(DenialCauses.NoExactChange,
                     "binds no exact change (it has no spec.change) and the policy requires one (requireExactChange), so it counts for nothing: request the change anew from its manifest with kubectl change request -f");
             }
             return;
@@ -23,7 +23,7 @@ public static class ExactChangeRules
         var result = digests.Result;
         if (result is null)
         {
-            problem(DenialCauses.ChangeDigestDiffers, $"the change digest of this request could not be computed ({digests.Problem ?? "no object"})");
+            problem.Add(DenialCauses.ChangeDigestDiffers, $"the change digest of this request could not be computed ({digests.Problem ?? "no object"})");
             return;
         }
         switch (operation)
@@ -31,17 +31,17 @@ public static class ExactChangeRules
             case Operation.Create:
                 if (change.Base is not null)
                 {
-                    problem(DenialCauses.ChangeBaseUnexpected, "approves a change of an existing object (spec.change.base is set), but this request creates it");
+                    problem.Add(DenialCauses.ChangeBaseUnexpected, "approves a change of an existing object (spec.change.base is set), but this request creates it");
                 }
                 break;
             case Operation.Update:
                 if (change.Base is null)
                 {
-                    problem(DenialCauses.ChangeBaseMissing, "approves no base (spec.change.base is absent), so it cannot admit an UPDATE of a live object");
+                    problem.Add(DenialCauses.ChangeBaseMissing, "approves no base (spec.change.base is absent), so it cannot admit an UPDATE of a live object");
                 }
                 else if (change.Base != digests.Base)
                 {
-                    problem(DenialCauses.ChangeBaseDiffers,
+                    problem.Add(DenialCauses.ChangeBaseDiffers,
                         $"the base differs: the live object is {digests.Base ?? "unknown"}, not the approved base {change.Base} (the object changed since the request, or this change was already applied)");
                 }
                 break;
@@ -49,7 +49,7 @@ public static class ExactChangeRules
         if (change.Digest != result)
         {
             var what = operation == Operation.Delete ? "the object being deleted is" : "the result differs: this request would store";
-            problem(DenialCauses.ChangeDigestDiffers, $"{what} {result}, not the approved {change.Digest}");
+            problem.Add(DenialCauses.ChangeDigestDiffers, $"{what} {result}, not the approved {change.Digest}");
         }
     }
 }

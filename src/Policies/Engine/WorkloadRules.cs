@@ -10,7 +10,6 @@ public static class WorkloadRules
         digests ??= new ChangeDigests(request, context.Policy);
         var policy = context.Policy;
         var ns = request.Namespace;
-        var what = $"{kind.Kind} {ns}/{request.Name}";
         if (!policy.IsTier1(ns, context.Namespaces.Labels(ns)))
         {
             return Decision.Allow(DecisionCode.NotGuarded, $"namespace {ns} is not Tier-1");
@@ -37,13 +36,13 @@ public static class WorkloadRules
         }
         if (request.Operation == Operation.Delete && request.SubResource is null && ObjectInspection.ControllerOwned(request.OldObject))
         {
-            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{what} is owned by a controller; deleting it stops code and ships none");
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{What(kind, request)} is owned by a controller; deleting it stops code and ships none");
         }
         // The kubelet's final DELETE of a terminating Pod (grace period 0): the deletion itself was
         // decided when it began, and only kube-apiserver sets deletionTimestamp, so this finishes it.
         if (request.Operation == Operation.Delete && request.SubResource is null && ObjectInspection.BeingDeleted(request.OldObject))
         {
-            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{what} is already being deleted; this completes a deletion that was decided when it began");
+            return Decision.Allow(DecisionCode.NoApprovalNeeded, $"{What(kind, request)} is already being deleted; this completes a deletion that was decided when it began");
         }
 
         // 4. Break glass: a reason this request states, and membership of a break-glass group, both required.
@@ -51,7 +50,7 @@ public static class WorkloadRules
         var canBreakGlass = request.User.InAnyGroup(policy.BreakGlassGroups);
         if (breakGlass is not null && canBreakGlass)
         {
-            var warning = $"BREAK-GLASS: {request.Operation.ToWire()} of {what} by {request.User.Username} without approval " +
+            var warning = $"BREAK-GLASS: {request.Operation.ToWire()} of {What(kind, request)} by {request.User.Username} without approval " +
                           $"(reason: \"{breakGlass}\"); this is audited and must be reviewed";
             return Decision.Allow(DecisionCode.BreakGlass, warning, [warning]);
         }
@@ -78,7 +77,7 @@ public static class WorkloadRules
         }
         if (best is not null)
         {
-            var approvers = string.Join(", ", best.Approval.CountedApprovers().Order(StringComparer.Ordinal));
+            var approvers = string.Join(", ", Sorted(best.Approval.CountedApprovers()));
             return Decision.ApprovedBy(best.Approval.Key, $"approved by {approvers} in ChangeApproval {best.Approval.Key}");
         }
 
@@ -100,43 +99,39 @@ public static class WorkloadRules
     private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, AdmissionPolicy policy, ChangeDigests digests)
     {
         var required = policy.RequiredApprovals;
-        var problems = new List<string>();
-        var causes = new List<DenialCause>();
-        void Problem(string code, string text)
-        {
-            problems.Add(text);
-            causes.Add(new DenialCause(approval.Name, code, text));
-        }
-        // Sorted: the message must not depend on the order in which entries were stored.
-        var counted = approval.CountedApprovers().Order(StringComparer.Ordinal).ToList();
+        // Every guarded admission assesses its candidates, and an approval that admits has no
+        // problems: nothing is allocated for problems until there is one.
+        var found = new AssessmentProblems(approval.Name);
+        var counted = approval.CountedApprovers();
         var missing = Math.Max(0, required - counted.Count);
         if (missing > 0)
         {
-            var by = counted.Count == 0 ? "" : $" ({string.Join(", ", counted)})";
+            // Sorted: the message must not depend on the order in which entries were stored.
+            var by = counted.Count == 0 ? "" : $" ({string.Join(", ", Sorted(counted))})";
             var self = approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy))
                 ? $"; {approval.RequestedBy}'s own approval does not count"
                 : "";
-            Problem(DenialCauses.MissingApprovals, $"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
+            found.Add(DenialCauses.MissingApprovals, $"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
         }
         foreach (var entry in approval.Approvals)
         {
             if (entry.Decision == EntryDecision.Reject)
             {
                 var comment = string.IsNullOrWhiteSpace(entry.Comment) ? " (no comment)" : $": \"{entry.Comment}\"";
-                Problem(DenialCauses.Rejected, $"rejected by {entry.Approver}{comment}, and it admits nothing until {entry.Approver} withdraws the rejection (kubectl change withdraw {approval.Name})");
+                found.Add(DenialCauses.Rejected, $"rejected by {entry.Approver}{comment}, and it admits nothing until {entry.Approver} withdraws the rejection (kubectl change withdraw {approval.Name})");
             }
         }
         if (now >= approval.ExpiresAt)
         {
-            Problem(DenialCauses.Expired, $"expired at {Format(approval.ExpiresAt)}");
+            found.Add(DenialCauses.Expired, $"expired at {Format(approval.ExpiresAt)}");
         }
         else if (approval.NotBefore is { } nb && now < nb)
         {
-            Problem(DenialCauses.NotYetValid, $"not valid before {Format(nb)}");
+            found.Add(DenialCauses.NotYetValid, $"not valid before {Format(nb)}");
         }
-        if (!approval.Operations.Contains(operation))
+        if (!Covers(approval.Operations, operation))
         {
-            Problem(DenialCauses.OperationNotCovered, $"does not cover {operation.ToWire()} (covers {string.Join(", ", approval.Operations.Select(o => o.ToWire()))})");
+            found.Add(DenialCauses.OperationNotCovered, $"does not cover {operation.ToWire()} (covers {string.Join(", ", approval.Operations.Select(o => o.ToWire()))})");
         }
         if (approval.Images.Count > 0)
         {
@@ -152,12 +147,32 @@ public static class WorkloadRules
             if (unapproved is not null)
             {
                 var which = unapproved.Count == 1 ? $"image {unapproved[0]} is" : $"images {string.Join(", ", unapproved)} are";
-                Problem(DenialCauses.ImageNotApproved, $"{which} not approved (approved: {string.Join(", ", approval.Images)})");
+                found.Add(DenialCauses.ImageNotApproved, $"{which} not approved (approved: {string.Join(", ", approval.Images)})");
             }
         }
-        ExactChangeRules.Check(approval, operation, digests, policy, Problem);
-        return new Assessment(approval, problems, missing) { Causes = causes };
+        ExactChangeRules.Check(approval, operation, digests, policy, found);
+        return new Assessment(approval, found.Texts, missing) { Causes = found.Causes };
     }
+
+    private static bool Covers(IReadOnlyList<Operation> operations, Operation operation)
+    {
+        for (var i = 0; i < operations.Count; i++)
+        {
+            if (operations[i] == operation) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Ordinal order, without LINQ: the approvers of one approval are a handful.</summary>
+    private static string[] Sorted(IReadOnlyList<string> items)
+    {
+        var copy = new string[items.Count];
+        for (var i = 0; i < copy.Length; i++) copy[i] = items[i];
+        Array.Sort(copy, StringComparer.Ordinal);
+        return copy;
+    }
+
+    private static string What(WorkloadKind kind, AdmissionInput request) => $"{kind.Kind} {request.Namespace}/{request.Name}";
 
     /// <summary>
     /// The break-glass reason this request states (contract step 4): set by this request to text with

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace Admission.Benchmarks;
+
+/// <summary>
+/// <c>cpu</c>: the benchmarks' operations timed by the calling thread's CPU time, not by the wall
+/// clock. On a machine shared with others' builds (a load average of 30 on 2 cores), BenchmarkDotNet's
+/// wall-clock means swing by multiples between runs, because the benchmark thread waits for a core;
+/// the CPU the thread itself spends per operation moves far less. Prints, per operation, the median
+/// over rounds of CPU time per call and the bytes it allocated per call. Two builds are compared by
+/// running each in turn and taking the ratio of their medians (docs/performance.md).
+/// </summary>
+/// <remarks>Linux only (clock_gettime with CLOCK_THREAD_CPUTIME_ID). The decision log's writer thread is not counted.</remarks>
+internal static class CpuTimeRunner
+{
+    public static void Run(int rounds, int callsPerRound)
+    {
+        var decision = new DecisionBenchmarks { Approvals = 10_000 };
+        decision.Setup();
+        var update = new ReviewBenchmarks { Review = "update" };
+        update.Setup();
+        var scale = new ReviewBenchmarks { Review = "scale" };
+        scale.Setup();
+        Measure("decision (10,000 approvals)", () => decision.Indexed(), rounds, callsPerRound);
+        Measure("parse only (update)", () => update.ParseOnly(), rounds, callsPerRound);
+        Measure("full pipeline (update)", () => update.FullPipeline(), rounds, callsPerRound);
+        Measure("parse only (scale)", () => scale.ParseOnly(), rounds, callsPerRound);
+        Measure("full pipeline (scale)", () => scale.FullPipeline(), rounds, callsPerRound);
+        update.Cleanup();
+        scale.Cleanup();
+    }
+
+    private static void Measure<T>(string name, Func<T> operation, int rounds, int calls)
+    {
+        // Warm: the pools, and the JIT's tiers. Tier-up is by call count and then waits for the
+        // background compiler, which on a loaded machine waits for a core: so warm by time too.
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < calls * 2 || warm.Elapsed < WarmUp; i++) operation();
+        var cpu = new double[rounds];
+        long allocated = 0;
+        for (var r = 0; r < rounds; r++)
+        {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var start = ThreadCpuNanoseconds();
+            for (var i = 0; i < calls; i++) operation();
+            cpu[r] = (ThreadCpuNanoseconds() - start) / 1000.0 / calls;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - bytes;
+        }
+        Array.Sort(cpu);
+        Console.WriteLine($"{name,-30} {cpu[rounds / 2],8:F2} us CPU/call (median of {rounds} rounds of {calls}; min {cpu[0]:F2}, max {cpu[^1]:F2})  {allocated / ((double)rounds * calls),8:F0} B/call");
+    }
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    private static long ThreadCpuNanoseconds()
+    {
+        if (ClockGetTime(ThreadCpuClock, out var t) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
+    }
+
+    private const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+}
