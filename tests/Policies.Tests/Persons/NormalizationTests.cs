@@ -18,33 +18,24 @@ public class NormalizationTests
 
     [Fact]
     public void Nfkc_of_every_column_is_the_nfkc_column()
-    {
-        var failures = new List<string>();
-        foreach (var line in Lines)
-        {
-            var expected = Parse(line[3]);
-            for (var column = 0; column < 5; column++)
-            {
-                var text = Normalization.CodePoints(Parse(line[column]));
-                Normalization.Nfkc(text);
-                if (Normalization.ToText(text) != expected) failures.Add($"NFKC(c{column + 1}) of {string.Join(';', line)}");
-            }
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} failures, first: {string.Join("\n", failures.Take(5))}");
-    }
+        => AssertEveryLine("NFKC", Normalization.Nfkc, expectedColumn: 3, columns: [0, 1, 2, 3, 4]);
 
     [Fact]
     public void Nfd_of_the_source_and_nfc_columns_is_the_nfd_column()
+        => AssertEveryLine("NFD", Normalization.Nfd, expectedColumn: 2, columns: [0, 1, 2]);
+
+    /// <summary>Every line of the sample: each of <paramref name="columns"/>, normalized, is the expected column.</summary>
+    private static void AssertEveryLine(string form, Action<List<int>> normalize, int expectedColumn, int[] columns)
     {
         var failures = new List<string>();
         foreach (var line in Lines)
         {
-            var expected = Parse(line[2]);
-            foreach (var column in new[] { 0, 1, 2 })
+            var expected = Parse(line[expectedColumn]);
+            foreach (var column in columns)
             {
                 var text = Normalization.CodePoints(Parse(line[column]));
-                Normalization.Nfd(text);
-                if (Normalization.ToText(text) != expected) failures.Add($"NFD(c{column + 1}) of {string.Join(';', line)}");
+                normalize(text);
+                if (Normalization.ToText(text) != expected) failures.Add($"{form}(c{column + 1}) of {string.Join(';', line)}");
             }
         }
         Assert.True(failures.Count == 0, $"{failures.Count} failures, first: {string.Join("\n", failures.Take(5))}");

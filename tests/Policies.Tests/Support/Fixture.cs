@@ -123,29 +123,22 @@ public static class Requests
     public static AdmissionInput ApprovalUpdate(Approval old, Approval updated, UserInfo user) =>
         ApprovalRequest(Operation.Update, updated.ToJson(), old.ToJson(), updated, user);
 
-    public static AdmissionInput ApprovalUpdate(JsonElement old, JsonElement updated, UserInfo user) => new()
-    {
-        Operation = Operation.Update,
-        Group = ChangeApproval.Group,
-        Kind = ChangeApproval.KindName,
-        Resource = ChangeApproval.Plural,
-        Namespace = Fixture.Tier1,
-        Name = "checkout-2-4-1",
-        User = user,
-        Object = updated,
-        OldObject = old,
-    };
+    public static AdmissionInput ApprovalUpdate(JsonElement old, JsonElement updated, UserInfo user) =>
+        ApprovalRequest(Operation.Update, updated, old, Fixture.Tier1, "checkout-2-4-1", user);
 
     public static AdmissionInput ApprovalDelete(Approval a, UserInfo user) => ApprovalRequest(Operation.Delete, null, a.ToJson(), a, user);
 
-    private static AdmissionInput ApprovalRequest(Operation op, JsonElement? obj, JsonElement? old, Approval a, UserInfo user) => new()
+    private static AdmissionInput ApprovalRequest(Operation op, JsonElement? obj, JsonElement? old, Approval a, UserInfo user) =>
+        ApprovalRequest(op, obj, old, a.Namespace, a.Name, user);
+
+    private static AdmissionInput ApprovalRequest(Operation op, JsonElement? obj, JsonElement? old, string ns, string name, UserInfo user) => new()
     {
         Operation = op,
         Group = ChangeApproval.Group,
         Kind = ChangeApproval.KindName,
         Resource = ChangeApproval.Plural,
-        Namespace = a.Namespace,
-        Name = a.Name,
+        Namespace = ns,
+        Name = name,
         User = user,
         Object = obj,
         OldObject = old,
