@@ -1,3 +1,5 @@
+using Admission.Tests.Shared;
+
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>What a finished <c>admission</c> process left behind.</summary>
@@ -56,16 +58,8 @@ public static class AdmissionCli
             await process.StandardInput.WriteAsync(stdin);
         }
         process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"admission {string.Join(' ', args)} did not finish within {Timeout}");
-        }
+        await ProcessExit.WaitOrKillAsync(process, Timeout,
+            () => Task.FromResult($"admission {string.Join(' ', args)} did not finish within {Timeout}"));
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 

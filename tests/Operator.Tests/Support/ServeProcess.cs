@@ -54,6 +54,16 @@ public sealed class ServeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// serve in local mode on <paramref name="dir"/>: the example namespace.yaml as its only
+    /// approvals file under approvals/, its certificates generated under tls/.
+    /// </summary>
+    public static Task<ServeProcess> StartWithExampleNamespaceAsync(TempDir dir)
+    {
+        dir.Write("approvals/namespace.yaml", File.ReadAllText(Repo.Example("namespace.yaml")));
+        return StartAsync(new ServeSettings { Approvals = [dir.File("approvals")], TlsDir = dir.File("tls") });
+    }
+
     public static async Task<ServeProcess> StartAsync(ServeSettings settings)
     {
         if (settings.Approvals.Count == 0) throw new ArgumentException("tests run serve in local mode only", nameof(settings));

@@ -10,8 +10,7 @@ public sealed class GracefulShutdownTests
     public async Task A_request_in_flight_at_SIGTERM_is_answered_and_the_process_exits_0()
     {
         using var dir = new TempDir("admission-shutdown-");
-        dir.Write("approvals/namespace.yaml", File.ReadAllText(Repo.Example("namespace.yaml")));
-        await using var server = await ServeProcess.StartAsync(new ServeSettings { Approvals = [dir.File("approvals")], TlsDir = dir.File("tls") });
+        await using var server = await ServeProcess.StartWithExampleNamespaceAsync(dir);
         using var client = server.CreateClient();
 
         var review = Review.Example("deployment-update-denied");

@@ -9,8 +9,7 @@ public sealed class TlsProtocolTests
     public async Task Only_TLS_1_2_and_1_3_are_negotiated()
     {
         using var dir = new TempDir("admission-tls-");
-        dir.Write("approvals/namespace.yaml", File.ReadAllText(Repo.Example("namespace.yaml")));
-        await using var server = await ServeProcess.StartAsync(new ServeSettings { Approvals = [dir.File("approvals")], TlsDir = dir.File("tls") });
+        await using var server = await ServeProcess.StartWithExampleNamespaceAsync(dir);
         using var ca = X509CertificateLoader.LoadCertificateFromFile(server.CaFile);
 
         Assert.Equal(SslProtocols.Tls13, await Handshake(server.Port, ca, SslProtocols.Tls13));

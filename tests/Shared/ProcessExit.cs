@@ -1,0 +1,26 @@
+using System.Diagnostics;
+
+namespace Admission.Tests.Shared;
+
+/// <summary>How the tests wait for a child process they started: bounded, and never leaving it running.</summary>
+internal static class ProcessExit
+{
+    /// <summary>
+    /// Waits for <paramref name="process"/> to exit; when <paramref name="timeout"/> passes first,
+    /// kills it with its children and throws a <see cref="TimeoutException"/> with the message
+    /// <paramref name="describe"/> makes.
+    /// </summary>
+    public static async Task WaitOrKillAsync(Process process, TimeSpan timeout, Func<Task<string>> describe)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(await describe());
+        }
+    }
+}
