@@ -447,9 +447,7 @@ public class CommandTests
     [Fact]
     public async Task Unreachable_server_is_one_line_without_a_stack_trace()
     {
-        var cluster = Cluster();
-        cluster.FailEverything = new ClusterUnreachableException("cannot reach the API server at https://fake.example:6443: connection refused");
-        var result = await Run.RunAsync(cluster, "carol", "list");
+        var result = await RunWhileEverythingFails(new ClusterUnreachableException("cannot reach the API server at https://fake.example:6443: connection refused"), "carol", "list");
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: cannot reach the API server at https://fake.example:6443: connection refused (context fake). Is the cluster up, and is your kubeconfig current?\n", result.Err);
     }
@@ -457,9 +455,7 @@ public class CommandTests
     [Fact]
     public async Task Unauthorized_says_to_log_in_again()
     {
-        var cluster = Cluster();
-        cluster.FailEverything = new KubernetesApiException(401, "Unauthorized", "Unauthorized");
-        var result = await Run.RunAsync(cluster, "carol", "approve", Name);
+        var result = await RunWhileEverythingFails(new KubernetesApiException(401, "Unauthorized", "Unauthorized"), "carol", "approve", Name);
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: the API server at https://fake.example:6443 did not accept your credentials (401 Unauthorized, context fake); log in again or fix the user in your kubeconfig.\n", result.Err);
     }
@@ -467,9 +463,7 @@ public class CommandTests
     [Fact]
     public async Task Missing_crd_says_admission_is_not_installed()
     {
-        var cluster = Cluster();
-        cluster.FailEverything = new KubernetesApiException(404, "NotFound", "the server could not find the requested resource");
-        var result = await Run.RunAsync(cluster, "carol", "list");
+        var result = await RunWhileEverythingFails(new KubernetesApiException(404, "NotFound", "the server could not find the requested resource"), "carol", "list");
         Assert.Equal(1, result.Exit);
         Assert.Equal("error: the cluster does not serve this resource (the server could not find the requested resource); is Admission installed, with the ChangeApproval CRD?\n", result.Err);
     }
@@ -477,10 +471,8 @@ public class CommandTests
     [Fact]
     public async Task Rbac_forbidden_is_not_mistaken_for_the_webhook()
     {
-        var cluster = Cluster();
-        cluster.FailEverything = new KubernetesApiException(403, "Forbidden",
-            "changeapprovals.approvals.admission.dev \"x\" is forbidden: User \"dave\" cannot update resource \"changeapprovals\" in API group \"approvals.admission.dev\" in the namespace \"payments\"");
-        var result = await Run.RunAsync(cluster, "dave", "approve", "x");
+        var result = await RunWhileEverythingFails(new KubernetesApiException(403, "Forbidden",
+            "changeapprovals.approvals.admission.dev \"x\" is forbidden: User \"dave\" cannot update resource \"changeapprovals\" in API group \"approvals.admission.dev\" in the namespace \"payments\""), "dave", "approve", "x");
         Assert.Equal(1, result.Exit);
         Assert.StartsWith("error: the cluster does not allow this (403 Forbidden): changeapprovals.approvals.admission.dev \"x\" is forbidden: User \"dave\" cannot update", result.Err, StringComparison.Ordinal);
         Assert.EndsWith(". Ask your cluster administrator for access.\n", result.Err, StringComparison.Ordinal);
@@ -504,10 +496,16 @@ public class CommandTests
     [Fact]
     public async Task Webhook_unreachable_says_the_gate_fails_closed()
     {
-        var cluster = Cluster();
-        cluster.FailEverything = new KubernetesApiException(500, "InternalError",
-            "Internal error occurred: failed calling webhook \"changeapprovals.approvals.admission.dev\": connection refused");
-        var result = await Run.RunAsync(cluster, "carol", "list");
+        var result = await RunWhileEverythingFails(new KubernetesApiException(500, "InternalError",
+            "Internal error occurred: failed calling webhook \"changeapprovals.approvals.admission.dev\": connection refused"), "carol", "list");
         Contains("error: the admission webhook could not be reached, so nothing was changed (the gate fails closed)", result.Err);
+    }
+
+    /// <summary>The command run against a cluster on which every call throws <paramref name="failure"/>.</summary>
+    private static Task<Run.Result> RunWhileEverythingFails(Exception failure, string user, params string[] args)
+    {
+        var cluster = Cluster();
+        cluster.FailEverything = failure;
+        return Run.RunAsync(cluster, user, args);
     }
 }
