@@ -49,17 +49,7 @@ internal static class HelmRunner
 
     public static HelmResult Run(IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(Repo.Helm)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
+        var psi = Tool.StartInfo(Repo.Helm, Repo.Root, args);
 
         // Keep helm away from the user's repositories, plugins and cache.
         psi.Environment["HELM_CACHE_HOME"] = Path.Combine(HelmHome, "cache");
@@ -68,15 +58,6 @@ internal static class HelmRunner
         psi.Environment.Remove("KUBECONFIG");
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Cannot start {Repo.Helm}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"helm {string.Join(' ', args)} did not finish within 2 minutes");
-        }
-
-        process.WaitForExit();
-        return new HelmResult(process.ExitCode, stdout.Result, stderr.Result, "helm " + string.Join(' ', args));
+        return Tool.Finish(process, "helm", args);
     }
 }
