@@ -82,11 +82,7 @@ internal sealed class ObjectStore(int historyWindow)
                 return new(WriteStatus.AlreadyExists, null);
             }
 
-            var stored = (JsonObject)obj.DeepClone();
-            var rv = ++_rv;
-            Meta.SetResourceVersion(stored, rv);
-            bucket[key] = stored;
-            change = Record(new StoredEvent("ADDED", resource, stored, null, rv), "", username);
+            change = Put(bucket, key, "ADDED", resource, obj, null, "", username);
         }
 
         Committed?.Invoke(change);
@@ -111,11 +107,7 @@ internal sealed class ObjectStore(int historyWindow)
                 return new(WriteStatus.Conflict, null);
             }
 
-            var stored = (JsonObject)obj.DeepClone();
-            var rv = ++_rv;
-            Meta.SetResourceVersion(stored, rv);
-            bucket[key] = stored;
-            change = Record(new StoredEvent("MODIFIED", resource, stored, current, rv), subresource, username);
+            change = Put(bucket, key, "MODIFIED", resource, obj, current, subresource, username);
         }
 
         Committed?.Invoke(change);
@@ -220,6 +212,17 @@ internal sealed class ObjectStore(int historyWindow)
 
             _subscriptions.Clear();
         }
+    }
+
+    /// <summary>Stores a copy of <paramref name="obj"/> at the next resourceVersion under <paramref name="key"/> and records the event.</summary>
+    private StoredChange Put(SortedDictionary<string, JsonObject> bucket, string key, string type, ResourceDefinition resource, JsonObject obj,
+        JsonObject? current, string subresource, string username)
+    {
+        var stored = (JsonObject)obj.DeepClone();
+        var rv = ++_rv;
+        Meta.SetResourceVersion(stored, rv);
+        bucket[key] = stored;
+        return Record(new StoredEvent(type, resource, stored, current, rv), subresource, username);
     }
 
     private StoredChange RecordDelete(ResourceDefinition resource, JsonObject current, string username)
