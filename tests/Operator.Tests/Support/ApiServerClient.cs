@@ -1,3 +1,5 @@
+using Admission.Tests.Shared;
+
 namespace Admission.Operator.Tests.Support;
 
 /// <summary>
@@ -38,20 +40,7 @@ public sealed class ApiServerClient
         };
         if (dialAddress is not null)
         {
-            handler.ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(dialAddress, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = (_, ct) => SocketConnect.ConnectAsync(dialAddress, ct);
         }
         return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }

@@ -1,5 +1,5 @@
 using System.Net.Security;
-using System.Net.Sockets;
+using Admission.Tests.Shared;
 
 namespace Admission.TestApiServer.Admission;
 
@@ -68,21 +68,7 @@ internal sealed class WebhookCaller : IDisposable
         {
             // A restarted webhook may present a new certificate; don't reuse connections for long.
             PooledConnectionLifetime = TimeSpan.FromSeconds(10),
-            ConnectCallback = async (context, token) =>
-            {
-                var target = endpoint.ConnectTo ?? context.DnsEndPoint;
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(target, token);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = (context, token) => SocketConnect.ConnectAsync(endpoint.ConnectTo ?? context.DnsEndPoint, token),
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
