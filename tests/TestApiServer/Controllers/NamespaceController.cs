@@ -67,7 +67,7 @@ internal sealed class NamespaceController : IDisposable
         if (ns["status"]?["phase"]?.ToString() != "Terminating")
         {
             var terminating = (JsonObject)ns.DeepClone();
-            Child(terminating, "status")["phase"] = "Terminating";
+            Defaulting.Child(terminating, "status")["phase"] = "Terminating";
             if (await _client.UpdateAsync(namespaces, "status", ns, terminating, cancellationToken) is not null)
             {
                 return false;
@@ -115,7 +115,7 @@ internal sealed class NamespaceController : IDisposable
 
         var finalized = (JsonObject)ns.DeepClone();
         var remaining = Finalizers(ns).Where(f => f != KubernetesFinalizer).Distinct().Order(StringComparer.Ordinal);
-        Child(finalized, "spec")["finalizers"] = new JsonArray([.. remaining.Select(f => (JsonNode)f)]);
+        Defaulting.Child(finalized, "spec")["finalizers"] = new JsonArray([.. remaining.Select(f => (JsonNode)f)]);
         return await _client.UpdateAsync(namespaces, "finalize", ns, finalized, cancellationToken) is null;
     }
 
@@ -155,7 +155,7 @@ internal sealed class NamespaceController : IDisposable
     private static JsonObject? WithConditions(JsonObject ns, List<string> errors)
     {
         var updated = (JsonObject)ns.DeepClone();
-        var status = Child(updated, "status");
+        var status = Defaulting.Child(updated, "status");
         if (status["conditions"] is not JsonArray conditions)
         {
             conditions = [];
@@ -201,16 +201,4 @@ internal sealed class NamespaceController : IDisposable
 
     private static List<string> Finalizers(JsonObject ns) =>
         [.. (ns["spec"]?["finalizers"] as JsonArray ?? []).Select(f => f?.ToString() ?? "")];
-
-    private static JsonObject Child(JsonObject obj, string key)
-    {
-        if (obj[key] is JsonObject child)
-        {
-            return child;
-        }
-
-        child = [];
-        obj[key] = child;
-        return child;
-    }
 }
