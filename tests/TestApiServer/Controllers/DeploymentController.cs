@@ -11,52 +11,19 @@ namespace Admission.TestApiServer.Controllers;
 /// rolling surge, since Pods never become ready here); then <c>status.observedGeneration</c>,
 /// <c>replicas</c> and <c>updatedReplicas</c> are written through <c>/status</c>.
 /// </summary>
-internal sealed class DeploymentController : IDisposable
+internal sealed class DeploymentController : OwnerController
 {
     private const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
-    private readonly ServerState _state;
-    private readonly ControllerClient _client;
-    private readonly WorkQueue<(string Namespace, string Name)> _queue;
-    private readonly ResourceDefinition _deployments;
-    private readonly ResourceDefinition _replicaSets;
-
     public DeploymentController(ServerState state)
+        : base(state, "deployment-controller", "Deployment", "deployments", ("apps", "replicasets"))
     {
-        _state = state;
-        _client = new ControllerClient(state, "deployment-controller");
-        _deployments = state.Catalog.Find("apps", "v1", "deployments")!;
-        _replicaSets = state.Catalog.Find("apps", "v1", "replicasets")!;
-        _queue = new(SyncAsync, TimeSpan.FromMilliseconds(5), state.Options.ControllerMaxRetryDelay);
     }
 
-    public Exception? LastError => _queue.LastError;
-
-    public void Dispose() => _queue.Dispose();
-
-    public void OnCommitted(StoredChange change)
+    protected override async Task<bool> SyncAsync(JsonObject deployment, (string Namespace, string Name) key, CancellationToken cancellationToken)
     {
-        if (change is { Group: "apps", Resource: "deployments" })
-        {
-            _queue.Add((change.Namespace, change.Name));
-        }
-        else if (change is { Group: "apps", Resource: "replicasets" } && PodTemplates.ControllerOf(change.Item) is { } owner
-            && owner["kind"]?.ToString() == "Deployment")
-        {
-            _queue.Add((change.Namespace, owner["name"]?.ToString() ?? ""));
-        }
-    }
-
-    private async Task<bool> SyncAsync((string Namespace, string Name) key, CancellationToken cancellationToken)
-    {
-        var deployment = _state.Store.Get(_deployments, key.Namespace, key.Name);
-        if (deployment is null || PodTemplates.Deleting(deployment))
-        {
-            return true;
-        }
-
         var uid = deployment["metadata"]?["uid"]?.ToString();
-        var owned = _state.Store.List(_replicaSets, key.Namespace).Items.Where(rs => PodTemplates.ControlledBy(rs, uid)).ToList();
+        var owned = State.Store.List(Owned, key.Namespace).Items.Where(rs => PodTemplates.ControlledBy(rs, uid)).ToList();
         var template = deployment["spec"]?["template"];
         var current = owned.FirstOrDefault(rs => PodTemplates.SameTemplate(rs["spec"]?["template"], template));
         var replicas = PodTemplates.Replicas(deployment);
@@ -64,7 +31,7 @@ internal sealed class DeploymentController : IDisposable
         {
             var revision = owned.Select(rs => long.TryParse(rs["metadata"]?["annotations"]?[RevisionAnnotation]?.ToString(), CultureInfo.InvariantCulture, out var r) ? r : 0)
                 .DefaultIfEmpty(0).Max() + 1;
-            if (await _client.CreateAsync(_replicaSets, NewReplicaSet(deployment, replicas, revision), cancellationToken) is not null)
+            if (await Client.CreateAsync(Owned, NewReplicaSet(deployment, replicas, revision), cancellationToken) is not null)
             {
                 return false;
             }
@@ -89,19 +56,19 @@ internal sealed class DeploymentController : IDisposable
     {
         var desired = (JsonObject)rs.DeepClone();
         desired["spec"]!["replicas"] = replicas;
-        return await _client.UpdateAsync(_replicaSets, "", rs, desired, cancellationToken) is null;
+        return await Client.UpdateAsync(Owned, "", rs, desired, cancellationToken) is null;
     }
 
     private async Task<bool> WriteStatusAsync((string Namespace, string Name) key, CancellationToken cancellationToken)
     {
-        var deployment = _state.Store.Get(_deployments, key.Namespace, key.Name);
+        var deployment = State.Store.Get(Owners, key.Namespace, key.Name);
         if (deployment is null)
         {
             return true;
         }
 
         var uid = deployment["metadata"]?["uid"]?.ToString();
-        var owned = _state.Store.List(_replicaSets, key.Namespace).Items.Where(rs => PodTemplates.ControlledBy(rs, uid)).ToList();
+        var owned = State.Store.List(Owned, key.Namespace).Items.Where(rs => PodTemplates.ControlledBy(rs, uid)).ToList();
         var updated = owned.Where(rs => PodTemplates.SameTemplate(rs["spec"]?["template"], deployment["spec"]?["template"]))
             .Sum(rs => JsonValues.Integer(rs["status"]?["replicas"]) ?? 0);
         var total = owned.Sum(rs => JsonValues.Integer(rs["status"]?["replicas"]) ?? 0);
@@ -119,7 +86,7 @@ internal sealed class DeploymentController : IDisposable
         next["replicas"] = total;
         next["updatedReplicas"] = updated;
         desired["status"] = next;
-        return await _client.UpdateAsync(_deployments, "status", deployment, desired, cancellationToken) is null;
+        return await Client.UpdateAsync(Owners, "status", deployment, desired, cancellationToken) is null;
     }
 
     private static JsonObject NewReplicaSet(JsonObject deployment, long replicas, long revision)

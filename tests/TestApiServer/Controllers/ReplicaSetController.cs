@@ -9,55 +9,22 @@ namespace Admission.TestApiServer.Controllers;
 /// through <c>/status</c>. A refused write is retried with the controller's backoff. Pods never
 /// become ready (no kubelet), so readyReplicas and availableReplicas stay 0.
 /// </summary>
-internal sealed class ReplicaSetController : IDisposable
+internal sealed class ReplicaSetController : OwnerController
 {
-    private readonly ServerState _state;
-    private readonly ControllerClient _client;
-    private readonly WorkQueue<(string Namespace, string Name)> _queue;
-    private readonly ResourceDefinition _replicaSets;
-    private readonly ResourceDefinition _pods;
-
     public ReplicaSetController(ServerState state)
+        : base(state, "replicaset-controller", "ReplicaSet", "replicasets", ("", "pods"))
     {
-        _state = state;
-        _client = new ControllerClient(state, "replicaset-controller");
-        _replicaSets = state.Catalog.Find("apps", "v1", "replicasets")!;
-        _pods = state.Catalog.Find("", "v1", "pods")!;
-        _queue = new(SyncAsync, TimeSpan.FromMilliseconds(5), state.Options.ControllerMaxRetryDelay);
     }
 
-    public Exception? LastError => _queue.LastError;
-
-    public void Dispose() => _queue.Dispose();
-
-    public void OnCommitted(StoredChange change)
+    protected override async Task<bool> SyncAsync(JsonObject rs, (string Namespace, string Name) key, CancellationToken cancellationToken)
     {
-        if (change is { Group: "apps", Resource: "replicasets" })
-        {
-            _queue.Add((change.Namespace, change.Name));
-        }
-        else if (change is { Group: "", Resource: "pods" } && PodTemplates.ControllerOf(change.Item) is { } owner
-            && owner["kind"]?.ToString() == "ReplicaSet")
-        {
-            _queue.Add((change.Namespace, owner["name"]?.ToString() ?? ""));
-        }
-    }
-
-    private async Task<bool> SyncAsync((string Namespace, string Name) key, CancellationToken cancellationToken)
-    {
-        var rs = _state.Store.Get(_replicaSets, key.Namespace, key.Name);
-        if (rs is null || PodTemplates.Deleting(rs))
-        {
-            return true;
-        }
-
         var uid = rs["metadata"]?["uid"]?.ToString();
-        var pods = _state.Store.List(_pods, key.Namespace).Items
+        var pods = State.Store.List(Owned, key.Namespace).Items
             .Where(p => PodTemplates.ControlledBy(p, uid) && !PodTemplates.Deleting(p)).ToList();
         var want = PodTemplates.Replicas(rs);
         for (var i = pods.Count; i < want; i++)
         {
-            if (await _client.CreateAsync(_pods, NewPod(rs), cancellationToken) is not null)
+            if (await Client.CreateAsync(Owned, NewPod(rs), cancellationToken) is not null)
             {
                 return false;
             }
@@ -67,7 +34,7 @@ internal sealed class ReplicaSetController : IDisposable
         foreach (var extra in pods.OrderByDescending(Meta.ResourceVersion).Take(Math.Max(0, pods.Count - (int)want)))
         {
             var options = ControllerClient.DeleteOptions("Background", extra["metadata"]?["uid"]?.ToString());
-            if (await _client.DeleteAsync(_pods, extra, Meta.Name(extra), options, cancellationToken) is not null)
+            if (await Client.DeleteAsync(Owned, extra, Meta.Name(extra), options, cancellationToken) is not null)
             {
                 return false;
             }
@@ -78,7 +45,7 @@ internal sealed class ReplicaSetController : IDisposable
 
     private async Task<bool> WriteStatusAsync((string Namespace, string Name) key, long replicas, CancellationToken cancellationToken)
     {
-        var current = _state.Store.Get(_replicaSets, key.Namespace, key.Name);
+        var current = State.Store.Get(Owners, key.Namespace, key.Name);
         if (current is null)
         {
             return true;
@@ -92,7 +59,7 @@ internal sealed class ReplicaSetController : IDisposable
 
         var desired = (JsonObject)current.DeepClone();
         desired["status"] = new JsonObject { ["replicas"] = replicas, ["observedGeneration"] = generation };
-        return await _client.UpdateAsync(_replicaSets, "status", current, desired, cancellationToken) is null;
+        return await Client.UpdateAsync(Owners, "status", current, desired, cancellationToken) is null;
     }
 
     private static JsonObject NewPod(JsonObject rs)
