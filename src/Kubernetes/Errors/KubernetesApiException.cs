@@ -95,9 +95,11 @@ public sealed class KubernetesApiException : Exception
     public bool IsServerTimeout => Reason is "ServerTimeout" or "Timeout" || StatusCode == 504;
 
     /// <summary>Status and reason without the message, for where the message is said otherwise: <c>404 NotFound</c>.</summary>
-    public string StatusLine => string.IsNullOrEmpty(Reason)
-        ? StatusCode.ToString(CultureInfo.InvariantCulture)
-        : $"{StatusCode.ToString(CultureInfo.InvariantCulture)} {Reason}";
+    /// <remarks>The reason comes from the server's body, so it is put on one line too (a reason of a bare
+    /// line break is no reason).</remarks>
+    public string StatusLine => OneLine(Reason) is { Length: > 0 } reason
+        ? $"{StatusCode.ToString(CultureInfo.InvariantCulture)} {reason}"
+        : StatusCode.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// One line for logs and messages: <c>409 Conflict: the object has been modified...</c>, the
