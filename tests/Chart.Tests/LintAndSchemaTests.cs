@@ -47,13 +47,18 @@ public class LintAndSchemaTests
         Assert.Contains(expected, lint.StdOut + lint.StdErr, StringComparison.Ordinal);
     }
 
+    /// <summary>A --set the schema refuses on its own, and what helm's refusal says about it.</summary>
+    public static TheoryData<string, string> SingleBadSettings => TextTable.TwoColumns("""
+        replicas=0                                        at '/replicas': minimum: got 0, want 1
+        logFormat=xml                                     at '/logFormat': value must be one of 'json', 'text'
+        maxCacheStaleness=soon                            at '/maxCacheStaleness'
+        policyReaders[0].kind=Role                        at '/policyReaders/0/kind'
+        policy.workloadKinds={deployments}                at '/policy/workloadKinds/0'
+        certificates.certManager.issuerRef.kind=Issuer    at '/certificates/certManager/issuerRef'
+        """);
+
     [Theory]
-    [InlineData("replicas=0", "at '/replicas': minimum: got 0, want 1")]
-    [InlineData("logFormat=xml", "at '/logFormat': value must be one of 'json', 'text'")]
-    [InlineData("maxCacheStaleness=soon", "at '/maxCacheStaleness'")]
-    [InlineData("policyReaders[0].kind=Role", "at '/policyReaders/0/kind'")]
-    [InlineData("policy.workloadKinds={deployments}", "at '/policy/workloadKinds/0'")]
-    [InlineData("certificates.certManager.issuerRef.kind=Issuer", "at '/certificates/certManager/issuerRef'")]
+    [MemberData(nameof(SingleBadSettings))]
     public void The_schema_rejects_single_bad_settings(string set, string expected)
     {
         Assert.Contains(expected, HelmRunner.RefusedSetting(set), StringComparison.Ordinal);

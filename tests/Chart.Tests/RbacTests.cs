@@ -99,6 +99,14 @@ public class RbacTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    /// <summary><see cref="AssertExactly(Dictionary{string, string[]}, IEnumerable{V1PolicyRule}, string)"/> for one ClusterRole, named by its own name.</summary>
+    internal static void AssertExactly(Dictionary<string, string[]> expected, V1ClusterRole role) =>
+        AssertExactly(expected, role.Rules, $"ClusterRole {role.Metadata.Name}");
+
+    /// <summary><see cref="AssertExactly(Dictionary{string, string[]}, IEnumerable{V1PolicyRule}, string)"/> for one Role, named by its own name.</summary>
+    internal static void AssertExactly(Dictionary<string, string[]> expected, V1Role role) =>
+        AssertExactly(expected, role.Rules, $"Role {role.Metadata.Name}");
+
     [Theory, EveryScenario]
     public void The_servers_ClusterRole_has_exactly_the_verbs_the_code_uses(Scenario scenario)
     {
@@ -106,7 +114,7 @@ public class RbacTests
         var expected = new Dictionary<string, string[]>(
             (RenderedChart.CertificateMode(scenario) == "self" ? ServerClusterRoleSelf : ServerClusterRoleFiles).Concat(WorkloadReads(scenario)));
 
-        AssertExactly(expected, role.Rules, "ClusterRole admission");
+        AssertExactly(expected, role);
         Assert.Null(role.AggregationRule);
     }
 
@@ -117,7 +125,7 @@ public class RbacTests
         var expected = RenderedChart.CertificateMode(scenario) == "self" ? ServerRoleSelf : ServerRoleFiles;
 
         Assert.Equal(HelmRunner.Namespace, role.Metadata.NamespaceProperty);
-        AssertExactly(expected, role.Rules, "Role admission");
+        AssertExactly(expected, role);
     }
 
     [Theory, EveryScenario]
@@ -127,8 +135,8 @@ public class RbacTests
         var requester = chart.Single<V1ClusterRole>("admission-requester");
         var approver = chart.Single<V1ClusterRole>("admission-approver");
 
-        AssertExactly(Requester, requester.Rules, "ClusterRole admission-requester");
-        AssertExactly(Approver, approver.Rules, "ClusterRole admission-approver");
+        AssertExactly(Requester, requester);
+        AssertExactly(Approver, approver);
         Assert.Equal("true", requester.Metadata.Labels["rbac.authorization.k8s.io/aggregate-to-edit"]);
         Assert.DoesNotContain(approver.Metadata.Labels.Keys, k => k.StartsWith("rbac.authorization.k8s.io/aggregate-to-", StringComparison.Ordinal));
     }
@@ -138,10 +146,10 @@ public class RbacTests
     {
         var chart = RenderedChart.For(scenario);
         var role = chart.Single<V1Role>("admission-policy-reader");
-        var binding = chart.Single<V1RoleBinding>("admission-policy-readers");
 
-        AssertExactly(PolicyReader, role.Rules, "Role admission-policy-reader");
+        AssertExactly(PolicyReader, role);
         Assert.Equal(chart.Single<V1ConfigMap>("admission-policy").Metadata.Name, Assert.Single(Assert.Single(role.Rules).ResourceNames));
+        var binding = chart.Single<V1RoleBinding>("admission-policy-readers");
         Assert.Equal((HelmRunner.Namespace, HelmRunner.Namespace), (role.Metadata.NamespaceProperty, binding.Metadata.NamespaceProperty));
         Assert.Equal(("Role", "admission-policy-reader"), (binding.RoleRef.Kind, binding.RoleRef.Name));
         var subject = Assert.Single(binding.Subjects);

@@ -112,7 +112,7 @@ public sealed class ObjectFieldsTests
             foreach (var (k, v) in entries) o[k] = v;
             return (JsonNode?)o;
         });
-        var fieldNames = new[] { "name", "namespace", "uid", "resourceVersion", "deletionTimestamp", "labels", "annotations", "finalizers" };
+        var fieldNames = Readers.Keys.ToArray();
         var metadata = Gen.Select(Gen.OneOf(value, map), Gen.Int[0, fieldNames.Length - 1]).Array[0, 8].Select(entries =>
         {
             var o = new JsonObject();
@@ -131,31 +131,24 @@ public sealed class ObjectFieldsTests
         }, iter: 2000);
     }
 
-    private static string? Read(JsonElement o, string field) => field switch
+    /// <summary>Each metadata reader of the two forms, side by side; any other field is read as a dotted path.</summary>
+    private static readonly Dictionary<string, (Func<JsonElement, string?> Element, Func<JsonNode?, string?> Node)> Readers = new(StringComparer.Ordinal)
     {
-        "name" => ObjectFields.Name(o),
-        "namespace" => ObjectFields.Namespace(o),
-        "uid" => ObjectFields.Uid(o),
-        "resourceVersion" => ObjectFields.ResourceVersion(o),
-        "deletionTimestamp" => ObjectFields.DeletionTimestamp(o),
-        "labels" => Join(ObjectFields.Labels(o)),
-        "annotations" => Join(ObjectFields.Annotations(o)),
-        "finalizers" => Join(ObjectFields.Finalizers(o)),
-        _ => ObjectFields.StringAt(o, field.Split('.')),
+        ["name"] = (ObjectFields.Name, NodeFields.Name),
+        ["namespace"] = (ObjectFields.Namespace, NodeFields.Namespace),
+        ["uid"] = (ObjectFields.Uid, NodeFields.Uid),
+        ["resourceVersion"] = (ObjectFields.ResourceVersion, NodeFields.ResourceVersion),
+        ["deletionTimestamp"] = (ObjectFields.DeletionTimestamp, NodeFields.DeletionTimestamp),
+        ["labels"] = (o => Join(ObjectFields.Labels(o)), o => Join(NodeFields.Labels(o))),
+        ["annotations"] = (o => Join(ObjectFields.Annotations(o)), o => Join(NodeFields.Annotations(o))),
+        ["finalizers"] = (o => Join(ObjectFields.Finalizers(o)), o => Join(NodeFields.Finalizers(o))),
     };
 
-    private static string? Read(JsonNode? o, string field) => field switch
-    {
-        "name" => NodeFields.Name(o),
-        "namespace" => NodeFields.Namespace(o),
-        "uid" => NodeFields.Uid(o),
-        "resourceVersion" => NodeFields.ResourceVersion(o),
-        "deletionTimestamp" => NodeFields.DeletionTimestamp(o),
-        "labels" => Join(NodeFields.Labels(o)),
-        "annotations" => Join(NodeFields.Annotations(o)),
-        "finalizers" => Join(NodeFields.Finalizers(o)),
-        _ => NodeFields.StringAt(o, field.Split('.')),
-    };
+    private static string? Read(JsonElement o, string field) =>
+        Readers.TryGetValue(field, out var reader) ? reader.Element(o) : ObjectFields.StringAt(o, field.Split('.'));
+
+    private static string? Read(JsonNode? o, string field) =>
+        Readers.TryGetValue(field, out var reader) ? reader.Node(o) : NodeFields.StringAt(o, field.Split('.'));
 
     private static string? Join(IReadOnlyDictionary<string, string> map) =>
         map.Count == 0 ? null : string.Join(",", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));

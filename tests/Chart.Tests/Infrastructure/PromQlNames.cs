@@ -15,10 +15,7 @@ internal static partial class PromQlNames
 
     public static IReadOnlySet<string> Of(string expr)
     {
-        var text = Strings().Replace(expr, " ");
-        text = Matchers().Replace(text, " ");
-        text = Ranges().Replace(text, " ");
-        text = Groupings().Replace(text, " ");
+        var text = NotNames.Aggregate(expr, (t, pattern) => pattern.Replace(t, " "));
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (Match m in Identifier().Matches(text))
         {
@@ -29,17 +26,18 @@ internal static partial class PromQlNames
         return names;
     }
 
-    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""|'(?:[^'\\]|\\.)*'")]
-    private static partial Regex Strings();
-
-    [GeneratedRegex(@"\{[^}]*\}")]
-    private static partial Regex Matchers();
-
-    [GeneratedRegex(@"\[[^\]]*\]")]
-    private static partial Regex Ranges();
-
-    [GeneratedRegex(@"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
-    private static partial Regex Groupings();
+    /// <summary>
+    /// What cannot be a metric name, blanked out in this order: strings first, so that a brace or
+    /// bracket inside a label value is not taken for a matcher or a range; then label matchers,
+    /// range and subquery brackets, and by/without/on/ignoring/group_* label lists.
+    /// </summary>
+    private static readonly Regex[] NotNames =
+    [
+        new(@"""(?:[^""\\]|\\.)*""|'(?:[^'\\]|\\.)*'"),
+        new(@"\{[^}]*\}"),
+        new(@"\[[^\]]*\]"),
+        new(@"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"),
+    ];
 
     // An identifier not preceded by a digit, dot or $ (numbers such as 1e3, Grafana's $job).
     [GeneratedRegex(@"(?<![0-9.$\w])(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<call>\s*\()?")]

@@ -12,30 +12,37 @@ public class CelRuleTests
 {
     private const string Immutable = "self == oldSelf";
 
-    public static TheoryData<string, string> ExpectedRules => new()
+    /// <summary>The spec fields each with the immutability rule: every one but approvals.</summary>
+    private static readonly string[] ImmutableFields = ["target", "operations", "images", "change", "reason", "ticket", "requestedBy", "notBefore", "expiresAt"];
+
+    /// <summary>The optional immutable fields, each kept from being added or removed by a has() rule on spec.</summary>
+    private static readonly string[] OptionalImmutableFields = ["notBefore", "ticket", "images", "change"];
+
+    /// <summary>The rules on spec.approvals, each beside the message the CRD gives with it.</summary>
+    private static readonly string[] ApprovalRules =
+    [
+        "self.all(a, self.exists_one(b, b.approver == a.approver))", // each approver may appear only once
+        "oldSelf.all(o, self.all(n, n.approver != o.approver || n == o))", // an existing approval cannot be changed, only removed
+        "self.filter(n, !oldSelf.exists(o, o.approver == n.approver)).size() <= 1", // at most one approval can be added per update
+        "self.all(n, oldSelf.exists(o, o.approver == n.approver) || n == self[self.size() - 1])", // a new approval must be appended at the end
+        "oldSelf.hasValue() || self.size() == 0", // (optionalOldSelf, so on create too) must be empty when a ChangeApproval is created
+        "self.filter(n, oldSelf.exists(o, o.approver == n.approver)).map(n, n.approver) == oldSelf.filter(o, self.exists(n, n.approver == o.approver)).map(o, o.approver)", // existing approvals cannot be reordered
+    ];
+
+    /// <summary>Every rule the CRD must carry, with the node it sits on (path, rule).</summary>
+    public static TheoryData<string, string> ExpectedRules
     {
-        { "spec.target", Immutable },
-        { "spec.operations", Immutable },
-        { "spec.images", Immutable },
-        { "spec.change", Immutable },
-        { "spec.reason", Immutable },
-        { "spec.ticket", Immutable },
-        { "spec.requestedBy", Immutable },
-        { "spec.notBefore", Immutable },
-        { "spec.expiresAt", Immutable },
-        { "spec", "!has(self.notBefore) || self.expiresAt > self.notBefore" },
-        { "spec", "!has(self.approvals) || self.approvals.all(a, a.approver != self.requestedBy)" },
-        { "spec", "has(self.notBefore) == has(oldSelf.notBefore)" },
-        { "spec", "has(self.ticket) == has(oldSelf.ticket)" },
-        { "spec", "has(self.images) == has(oldSelf.images)" },
-        { "spec", "has(self.change) == has(oldSelf.change)" },
-        { "spec.approvals", "self.all(a, self.exists_one(b, b.approver == a.approver))" },
-        { "spec.approvals", "oldSelf.all(o, self.all(n, n.approver != o.approver || n == o))" },
-        { "spec.approvals", "self.filter(n, !oldSelf.exists(o, o.approver == n.approver)).size() <= 1" },
-        { "spec.approvals", "self.all(n, oldSelf.exists(o, o.approver == n.approver) || n == self[self.size() - 1])" },
-        { "spec.approvals", "oldSelf.hasValue() || self.size() == 0" },
-        { "spec.approvals", "self.filter(n, oldSelf.exists(o, o.approver == n.approver)).map(n, n.approver) == oldSelf.filter(o, self.exists(n, n.approver == o.approver)).map(o, o.approver)" },
-    };
+        get
+        {
+            var rules = new TheoryData<string, string>();
+            foreach (var name in ImmutableFields) rules.Add($"spec.{name}", Immutable);
+            rules.Add("spec", "!has(self.notBefore) || self.expiresAt > self.notBefore");
+            rules.Add("spec", "!has(self.approvals) || self.approvals.all(a, a.approver != self.requestedBy)");
+            foreach (var name in OptionalImmutableFields) rules.Add("spec", $"has(self.{name}) == has(oldSelf.{name})");
+            foreach (var rule in ApprovalRules) rules.Add("spec.approvals", rule);
+            return rules;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(ExpectedRules))]

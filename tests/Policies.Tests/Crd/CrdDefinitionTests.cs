@@ -19,14 +19,19 @@ public class CrdDefinitionTests
         Assert.Equal("CustomResourceDefinition", (string?)documents[0]!["kind"]);
     }
 
+    /// <summary>A field of the definition, and the contract's value for it.</summary>
+    public static TheoryData<string, string> ContractNames => TextTable.TwoColumns("""
+        metadata.name          changeapprovals.approvals.admission.dev
+        spec.group             approvals.admission.dev
+        spec.scope             Namespaced
+        spec.names.kind        ChangeApproval
+        spec.names.listKind    ChangeApprovalList
+        spec.names.plural      changeapprovals
+        spec.names.singular    changeapproval
+        """);
+
     [Theory]
-    [InlineData("metadata.name", "changeapprovals.approvals.admission.dev")]
-    [InlineData("spec.group", "approvals.admission.dev")]
-    [InlineData("spec.scope", "Namespaced")]
-    [InlineData("spec.names.kind", "ChangeApproval")]
-    [InlineData("spec.names.listKind", "ChangeApprovalList")]
-    [InlineData("spec.names.plural", "changeapprovals")]
-    [InlineData("spec.names.singular", "changeapproval")]
+    [MemberData(nameof(ContractNames))]
     public void Names_follow_the_contract(string path, string expected)
     {
         Assert.Equal(expected, (string?)At(ChangeApprovalCrd.Definition, path));
@@ -70,13 +75,18 @@ public class CrdDefinitionTests
         Assert.Empty(subresources["status"]!.AsObject());
     }
 
+    /// <summary>The columns <c>kubectl get changeapprovals</c> prints: name, JSONPath, type.</summary>
+    public static TheoryData<string, string, string> Columns => TextTable.ThreeColumns("""
+        Kind         .spec.target.kind              string
+        Target       .spec.target.name              string
+        Phase        .status.phase                  string
+        Approvals    .status.approvedBy             string
+        Expires      .spec.expiresAt                date
+        Age          .metadata.creationTimestamp    date
+        """);
+
     [Theory]
-    [InlineData("Kind", ".spec.target.kind", "string")]
-    [InlineData("Target", ".spec.target.name", "string")]
-    [InlineData("Phase", ".status.phase", "string")]
-    [InlineData("Approvals", ".status.approvedBy", "string")]
-    [InlineData("Expires", ".spec.expiresAt", "date")]
-    [InlineData("Age", ".metadata.creationTimestamp", "date")]
+    [MemberData(nameof(Columns))]
     public void Printer_columns(string name, string jsonPath, string type)
     {
         var column = PrinterColumns().SingleOrDefault(c => (string?)c["name"] == name);
@@ -194,13 +204,12 @@ public class CrdDefinitionTests
         Assert.Equal(expected, values);
     }
 
+    public static TheoryData<string, string> FormatOfEachPath => EachPathWith(
+        ("date-time", ["spec.notBefore", "spec.expiresAt", "spec.approvals[].approvedAt", "status.conditions[].lastTransitionTime"]),
+        ("int64", ["status.conditions[].observedGeneration", "status.observedGeneration"]));
+
     [Theory]
-    [InlineData("spec.notBefore", "date-time")]
-    [InlineData("spec.expiresAt", "date-time")]
-    [InlineData("spec.approvals[].approvedAt", "date-time")]
-    [InlineData("status.conditions[].lastTransitionTime", "date-time")]
-    [InlineData("status.conditions[].observedGeneration", "int64")]
-    [InlineData("status.observedGeneration", "int64")]
+    [MemberData(nameof(FormatOfEachPath))]
     public void Formats(string path, string format)
     {
         Assert.Equal(format, (string?)ChangeApprovalCrd.Node(path)["format"]);
@@ -228,30 +237,41 @@ public class CrdDefinitionTests
         }
     }
 
+    /// <summary>Each limit keyword, with the paths it bounds and their bound.</summary>
+    public static TheoryData<string, string, int> Limits
+    {
+        get
+        {
+            var data = new TheoryData<string, string, int>();
+            foreach (var (keyword, bounds) in new (string, (string Path, int Bound)[])[]
+            {
+                ("minLength", [("spec.reason", 1), ("spec.requestedBy", 1), ("spec.approvals[].approver", 1)]),
+                ("maxLength", [("spec.reason", 1024), ("spec.target.name", 253), ("spec.target.apiGroup", 253), ("spec.images[]", 512)]),
+                ("minItems", [("spec.operations", 1)]),
+                ("maxItems", [("spec.operations", 3), ("spec.images", 64), ("spec.approvals", 32), ("status.approvedBy", 32)]),
+            })
+            {
+                foreach (var (path, bound) in bounds) data.Add(path, keyword, bound);
+            }
+
+            return data;
+        }
+    }
+
     [Theory]
-    [InlineData("spec.reason", "minLength", 1)]
-    [InlineData("spec.reason", "maxLength", 1024)]
-    [InlineData("spec.target.name", "maxLength", 253)]
-    [InlineData("spec.target.apiGroup", "maxLength", 253)]
-    [InlineData("spec.requestedBy", "minLength", 1)]
-    [InlineData("spec.operations", "minItems", 1)]
-    [InlineData("spec.operations", "maxItems", 3)]
-    [InlineData("spec.images", "maxItems", 64)]
-    [InlineData("spec.images[]", "maxLength", 512)]
-    [InlineData("spec.approvals", "maxItems", 32)]
-    [InlineData("spec.approvals[].approver", "minLength", 1)]
-    [InlineData("status.approvedBy", "maxItems", 32)]
+    [MemberData(nameof(Limits))]
     public void Length_and_count_limits(string path, string keyword, int expected)
     {
         Assert.Equal(expected, (long?)ChangeApprovalCrd.Node(path)[keyword]);
     }
 
+    public static TheoryData<string, string> ListTypeOfEachPath => EachPathWith(
+        ("set", ["spec.operations", "spec.images"]),
+        ("atomic", ["spec.approvals", "status.approvedBy"]),
+        ("map", ["status.conditions"]));
+
     [Theory]
-    [InlineData("spec.operations", "set")]
-    [InlineData("spec.images", "set")]
-    [InlineData("spec.approvals", "atomic")]
-    [InlineData("status.approvedBy", "atomic")]
-    [InlineData("status.conditions", "map")]
+    [MemberData(nameof(ListTypeOfEachPath))]
     public void List_types(string path, string listType)
     {
         Assert.Equal(listType, (string?)ChangeApprovalCrd.Node(path)["x-kubernetes-list-type"]);
@@ -285,6 +305,18 @@ public class CrdDefinitionTests
             .Select(e => e.Path);
 
         Assert.Empty(unbounded);
+    }
+
+    /// <summary>A case for each path, with the value of its group (path, value).</summary>
+    private static TheoryData<string, string> EachPathWith(params (string Value, string[] Paths)[] groups)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (value, paths) in groups)
+        {
+            foreach (var path in paths) data.Add(path, value);
+        }
+
+        return data;
     }
 
     private static IEnumerable<JsonObject> PrinterColumns() =>

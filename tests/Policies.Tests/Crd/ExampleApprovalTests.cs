@@ -78,15 +78,13 @@ public class ExampleApprovalTests
     }
 
     [Theory]
-    [InlineData("approved.yaml", true)]
-    [InlineData("one-approval.yaml", true)]
-    [InlineData("self-approval.yaml", false)]
-    [InlineData("expired.yaml", true)]
-    [InlineData("wrong-image.yaml", true)]
-    public void Example_could_be_stored_under_the_CEL_rules(string file, bool storable)
+    [MemberData(nameof(Files))]
+    public void Example_could_be_stored_under_the_CEL_rules(string file)
     {
         // The CRD's create-time CEL rules, restated: expiresAt after notBefore, each approver once,
-        // no approval by the requester. self-approval.yaml breaks the last one on purpose.
+        // no approval by the requester. self-approval.yaml breaks the last one on purpose, and is
+        // the only example that breaks any.
+        var storable = file != "self-approval.yaml";
         var spec = Load(file)["spec"]!;
         var approvers = Approvers(spec).ToList();
         var ordered = spec["notBefore"] is not { } nb || Time(spec["expiresAt"]!) > Time(nb);

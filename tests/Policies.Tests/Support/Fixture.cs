@@ -8,12 +8,15 @@ public static class Fixture
     public const string Tier1 = "payments";
     public const string Plain = "sandbox";
     public const string Image = "registry.example.com/checkout:2.4.1";
+
+    // The people: carol asks for the change; dave, a developer, sends most requests.
     public const string Requester = "carol";
+    public static readonly UserInfo Deployer = new("dave", ["developers", "system:authenticated"]);
+
+    // The groups the default policy names, and the one kube-apiserver's superusers are in.
     public const string ApproverGroup = "tier1-approvers";
     public const string BreakGlassGroup = "tier1-break-glass";
     public const string AdminGroup = "system:masters";
-
-    public static readonly UserInfo Deployer = new("dave", ["developers", "system:authenticated"]);
 
     public static UserInfo User(string name, params string[] groups) => new(name, groups);
 
