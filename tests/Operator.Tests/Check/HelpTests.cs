@@ -8,10 +8,10 @@ public sealed class HelpTests
     {
         var result = await AdmissionCli.RunAsync("--help");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("check", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("serve", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Decide offline", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("validating admission webhook", result.Stdout, StringComparison.Ordinal);
+        foreach (var said in new[] { "check", "serve", "Decide offline", "validating admission webhook" })
+        {
+            Assert.Contains(said, result.Stdout, StringComparison.Ordinal);
+        }
     }
 
     public static TheoryData<string, string> Options => new()

@@ -10,9 +10,10 @@ public sealed class PolicyReloadUnderLoadTests
 {
     // Under Strict, carol's Deployment in the Tier-1 namespace payments needs approvals (denied);
     // under ExemptCarol she is exempt. No other answer is right under either.
-    private const string Strict = "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\nrequiredApprovals: 2\n";
-    private const string ExemptCarol = "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\nexemptUsers: [carol]\n";
-    private const string BelowTwo = "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\nrequiredApprovals: 1\n";
+    private const string PolicyHeader = "apiVersion: approvals.admission.dev/v1alpha1\nkind: AdmissionPolicy\n";
+    private const string Strict = PolicyHeader + "requiredApprovals: 2\n";
+    private const string ExemptCarol = PolicyHeader + "exemptUsers: [carol]\n";
+    private const string BelowTwo = PolicyHeader + "requiredApprovals: 1\n";
     private const string BrokenYaml = "apiVersion: approvals.admission.dev/v1alpha1\nexemptUsers: [carol\n";
 
     private const int MustBeStrict = 0, EitherWhileSwapping = 1, MustBeExempt = 2;

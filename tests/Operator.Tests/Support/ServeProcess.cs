@@ -27,15 +27,15 @@ public sealed class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly TempDir? _ownTlsDir;
+    private readonly IReadOnlyList<TempDir> _ownDirs;
 
-    private ServeProcess(Process process, int port, string tlsDir, string caFile, TempDir? ownTlsDir)
+    private ServeProcess(Process process, int port, string tlsDir, string caFile, IReadOnlyList<TempDir> ownDirs)
     {
         _process = process;
         Port = port;
         TlsDir = tlsDir;
         CaFile = caFile;
-        _ownTlsDir = ownTlsDir;
+        _ownDirs = ownDirs;
         BaseAddress = new Uri($"https://127.0.0.1:{port}/");
     }
 
@@ -55,19 +55,25 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// serve in local mode on <paramref name="dir"/>: the example namespace.yaml as its only
-    /// approvals file under approvals/, its certificates generated under tls/.
+    /// serve in local mode on a temporary folder of its own (named from <paramref name="prefix"/>,
+    /// removed on dispose): the example namespace.yaml as its only approvals file under approvals/,
+    /// its certificates generated under tls/.
     /// </summary>
-    public static Task<ServeProcess> StartWithExampleNamespaceAsync(TempDir dir)
+    public static Task<ServeProcess> StartWithExampleNamespaceAsync(string prefix)
     {
+        var dir = new TempDir(prefix);
         dir.Write("approvals/namespace.yaml", File.ReadAllText(Repo.Example("namespace.yaml")));
-        return StartAsync(new ServeSettings { Approvals = [dir.File("approvals")], TlsDir = dir.File("tls") });
+        return StartAsync(new ServeSettings { Approvals = [dir.File("approvals")], TlsDir = dir.File("tls") }, [dir]);
     }
 
-    public static async Task<ServeProcess> StartAsync(ServeSettings settings)
+    public static Task<ServeProcess> StartAsync(ServeSettings settings) => StartAsync(settings, []);
+
+    /// <param name="ownDirs">Folders the server removes when disposed.</param>
+    private static async Task<ServeProcess> StartAsync(ServeSettings settings, List<TempDir> ownDirs)
     {
         if (settings.Approvals.Count == 0) throw new ArgumentException("tests run serve in local mode only", nameof(settings));
         var ownTlsDir = settings.TlsDir is null && settings.TlsCert is null ? new TempDir("admission-tls-") : null;
+        if (ownTlsDir is not null) ownDirs.Add(ownTlsDir);
         var tlsDir = settings.TlsDir ?? ownTlsDir?.Path ?? Path.GetDirectoryName(settings.TlsCert)!;
         var port = FreePort();
         var args = new List<string> { "serve", "--listen", $"https://127.0.0.1:{port}", "--tls-dir", tlsDir };
@@ -80,7 +86,7 @@ public sealed class ServeProcess : IAsyncDisposable
 
         var process = Process.Start(AdmissionCli.StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
         var caFile = settings.CaFile ?? Path.Combine(tlsDir, "ca.crt");
-        var serve = new ServeProcess(process, port, tlsDir, caFile, ownTlsDir);
+        var serve = new ServeProcess(process, port, tlsDir, caFile, ownDirs);
         process.OutputDataReceived += (_, e) => serve.Append(e.Data);
         process.ErrorDataReceived += (_, e) => serve.Append(e.Data);
         process.BeginOutputReadLine();
@@ -199,6 +205,6 @@ public sealed class ServeProcess : IAsyncDisposable
             // never started or already reaped
         }
         _process.Dispose();
-        _ownTlsDir?.Dispose();
+        foreach (var dir in _ownDirs) dir.Dispose();
     }
 }

@@ -9,40 +9,26 @@ public sealed class TlsDirectoryFileModeTests
     [Fact]
     public void Generated_private_keys_are_owner_only()
     {
-        var dir = Directory.CreateTempSubdirectory("tls-mode-");
-        try
-        {
-            var files = new TlsDirectory.Files(dir.FullName);
-            Assert.True(TlsDirectory.Ensure(files, ["localhost"], DateTimeOffset.UtcNow));
+        using var dir = new TempDir("tls-mode-");
+        var files = new TlsDirectory.Files(dir.Path);
+        Assert.True(TlsDirectory.Ensure(files, ["localhost"], DateTimeOffset.UtcNow));
 
-            Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.Key));
-            Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.CaKey));
-            Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.Key));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(files.CaKey));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 
     [Fact]
     public void A_leftover_world_readable_file_is_replaced_by_an_owner_only_one()
     {
-        var dir = Directory.CreateTempSubdirectory("tls-mode-");
-        try
-        {
-            var path = Path.Combine(dir.FullName, "tls.key.tmp");
-            File.WriteAllText(path, "stale");
-            File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using var dir = new TempDir("tls-mode-");
+        var path = dir.File("tls.key.tmp");
+        File.WriteAllText(path, "stale");
+        File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-            TlsDirectory.WritePrivate(path, "-----BEGIN PRIVATE KEY-----\n");
+        TlsDirectory.WritePrivate(path, "-----BEGIN PRIVATE KEY-----\n");
 
-            Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
-            Assert.Equal("-----BEGIN PRIVATE KEY-----\n", File.ReadAllText(path));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+        Assert.Equal("-----BEGIN PRIVATE KEY-----\n", File.ReadAllText(path));
     }
 }

@@ -9,8 +9,7 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task A_request_in_flight_at_SIGTERM_is_answered_and_the_process_exits_0()
     {
-        using var dir = new TempDir("admission-shutdown-");
-        await using var server = await ServeProcess.StartWithExampleNamespaceAsync(dir);
+        await using var server = await ServeProcess.StartWithExampleNamespaceAsync("admission-shutdown-");
         using var client = server.CreateClient();
 
         var review = Review.Example("deployment-update-denied");

@@ -16,23 +16,11 @@ public sealed class LocalModeMessageTests
         Directory.Delete(folder, recursive: true);
         store.LoadInitial();
         var handler = new ReviewHandler(AdmissionPolicy.Default, store, TimeProvider.System, NullLogger<ReviewHandler>.Instance);
-        var review = await handler.HandleAsync(Request(), CancellationToken.None);
+        var review = await handler.HandleAsync(Requests.CheckoutUpdate(), CancellationToken.None);
 
         Assert.False(review.Response!.Allowed);
         var message = review.Response.Status!.Message!;
         Assert.Contains($"not in touch with its approval files ({folder})", message, StringComparison.Ordinal);
         Assert.DoesNotContain("API server", message, StringComparison.Ordinal);
     }
-
-    private static AdmissionRequest Request() => new()
-    {
-        Uid = "0b0c1f0e-2c1d-4b8e-9f51-7d3c2a9e0b11",
-        Kind = new GroupVersionKind { Group = "apps", Version = "v1", Kind = "Deployment" },
-        Resource = new GroupVersionResource { Group = "apps", Version = "v1", Resource = "deployments" },
-        Name = "checkout",
-        Namespace = "payments",
-        Operation = "CREATE",
-        UserInfo = new ReviewUserInfo { Username = "carol", Groups = ["developers"] },
-        Object = JsonDocument.Parse("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"checkout\",\"namespace\":\"payments\"}}").RootElement.Clone(),
-    };
 }

@@ -39,31 +39,11 @@ public sealed class ReviewHandlerFreshnessTests
             fresh is null ? null : new DecisionSnapshot(new ApprovalIndex(fresh.Length == 0 ? [] : [Approval(fresh)]), Payments));
         var handler = new ReviewHandler(AdmissionPolicy.Default with { RequireExactChange = false }, state, new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
 
-        var review = await handler.HandleAsync(UpdateRequest(), CancellationToken.None);
+        var review = await handler.HandleAsync(Requests.CheckoutUpdate(), CancellationToken.None);
 
         Assert.True(review.Response!.Allowed == allowed, name);
         Assert.Equal(decision, review.Response.AuditAnnotations!["decision"]);
         Assert.Equal(1, state.Freshened);
-    }
-
-    /// <summary>carol's UPDATE of payments/checkout to 2.4.1 (also used by <see cref="ReviewLogScopeTests"/>).</summary>
-    internal static AdmissionRequest UpdateRequest(string uid = "3b6a1f0e-2c1d-4b8e-9f51-7d3c2a9e0b11")
-    {
-        static JsonElement Deployment(string image) => JsonDocument.Parse(
-            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"checkout\",\"namespace\":\"payments\"}," +
-            "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + image + "\"}]}}}}").RootElement.Clone();
-        return new AdmissionRequest
-        {
-            Uid = uid,
-            Kind = new GroupVersionKind { Group = "apps", Version = "v1", Kind = "Deployment" },
-            Resource = new GroupVersionResource { Group = "apps", Version = "v1", Resource = "deployments" },
-            Name = "checkout",
-            Namespace = "payments",
-            Operation = "UPDATE",
-            UserInfo = new ReviewUserInfo { Username = "carol", Groups = ["developers"] },
-            Object = Deployment("registry.example.com/checkout:2.4.1"),
-            OldObject = Deployment("registry.example.com/checkout:2.4.0"),
-        };
     }
 
     private sealed class TwoViews(DecisionSnapshot cached, DecisionSnapshot? fresh) : IApprovalState

@@ -16,7 +16,7 @@ public sealed class ReviewLogScopeTests
         var state = new LoggingState(factory.CreateLogger("state"));
         var handler = new ReviewHandler(AdmissionPolicy.Default, state, TimeProvider.System, factory.CreateLogger<ReviewHandler>());
 
-        var review = await handler.HandleAsync(ReviewHandlerFreshnessTests.UpdateRequest(Uid), CancellationToken.None);
+        var review = await handler.HandleAsync(Requests.CheckoutUpdate(Uid), CancellationToken.None);
         factory.CreateLogger("after").LogInformation("after the review");
 
         Assert.False(review.Response!.Allowed); // denied, so the state was asked to look again, and logged

@@ -6,20 +6,24 @@ namespace Admission.Operator.Tests.Webhook;
 /// </summary>
 public sealed class ServeStartupErrorTests
 {
-    public static TheoryData<string, string[], string> Cases => new()
+    /// <summary>Each case: the arguments given after good --approvals and --tls-dir, and what standard error must say.</summary>
+    private static readonly Dictionary<string, (string[] Args, string Message)> Cases = new()
     {
-        { "missing certificate files", ["--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key"], "--tls-cert: \"/nonexistent/tls.crt\" does not exist" },
-        { "only one of the certificate pair", ["--tls-cert", "/nonexistent/tls.crt"], "--tls-cert/--tls-key: give both, or neither" },
-        { "plain http", ["--listen", "http://127.0.0.1:8443"], "--listen: \"http://127.0.0.1:8443/\" must be an https:// URL" },
-        { "a host name to listen on", ["--listen", "https://example.com:8443"], "must be an IP address or localhost" },
-        { "a bad staleness", ["--max-cache-staleness", "soon"], "--max-cache-staleness: \"soon\" is not a positive duration" },
-        { "a missing kubeconfig", ["--kubeconfig", "/nonexistent/kubeconfig"], "--kubeconfig: \"/nonexistent/kubeconfig\" does not exist" },
+        ["missing certificate files"] = (["--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key"], "--tls-cert: \"/nonexistent/tls.crt\" does not exist"),
+        ["only one of the certificate pair"] = (["--tls-cert", "/nonexistent/tls.crt"], "--tls-cert/--tls-key: give both, or neither"),
+        ["plain http"] = (["--listen", "http://127.0.0.1:8443"], "--listen: \"http://127.0.0.1:8443/\" must be an https:// URL"),
+        ["a host name to listen on"] = (["--listen", "https://example.com:8443"], "must be an IP address or localhost"),
+        ["a bad staleness"] = (["--max-cache-staleness", "soon"], "--max-cache-staleness: \"soon\" is not a positive duration"),
+        ["a missing kubeconfig"] = (["--kubeconfig", "/nonexistent/kubeconfig"], "--kubeconfig: \"/nonexistent/kubeconfig\" does not exist"),
     };
 
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
     [Theory]
-    [MemberData(nameof(Cases))]
-    public async Task Bad_input_exits_2_with_a_message(string name, string[] args, string message)
+    [MemberData(nameof(CaseNames))]
+    public async Task Bad_input_exits_2_with_a_message(string name)
     {
+        var (args, message) = Cases[name];
         using var dir = new TempDir("admission-serve-bad-");
         var result = await AdmissionCli.RunAsync(["serve", "--approvals", Repo.Example("approvals"), "--tls-dir", dir.File("tls"), .. args]);
         Assert.True(result.ExitCode == 2, $"{name}: {result}");

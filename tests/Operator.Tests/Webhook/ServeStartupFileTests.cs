@@ -26,21 +26,18 @@ public sealed class ServeStartupFileTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>--tls-cert and --tls-key given as these two files of the test folder.</summary>
+    private static string[] Tls(string cert, string key) => ["--tls-cert", "{dir}/" + cert, "--tls-key", "{dir}/" + key];
+
     public static TheoryData<string, string[], string> Cases => new()
     {
         // case, arguments ({dir} is the test folder), the one line standard error must hold
-        { "cert and key swapped", ["--tls-cert", "{dir}/tls.key", "--tls-key", "{dir}/tls.crt"],
-            "error: --tls-cert: \"{dir}/tls.key\" holds a private key, not a PEM certificate; --tls-cert and --tls-key look swapped" },
-        { "the key given twice", ["--tls-cert", "{dir}/tls.key", "--tls-key", "{dir}/tls.key"],
-            "error: --tls-cert: \"{dir}/tls.key\" holds a private key, not a PEM certificate" },
-        { "the certificate given twice", ["--tls-cert", "{dir}/tls.crt", "--tls-key", "{dir}/tls.crt"],
-            "error: --tls-key: \"{dir}/tls.crt\" holds a certificate, not a PEM private key" },
-        { "the key of another certificate", ["--tls-cert", "{dir}/ca.crt", "--tls-key", "{dir}/tls.key"],
-            "error: --tls-key: \"{dir}/tls.key\" cannot be used with the certificate in \"{dir}/ca.crt\": The provided key does not match the public key for this certificate" },
-        { "a certificate that is not PEM", ["--tls-cert", "{dir}/not-pem.txt", "--tls-key", "{dir}/tls.key"],
-            "error: --tls-cert: \"{dir}/not-pem.txt\" holds no PEM block, not a PEM certificate" },
-        { "a folder as the certificate", ["--tls-cert", "{dir}/folder", "--tls-key", "{dir}/tls.key"],
-            "error: --tls-cert: \"{dir}/folder\" is a folder, not a file" },
+        { "cert and key swapped", Tls("tls.key", "tls.crt"), "error: --tls-cert: \"{dir}/tls.key\" holds a private key, not a PEM certificate; --tls-cert and --tls-key look swapped" },
+        { "the key given twice", Tls("tls.key", "tls.key"), "error: --tls-cert: \"{dir}/tls.key\" holds a private key, not a PEM certificate" },
+        { "the certificate given twice", Tls("tls.crt", "tls.crt"), "error: --tls-key: \"{dir}/tls.crt\" holds a certificate, not a PEM private key" },
+        { "the key of another certificate", Tls("ca.crt", "tls.key"), "error: --tls-key: \"{dir}/tls.key\" cannot be used with the certificate in \"{dir}/ca.crt\": The provided key does not match the public key for this certificate" },
+        { "a certificate that is not PEM", Tls("not-pem.txt", "tls.key"), "error: --tls-cert: \"{dir}/not-pem.txt\" holds no PEM block, not a PEM certificate" },
+        { "a folder as the certificate", Tls("folder", "tls.key"), "error: --tls-cert: \"{dir}/folder\" is a folder, not a file" },
         { "a file as --tls-dir", ["--tls-dir", "{dir}/a-file"],
             "error: --tls-dir: \"{dir}/a-file\" is a file; --tls-dir is the folder where the generated CA and serving certificate are kept" },
         { "a missing approvals folder", ["--approvals", "{dir}/nope-dir"], "error: --approvals: \"{dir}/nope-dir\" does not exist" },

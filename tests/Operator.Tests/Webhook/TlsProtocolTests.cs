@@ -8,8 +8,7 @@ public sealed class TlsProtocolTests
     [Fact]
     public async Task Only_TLS_1_2_and_1_3_are_negotiated()
     {
-        using var dir = new TempDir("admission-tls-");
-        await using var server = await ServeProcess.StartWithExampleNamespaceAsync(dir);
+        await using var server = await ServeProcess.StartWithExampleNamespaceAsync("admission-tls-");
         using var ca = X509CertificateLoader.LoadCertificateFromFile(server.CaFile);
 
         Assert.Equal(SslProtocols.Tls13, await Handshake(server.Port, ca, SslProtocols.Tls13));

@@ -10,13 +10,9 @@ namespace Admission.Plugin.Tests.EndToEnd;
 /// denied, naming what differs; and once the live object moved on, approve refuses and says why.
 /// </summary>
 [Collection(ExactChangeGroup.Name)]
-public sealed class ExactChangeStoryTests(ExactChangeCluster cluster) : IDisposable
+public sealed class ExactChangeStoryTests(ExactChangeCluster cluster) : TranscribedTests("exact-change")
 {
-    private readonly Transcript _transcript = new("exact-change");
-
-    public void Dispose() => _transcript.Save();
-
-    private Task<ProcessResult> As(string user, string? note, params string[] args) => _transcript.KubectlAsync(cluster, user, null, note, args);
+    private protected override EndToEndCluster Cluster => cluster;
 
     private string? Phase(string name) =>
         cluster.Server.Get("approvals.admission.dev", "changeapprovals", EndToEndCluster.Namespace, name)?["status"]?["phase"]?.ToString();
@@ -34,9 +30,7 @@ public sealed class ExactChangeStoryTests(ExactChangeCluster cluster) : IDisposa
     [Fact]
     public async Task Carol_requests_alice_and_bob_approve_her_exact_apply_is_admitted_and_daves_other_apply_is_denied()
     {
-        Assert.True(EndToEndCluster.KubectlAvailable, $"{EndToEndCluster.Kubectl} is required for the end-to-end tests");
-        var manifest = cluster.WriteFile("checkout-2.4.1.yaml", EndToEndCluster.DeploymentYaml("checkout", "registry.example.com/checkout:2.4.1"));
-        var other = cluster.WriteFile("checkout-2.4.1-debug.yaml", EndToEndCluster.DeploymentYaml("checkout", "registry.example.com/checkout:2.4.1", "debug"));
+        var (manifest, other) = cluster.CheckoutManifests();
 
         var noManifest = await As("carol", "without -f, an approval could not bind the change", "change", "request", "deployment/checkout", "--reason", "Roll out 2.4.1");
         Assert.Equal(2, noManifest.Exit);

@@ -32,10 +32,7 @@ public class EndToEndCluster : IAsyncLifetime
     public const string PolicyYaml = """
         apiVersion: approvals.admission.dev/v1alpha1
         kind: AdmissionPolicy
-        tier1:
-          namespaceSelector:
-            matchLabels:
-              approvals.admission.dev/tier: "1"
+        tier1: {namespaceSelector: {matchLabels: {approvals.admission.dev/tier: "1"}}}
         requiredApprovals: 2
         approverGroups: [tier1-approvers]
         breakGlassGroups: [tier1-break-glass]
@@ -183,6 +180,18 @@ public class EndToEndCluster : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(Dir, name), text, new UTF8Encoding(false));
         return name;
+    }
+
+    /// <summary>
+    /// checkout at 2.4.1 as a manifest, and the same with LOG_LEVEL debug (one value that differs),
+    /// for the stories that apply an approved change and then another; fails first when kubectl is
+    /// not installed.
+    /// </summary>
+    public (string Manifest, string WithDebug) CheckoutManifests()
+    {
+        Assert.True(KubectlAvailable, $"{Kubectl} is required for the end-to-end tests");
+        return (WriteFile("checkout-2.4.1.yaml", DeploymentYaml("checkout", "registry.example.com/checkout:2.4.1")),
+            WriteFile("checkout-2.4.1-debug.yaml", DeploymentYaml("checkout", "registry.example.com/checkout:2.4.1", "debug")));
     }
 
     /// <summary>Runs the real kubectl as <paramref name="user"/>, with the plugin on PATH.</summary>

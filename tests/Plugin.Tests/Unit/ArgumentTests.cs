@@ -5,18 +5,27 @@ public class ArgumentTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 6, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Each kind, and every way kubectl lets it be written before /NAME.</summary>
+    private static readonly Dictionary<(string Group, string Kind), string[]> Spellings = new()
+    {
+        [("apps", "Deployment")] = ["deployment", "deployments", "deploy", "Deployment", "deployment.apps", "deployments.v1.apps"],
+        [("apps", "StatefulSet")] = ["statefulset", "sts"],
+        [("apps", "DaemonSet")] = ["daemonset", "ds"],
+        [("argoproj.io", "Rollout")] = ["Rollout.argoproj.io"],
+    };
+
+    public static TheoryData<string, string, string> Targets()
+    {
+        var targets = new TheoryData<string, string, string>();
+        foreach (var ((group, kind), spellings) in Spellings)
+        {
+            foreach (var spelling in spellings) targets.Add($"{spelling}/checkout", group, kind);
+        }
+        return targets;
+    }
+
     [Theory]
-    [InlineData("deployment/checkout", "apps", "Deployment")]
-    [InlineData("deployments/checkout", "apps", "Deployment")]
-    [InlineData("deploy/checkout", "apps", "Deployment")]
-    [InlineData("Deployment/checkout", "apps", "Deployment")]
-    [InlineData("deployment.apps/checkout", "apps", "Deployment")]
-    [InlineData("deployments.v1.apps/checkout", "apps", "Deployment")]
-    [InlineData("statefulset/checkout", "apps", "StatefulSet")]
-    [InlineData("sts/checkout", "apps", "StatefulSet")]
-    [InlineData("daemonset/checkout", "apps", "DaemonSet")]
-    [InlineData("ds/checkout", "apps", "DaemonSet")]
-    [InlineData("Rollout.argoproj.io/checkout", "argoproj.io", "Rollout")]
+    [MemberData(nameof(Targets))]
     public void Kinds_are_written_as_kubectl_writes_them(string text, string group, string kind)
     {
         var target = TargetRef.Parse(text, AdmissionPolicy.Default);
@@ -32,13 +41,27 @@ public class ArgumentTests
         Assert.Equal(new ApiResource("argoproj.io", "v1", "rollouts"), target.Resource);
     }
 
+    /// <summary>What the error must say, and the bad targets (as typed) that must get it.</summary>
+    private static readonly Dictionary<string, string[]> BadTargets = new()
+    {
+        ["is not KIND/NAME"] = ["checkout", "deployment/", "deployment/a/b"],
+        ["is not a valid object name"] = ["deployment/Checkout"],
+        ["unknown kind \"configmap\""] = ["configmap/checkout"],
+        ["unknown kind"] = ["rollout.argoproj.io/x"],
+    };
+
+    public static TheoryData<string, string> BadTargetCases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var (expected, texts) in BadTargets)
+        {
+            foreach (var text in texts) cases.Add(text, expected);
+        }
+        return cases;
+    }
+
     [Theory]
-    [InlineData("checkout", "is not KIND/NAME")]
-    [InlineData("deployment/", "is not KIND/NAME")]
-    [InlineData("deployment/a/b", "is not KIND/NAME")]
-    [InlineData("deployment/Checkout", "is not a valid object name")]
-    [InlineData("configmap/checkout", "unknown kind \"configmap\"")]
-    [InlineData("rollout.argoproj.io/x", "unknown kind")]
+    [MemberData(nameof(BadTargetCases))]
     public void Bad_targets_say_what_is_wrong(string text, string expected)
     {
         var e = Assert.Throws<UsageException>(() => TargetRef.Parse(text, AdmissionPolicy.Default));
@@ -71,14 +94,23 @@ public class ArgumentTests
         Assert.Equal(Now.AddHours(2), Parse(notBefore: "2h").NotBefore);
     }
 
-    [Theory]
-    [InlineData("--expires-in", "soon", "--expires-in \"soon\" is not a positive duration")]
-    [InlineData("--operation", "PATCH", "--operation \"PATCH\" is not CREATE, UPDATE or DELETE")]
-    [InlineData("--not-before", "tomorrow", "--not-before \"tomorrow\" is neither")]
-    [InlineData("--name", "Bad_Name", "--name \"Bad_Name\" is not a valid name")]
-    [InlineData("--reason", " ", "--reason must not be empty")]
-    public async Task Bad_request_options_are_usage_errors_with_exit_2(string option, string value, string expected)
+    /// <summary>Each request option (once each), a bad value for it, and what the error must say.</summary>
+    private static readonly Dictionary<string, (string Value, string Expected)> BadOptions = new()
     {
+        ["--expires-in"] = ("soon", "--expires-in \"soon\" is not a positive duration"),
+        ["--operation"] = ("PATCH", "--operation \"PATCH\" is not CREATE, UPDATE or DELETE"),
+        ["--not-before"] = ("tomorrow", "--not-before \"tomorrow\" is neither"),
+        ["--name"] = ("Bad_Name", "--name \"Bad_Name\" is not a valid name"),
+        ["--reason"] = (" ", "--reason must not be empty"),
+    };
+
+    public static TheoryData<string> BadOptionNames => [.. BadOptions.Keys];
+
+    [Theory]
+    [MemberData(nameof(BadOptionNames))]
+    public async Task Bad_request_options_are_usage_errors_with_exit_2(string option)
+    {
+        var (value, expected) = BadOptions[option];
         var cluster = new FakeCluster(Now);
         var args = new List<string> { "request", "deployment/checkout" };
         if (option != "--reason") args.AddRange(["--reason", "why"]);
@@ -155,88 +187,91 @@ public class ArgumentTests
             """.Trim(), body.ToJsonString());
     }
 
-    [Fact]
-    public void Images_come_from_the_manifests_matching_object()
+    /// <summary>
+    /// Writes <paramref name="content"/> as the file <paramref name="name"/> in a new temporary
+    /// folder, runs <paramref name="test"/> on the file's path, and removes the folder.
+    /// </summary>
+    private static void WithFile(string name, string content, Action<string> test)
     {
         var dir = Directory.CreateTempSubdirectory("plugin-args-");
         try
         {
-            var file = Path.Combine(dir.FullName, "deploy.yaml");
-            File.WriteAllText(file, """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: checkout}
-                ---
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: checkout}
+            var file = Path.Combine(dir.FullName, name);
+            File.WriteAllText(file, content);
+            test(file);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Images_come_from_the_manifests_matching_object()
+    {
+        WithFile("deploy.yaml", """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: checkout}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: checkout}
+            spec:
+              template:
                 spec:
-                  template:
-                    spec:
-                      initContainers: [{name: init, image: "busybox:1.36"}]
-                      containers:
-                      - {name: app, image: "registry.example.com/checkout:2.4.1"}
-                      - {name: sidecar, image: "envoy:1.30"}
-                """);
+                  initContainers: [{name: init, image: "busybox:1.36"}]
+                  containers:
+                  - {name: app, image: "registry.example.com/checkout:2.4.1"}
+                  - {name: sidecar, image: "envoy:1.30"}
+            """, file =>
+        {
             var target = TargetRef.Parse("deploy/checkout", AdmissionPolicy.Default);
             Assert.Equal(new[] { "busybox:1.36", "registry.example.com/checkout:2.4.1", "envoy:1.30" }.Order(), RequestCommand.ImagesFromManifest(file, target).Order());
             var other = TargetRef.Parse("deploy/cart", AdmissionPolicy.Default);
             var e = Assert.Throws<UsageException>(() => RequestCommand.ImagesFromManifest(file, other));
             Assert.Contains("holds no Deployment named cart (it holds: Service checkout, Deployment checkout)", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
     public void Kubeconfig_files_follow_kubectls_precedence()
     {
-        var dir = Directory.CreateTempSubdirectory("plugin-kubeconfig-");
-        try
+        WithFile("a", "", a =>
         {
-            var a = Path.Combine(dir.FullName, "a");
-            var b = Path.Combine(dir.FullName, "b");
-            File.WriteAllText(a, "");
+            var dir = Path.GetDirectoryName(a)!;
+            var b = Path.Combine(dir, "b");
             File.WriteAllText(b, "");
-            var env = new Dictionary<string, string?> { ["KUBECONFIG"] = $"{a}{Path.PathSeparator}{Path.Combine(dir.FullName, "missing")}{Path.PathSeparator}{b}", ["HOME"] = dir.FullName };
+            var env = new Dictionary<string, string?> { ["KUBECONFIG"] = $"{a}{Path.PathSeparator}{Path.Combine(dir, "missing")}{Path.PathSeparator}{b}", ["HOME"] = dir };
             Assert.Equal([a, b], KubeconfigFiles.Resolve(null, n => env.GetValueOrDefault(n)));
             Assert.Equal([b], KubeconfigFiles.Resolve(b, n => env.GetValueOrDefault(n)));
-            Assert.Throws<KubeconfigException>(() => KubeconfigFiles.Resolve(Path.Combine(dir.FullName, "nope"), n => env.GetValueOrDefault(n)));
+            Assert.Throws<KubeconfigException>(() => KubeconfigFiles.Resolve(Path.Combine(dir, "nope"), n => env.GetValueOrDefault(n)));
             env.Remove("KUBECONFIG");
             var e = Assert.Throws<KubeconfigException>(() => KubeconfigFiles.Resolve(null, n => env.GetValueOrDefault(n)));
             Assert.Contains("set KUBECONFIG or pass --kubeconfig FILE", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
     public void Namespace_comes_from_the_flag_then_the_context_then_default()
     {
-        var dir = Directory.CreateTempSubdirectory("plugin-kubeconfig-");
-        try
+        WithFile("config", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster: {server: "https://127.0.0.1:1"}
+            users:
+            - name: u
+              user: {token: t}
+            contexts:
+            - name: with-ns
+              context: {cluster: c, user: u, namespace: payments}
+            - name: without-ns
+              context: {cluster: c, user: u}
+            current-context: with-ns
+            """, file =>
         {
-            var file = Path.Combine(dir.FullName, "config");
-            File.WriteAllText(file, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: c
-                  cluster: {server: "https://127.0.0.1:1"}
-                users:
-                - name: u
-                  user: {token: t}
-                contexts:
-                - name: with-ns
-                  context: {cluster: c, user: u, namespace: payments}
-                - name: without-ns
-                  context: {cluster: c, user: u}
-                current-context: with-ns
-                """);
             var connector = new KubeConnector(_ => null);
             string NamespaceOf(string? context, string? ns)
             {
@@ -249,11 +284,7 @@ public class ArgumentTests
             Assert.Equal("shop", NamespaceOf(null, "shop"));
             var e = Assert.Throws<KubeconfigException>(() => connector.Connect(new KubeSelection(file, "nope", null)));
             Assert.Contains("context \"nope\" is not in kubeconfig", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]

@@ -39,6 +39,18 @@ public class CommandTests
         return cluster;
     }
 
+    /// <summary>carol's request (with <paramref name="extra"/> options), approved by alice and bob.</summary>
+    private static async Task<FakeCluster> ApprovedAsync(params string[] extra)
+    {
+        var cluster = await RequestedAsync("carol", extra);
+        foreach (var approver in new[] { "alice", "bob" })
+        {
+            var approved = await Run.RunAsync(cluster, approver, "approve", Name);
+            Assert.True(approved.Exit == 0, approved.ToString());
+        }
+        return cluster;
+    }
+
     private static void Contains(string expected, string actual) => Assert.Contains(expected, actual, StringComparison.Ordinal);
 
     [Fact]
@@ -129,9 +141,7 @@ public class CommandTests
     [Fact]
     public async Task Withdraw_removes_only_the_callers_own_entry()
     {
-        var cluster = await RequestedAsync();
-        await Run.RunAsync(cluster, "alice", "approve", Name);
-        await Run.RunAsync(cluster, "bob", "approve", Name);
+        var cluster = await ApprovedAsync();
         var result = await Run.RunAsync(cluster, "bob", "withdraw", Name);
         Assert.Equal(0, result.Exit);
         Assert.Equal(
@@ -147,29 +157,32 @@ public class CommandTests
 
     // Every refusal the webhook gives an approver, in the words the plugin prints.
 
+    /// <summary>
+    /// <paramref name="user"/> approves and the webhook refuses: exit 1, and standard error is
+    /// exactly the refusal with the webhook's reason <paramref name="why"/>.
+    /// </summary>
+    private static async Task<Run.Result> ApproveRefusedAsync(FakeCluster cluster, string user, string why, Dictionary<string, string>? env = null)
+    {
+        var result = await Run.RunAsync(cluster, user, env, "approve", Name);
+        Assert.Equal(1, result.Exit);
+        Assert.Equal($"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: {why} Nothing was changed.\n", result.Err);
+        return result;
+    }
+
     [Fact]
     public async Task Refused_own_request()
     {
         var cluster = await RequestedAsync("alice");
-        var result = await Run.RunAsync(cluster, "alice", "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: you (alice) requested this change yourself, " +
-            $"and nobody may approve their own request; ask an approver to run `kubectl change approve {Name} -n payments`. Nothing was changed.\n", result.Err);
+        var result = await ApproveRefusedAsync(cluster, "alice",
+            "you (alice) requested this change yourself, and nobody may approve their own request; " +
+            $"ask an approver to run `kubectl change approve {Name} -n payments`.");
         Assert.Empty(result.Out);
         Assert.Empty(cluster.Approval("payments", Name)!["spec"]!["approvals"]!.AsArray());
     }
 
     [Fact]
-    public async Task Refused_not_an_approver()
-    {
-        var cluster = await RequestedAsync();
-        var result = await Run.RunAsync(cluster, "dave", "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: you (dave) are not an approver: " +
-            "only members of tier1-approvers may approve, and your groups are developers. Nothing was changed.\n", result.Err);
-    }
+    public async Task Refused_not_an_approver() => await ApproveRefusedAsync(await RequestedAsync(), "dave",
+        "you (dave) are not an approver: only members of tier1-approvers may approve, and your groups are developers.");
 
     [Fact]
     public async Task Refused_own_request_and_not_an_approver_says_both()
@@ -187,11 +200,7 @@ public class CommandTests
     {
         var cluster = await RequestedAsync("carol", "--expires-in", "1h");
         cluster.Clock.Advance(TimeSpan.FromMinutes(65));
-        var result = await Run.RunAsync(cluster, "alice", "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: it expired at 2026-03-06T10:00:00Z (5m ago) " +
-            "and can no longer be approved; carol must request a new one. Nothing was changed.\n", result.Err);
+        await ApproveRefusedAsync(cluster, "alice", "it expired at 2026-03-06T10:00:00Z (5m ago) and can no longer be approved; carol must request a new one.");
     }
 
     [Fact]
@@ -199,38 +208,24 @@ public class CommandTests
     {
         var cluster = await RequestedAsync();
         Assert.Equal(0, (await Run.RunAsync(cluster, "alice", "approve", Name)).Exit);
-        var result = await Run.RunAsync(cluster, "alice", "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: you (alice) have already approved it, " +
-            "and each approver counts once. Nothing was changed.\n", result.Err);
+        await ApproveRefusedAsync(cluster, "alice", "you (alice) have already approved it, and each approver counts once.");
         Assert.Single(cluster.Approval("payments", Name)!["spec"]!["approvals"]!.AsArray());
     }
 
     [Fact]
-    public async Task Refused_forged_entry()
-    {
-        var cluster = await RequestedAsync();
-        var env = new Dictionary<string, string> { ["KUBECTL_CHANGE_USER"] = "alice" };
-        var result = await Run.RunAsync(cluster, "bob", env, "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: the new entry names alice as the approver, " +
-            "but that is not the username the API server knows you by, and an approval can only be added in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it). Nothing was changed.\n",
-            result.Err);
-    }
+    public async Task Refused_forged_entry() => await ApproveRefusedAsync(await RequestedAsync(), "bob",
+        "the new entry names alice as the approver, but that is not the username the API server knows you by, and an approval can only be added " +
+        "in your own name (KUBECTL_CHANGE_USER is set to \"alice\"; unset it).",
+        new Dictionary<string, string> { ["KUBECTL_CHANGE_USER"] = "alice" });
 
     [Fact]
     public async Task Refused_clock_skew()
     {
         var cluster = await RequestedAsync();
         cluster.ServerSkew = TimeSpan.FromMinutes(10);
-        var result = await Run.RunAsync(cluster, "alice", "approve", Name);
-        Assert.Equal(1, result.Exit);
-        Assert.Equal(
-            $"error: approving changeapproval {Name} in namespace payments was refused by the admission webhook: the approval time 2026-03-06T09:00:00Z taken from " +
-            "this computer's clock is more than 5 minutes away from the API server's clock; correct this computer's clock and try again. Nothing was changed.\n",
-            result.Err);
+        await ApproveRefusedAsync(cluster, "alice",
+            "the approval time 2026-03-06T09:00:00Z taken from this computer's clock is more than 5 minutes away from the API server's clock; " +
+            "correct this computer's clock and try again.");
     }
 
     [Fact]
@@ -328,9 +323,7 @@ public class CommandTests
     [Fact]
     public async Task Show_of_a_valid_approval_says_it_lacks_nothing()
     {
-        var cluster = await RequestedAsync();
-        await Run.RunAsync(cluster, "alice", "approve", Name);
-        await Run.RunAsync(cluster, "bob", "approve", Name);
+        var cluster = await ApprovedAsync();
         var result = await Run.RunAsync(cluster, "carol", "show", Name);
         Contains("Phase:        Approved (no status yet)\n", result.Out);
         Contains("Lacks:        nothing; CREATE, UPDATE of Deployment payments/checkout is admitted until 2026-03-07T09:00:00Z.\n", result.Out);
@@ -398,9 +391,7 @@ public class CommandTests
         var dir = Directory.CreateTempSubdirectory("plugin-cmd-");
         try
         {
-            var cluster = await RequestedAsync("carol", "--image", "registry.example.com/checkout:2.4.1");
-            await Run.RunAsync(cluster, "alice", "approve", Name);
-            await Run.RunAsync(cluster, "bob", "approve", Name);
+            var cluster = await ApprovedAsync("--image", "registry.example.com/checkout:2.4.1");
             var file = Path.Combine(dir.FullName, "checkout.yaml");
             File.WriteAllText(file, Deployment("registry.example.com/checkout:2.4.2").ToJsonString());
             var result = await Run.RunAsync(cluster, "carol", "why", "deployment/checkout", "-f", file);

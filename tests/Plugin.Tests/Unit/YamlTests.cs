@@ -36,18 +36,22 @@ public class YamlTests
             """.Replace("\r\n", "\n", StringComparison.Ordinal), yaml);
     }
 
+    /// <summary>Strings YAML reads back unquoted as the same string.</summary>
+    private static readonly string[] Plain = ["plain text", "registry.example.com/checkout:2.4.1"];
+
+    /// <summary>Strings YAML would read unquoted as something else (null, a boolean, a number, a time, a map, a list) or change (line break, trailing space).</summary>
+    private static readonly string[] Quoted = ["", "true", "no", "1.5", "2026-03-06T18:00:00Z", "a: b", "- item", "line\nbreak", "trailing "];
+
+    public static TheoryData<string, bool> Strings()
+    {
+        var strings = new TheoryData<string, bool>();
+        foreach (var s in Plain) strings.Add(s, false);
+        foreach (var s in Quoted) strings.Add(s, true);
+        return strings;
+    }
+
     [Theory]
-    [InlineData("plain text", false)]
-    [InlineData("registry.example.com/checkout:2.4.1", false)]
-    [InlineData("", true)]
-    [InlineData("true", true)]
-    [InlineData("no", true)]
-    [InlineData("1.5", true)]
-    [InlineData("2026-03-06T18:00:00Z", true)]
-    [InlineData("a: b", true)]
-    [InlineData("- item", true)]
-    [InlineData("line\nbreak", true)]
-    [InlineData("trailing ", true)]
+    [MemberData(nameof(Strings))]
     public void Quotes_strings_yaml_would_read_differently(string s, bool quoted) =>
         Assert.Equal(quoted, YamlWriter.NeedsQuotes(s));
 
