@@ -19,7 +19,7 @@ internal sealed class BlockYamlReader
     /// <summary>Deep enough for any manifest; deeper is left to the other readers.</summary>
     private const int MaxDepth = 64;
 
-    /// <summary>Characters this reader leaves to YamlDotNet wherever they occur: tabs, carriage returns, other controls, non-BMP text, byte order marks.</summary>
+    /// <summary>Characters this reader leaves to YamlDotNet wherever they occur: tabs, carriage returns, other controls, Unicode line and paragraph separators, non-BMP text, byte order marks.</summary>
     private static readonly SearchValues<char> Unsupported = SearchValues.Create(UnsupportedChars());
 
     private readonly string _t;
@@ -475,6 +475,8 @@ internal sealed class BlockYamlReader
         }
         for (var c = '\u007F'; c <= '\u009F'; c++) sb.Append(c);
         for (var c = '\uD800'; c <= '\uDFFF'; c++) sb.Append(c);
+        // YamlDotNet breaks lines at these too (as YAML 1.1 did), where this reader would not.
+        sb.Append('\u2028').Append('\u2029');
         sb.Append('\uFEFF').Append('\uFFFE').Append('\uFFFF');
         return sb.ToString();
     }

@@ -120,6 +120,8 @@ public sealed class FastManifestParserTests
         { "a repeated key in an entry", Head + "a:\n- k: 1\n  k: 2\n", false },
         { "a tab", Head + "a:\t1\n", false },
         { "CRLF", Head.Replace("\n", "\r\n", StringComparison.Ordinal), false },
+        { "a Unicode line separator", Head + "a: one\u2028two\n", false },
+        { "a next-line control", Head + "a: one\u0085two\n", false },
         { "a plain scalar over two lines", Head + "a: one\n  two\n", false },
         { "a quoted scalar over two lines", Head + "a: \"one\n  two\"\n", false },
         { "a block scalar", Head + "a: |\n  x\n", false },
