@@ -13,11 +13,14 @@ COPY Directory.Build.props ./
 COPY src/Policies/Admission.Policies.csproj src/Policies/
 COPY src/Kubernetes/Admission.Kubernetes.csproj src/Kubernetes/
 COPY src/Operator/Admission.Operator.csproj src/Operator/
-RUN dotnet restore src/Operator/Admission.Operator.csproj
+# For the runtime identifier and ReadyToRun of the publish below (the publish does not restore again).
+RUN dotnet restore src/Operator/Admission.Operator.csproj -r linux-x64 -p:PublishReadyToRun=true
 
 COPY src/ src/
 # Framework-dependent (the runtime image provides ASP.NET Core); UseAppHost gives /app/admission.
-RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -o /app --no-self-contained -p:UseAppHost=true --no-restore
+# ReadyToRun: the app's own code is compiled ahead for linux-x64, so the start-up burst of reading
+# every approval runs optimized code instead of the JIT's first tier (docs/performance.md, start-up).
+RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -r linux-x64 -p:PublishReadyToRun=true -o /app --no-self-contained -p:UseAppHost=true --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app

@@ -23,9 +23,15 @@ internal static class CpuTimeRunner
         scale.Setup();
         Measure("decision (10,000 approvals)", () => decision.Indexed(), rounds, callsPerRound);
         Measure("parse only (update)", () => update.ParseOnly(), rounds, callsPerRound);
+        Measure("parse checked (update)", () => update.ParseChecked(), rounds, callsPerRound);
+        Pair("checked/parse only (update)", () => update.ParseChecked(), () => update.ParseOnly(), rounds, callsPerRound);
         Measure("full pipeline (update)", () => update.FullPipeline(), rounds, callsPerRound);
+        Pair("full pipeline/parse only (update)", () => update.FullPipeline(), () => update.ParseOnly(), rounds, callsPerRound);
         Measure("parse only (scale)", () => scale.ParseOnly(), rounds, callsPerRound);
+        Measure("parse checked (scale)", () => scale.ParseChecked(), rounds, callsPerRound);
         Measure("full pipeline (scale)", () => scale.FullPipeline(), rounds, callsPerRound);
+        Pair("checked/parse only (scale)", () => scale.ParseChecked(), () => scale.ParseOnly(), rounds, callsPerRound);
+        Pair("full pipeline/parse only (scale)", () => scale.FullPipeline(), () => scale.ParseOnly(), rounds, callsPerRound);
         update.Cleanup();
         scale.Cleanup();
     }
@@ -48,6 +54,25 @@ internal static class CpuTimeRunner
         }
         Array.Sort(cpu);
         Console.WriteLine($"{name,-30} {cpu[rounds / 2],8:F2} us CPU/call (median of {rounds} rounds of {calls}; min {cpu[0]:F2}, max {cpu[^1]:F2})  {allocated / ((double)rounds * calls),8:F0} B/call");
+    }
+
+    /// <summary>
+    /// Two operations in alternating batches, so a neighbour's burst of load falls on both alike: the
+    /// median over rounds of the ratio of their CPU time per call (a to b).
+    /// </summary>
+    private static void Pair<T>(string name, Func<T> a, Func<T> b, int rounds, int calls)
+    {
+        var ratios = new double[rounds * 4];
+        for (var r = 0; r < ratios.Length; r++)
+        {
+            var start = ThreadCpuNanoseconds();
+            for (var i = 0; i < calls / 4; i++) a();
+            var mid = ThreadCpuNanoseconds();
+            for (var i = 0; i < calls / 4; i++) b();
+            ratios[r] = (mid - start) / (double)(ThreadCpuNanoseconds() - mid);
+        }
+        Array.Sort(ratios);
+        Console.WriteLine($"{name,-30} {ratios[ratios.Length / 2],8:F2}x CPU (median of {ratios.Length} alternating batches of {calls / 4}; quartiles {ratios[ratios.Length / 4]:F2} to {ratios[ratios.Length * 3 / 4]:F2})");
     }
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);

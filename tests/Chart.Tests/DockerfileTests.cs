@@ -26,6 +26,25 @@ public partial class DockerfileTests
         Assert.Contains("-p:UseAppHost=true", publish, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The image is what ships, so it is what starts fast: ReadyToRun needs a runtime identifier at
+    /// publish, and the publish does not restore, so the restore must name the same identifier and
+    /// ReadyToRun (or the publish fails for want of the restored runtime pack and compiler).
+    /// </summary>
+    [Fact]
+    public void It_publishes_ReadyToRun_for_linux_x64_from_a_restore_for_the_same()
+    {
+        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+        var restore = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+
+        foreach (var required in new[] { "-r linux-x64", "-p:PublishReadyToRun=true" })
+        {
+            Assert.Contains(required, publish, StringComparison.Ordinal);
+            Assert.Contains(required, restore, StringComparison.Ordinal);
+        }
+        Assert.Contains("--no-restore", publish, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_entrypoint_is_the_assembly_named_admission()
     {

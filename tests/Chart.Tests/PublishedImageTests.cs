@@ -21,8 +21,8 @@ public sealed class PublishedImageTests
         {
             var app = Path.Combine(work.FullName, "app");
             // The Dockerfile's publish line, verbatim apart from the output folder.
-            await Run("dotnet", ["publish", Repo.PathOf("src", "Operator", "Admission.Operator.csproj"), "-c", "Release", "-o", app,
-                "--no-self-contained", "-p:UseAppHost=true", "--nologo", "-v", "q"]);
+            await Run("dotnet", ["publish", Repo.PathOf("src", "Operator", "Admission.Operator.csproj"), "-c", "Release", "-r", "linux-x64",
+                "-p:PublishReadyToRun=true", "-o", app, "--no-self-contained", "-p:UseAppHost=true", "--nologo", "-v", "q"]);
             Assert.True(File.Exists(Path.Combine(app, "admission")), "the publish folder lacks the admission apphost the ENTRYPOINT names");
             Assert.DoesNotContain(Directory.EnumerateFiles(app), f => Path.GetFileName(f).Contains("Tests", StringComparison.Ordinal));
 

@@ -23,6 +23,8 @@ public static class FastManifestParser
         result = [];
         var trimmed = text.AsSpan().TrimStart();
         if (trimmed.Length > 0 && trimmed[0] is '{' or '[') return false; // JSON: ManifestParser reads it directly
+        // Most files are plain block YAML: read without YamlDotNet when they are; its events otherwise.
+        if (BlockYamlReader.TryRead(text, source, defaultNamespace, onlyKinds, result)) return true;
         var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
@@ -100,11 +102,13 @@ public static class FastManifestParser
         }
     }
 
+    /// <summary>A scalar event of YamlDotNet's, by the core schema.</summary>
+    private static void WriteScalar(Utf8JsonWriter json, Scalar scalar) => WriteScalar(json, scalar.Value, scalar.Style == ScalarStyle.Plain);
+
     /// <summary>The YAML 1.2 core schema, as <see cref="YamlJson"/> applies it.</summary>
-    private static void WriteScalar(Utf8JsonWriter json, Scalar scalar)
+    internal static void WriteScalar(Utf8JsonWriter json, ReadOnlySpan<char> text, bool plain)
     {
-        var text = scalar.Value;
-        if (scalar.Style != ScalarStyle.Plain)
+        if (!plain)
         {
             json.WriteStringValue(text);
             return;
@@ -120,7 +124,7 @@ public static class FastManifestParser
             json.WriteNumberValue(l);
             return;
         }
-        if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
+        if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
         {
             json.WriteNumberValue(hex);
             return;
@@ -134,7 +138,7 @@ public static class FastManifestParser
         json.WriteStringValue(text);
     }
 
-    private static bool Add(ReadOnlyMemory<byte> bytes, string source, int line, string defaultNamespace, IReadOnlySet<string>? onlyKinds, List<Manifest> result)
+    internal static bool Add(ReadOnlyMemory<byte> bytes, string source, int line, string defaultNamespace, IReadOnlySet<string>? onlyKinds, List<Manifest> result)
     {
         using var document = JsonDocument.Parse(bytes);
         var obj = document.RootElement;

@@ -60,7 +60,8 @@ public sealed class FastManifestParserTests
     }
 
     private static readonly string[] Scalars =
-        ["a", "1", "-1", "1.5", "1e3", "0x10", "true", "False", "null", "~", "", "it's", "a: b", "#x", "- x", "ü", "\"q\"", "  pad ", "0o7", ".5", "+1", "line\nbreak", "tab\t"];
+        ["a", "1", "-1", "1.5", "1e3", "0x10", "true", "False", "null", "~", "", "it's", "a: b", "#x", "- x", "ü", "\"q\"", "  pad ", "0o7", ".5", "+1", "line\nbreak", "tab\t",
+         "a,b", "k:v", "x #y", "a[1]", "-", "--", "?x", "a b", "a:", "&x", "*y", "!t", "|", "%", "@", ".", "é ü"];
 
     private static readonly Gen<string> Scalar = Gen.OneOf(
         Gen.OneOfConst(Scalars).Select(s => s.Contains('\n') || s.Contains('\t') || s.Contains('"') ? JsonSerializer.Serialize(s) : s),
@@ -100,6 +101,100 @@ public sealed class FastManifestParserTests
         }, iter: 2000, threads: 1);
         // Most samples must be taken, or the property would prove nothing.
         Assert.True(taken > 200, $"only {taken} of 2000 samples were taken by the quick reader");
+    }
+
+    private const string Head = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n";
+
+    public static TheoryData<string, string, bool> BlockCases => new()
+    {
+        // name, YAML, whether the hand-written block reader takes it (if not, YamlDotNet's events or the careful reader do)
+        { "the generated approvals' shape", "---\napiVersion: approvals.admission.dev/v1alpha1\nkind: ChangeApproval\nmetadata:\n  name: change-1\n  namespace: ns-0\nspec:\n  target:\n    apiGroup: apps\n    kind: Deployment\n  operations: [CREATE, UPDATE]\n  images:\n  - registry.example.com/app:1.0.1\n  reason: \"Roll out 1.0.1, load test\"\n  approvals:\n  - approver: alice\n    approvedAt: \"2026-12-01T19:14:56Z\"\n  - approver: bob\n", true },
+        { "comments, blank lines, empty documents", "# c\n---\n\n--- # x\n" + Head + "  # inside\n\nx: 1 # trailing\ny: 'q' # after a quote\n---\n", true },
+        { "a sequence indented under its key", Head + "x:\n  - a\n  - b: 1\n    c: 2\ny: z\n", true },
+        { "core schema scalars", Head + "a: 1\nb: -2.5e3\nc: 0x1F\nd: true\ne: ~\nf: NULL\ng:\nh: .5\ni: 1_000\nj: 99999999999999999999\nk: .inf\nl: it's\nm: a,b\nn: k:v\no: ü\n", true },
+        { "escapes JSON has", Head + "a: \"q\\\"\\\\\\/\\n\\t\\u00FC\"\nb: 'it''s'\nc: \"\"\nd: ''\n", true },
+        { "flow collections", Head + "a: []\nb: {}\nc: [x, 'y', \"z\", [1, {k: v}]]\nd: {p: 1, q: [a]}\n", true },
+        { "a key repeated in another mapping", Head + "a: {name: 1}\nb:\n  name: 2\n", true },
+        { "a repeated key", Head + "a: 1\na: 2\n", false },
+        { "a repeated key in a flow mapping", Head + "a: {k: 1, k: 2}\n", false },
+        { "a repeated key in an entry", Head + "a:\n- k: 1\n  k: 2\n", false },
+        { "a tab", Head + "a:\t1\n", false },
+        { "CRLF", Head.Replace("\n", "\r\n", StringComparison.Ordinal), false },
+        { "a Unicode line separator", Head + "a: one\u2028two\n", false },
+        { "a next-line control", Head + "a: one\u0085two\n", false },
+        { "a plain scalar over two lines", Head + "a: one\n  two\n", false },
+        { "a quoted scalar over two lines", Head + "a: \"one\n  two\"\n", false },
+        { "a block scalar", Head + "a: |\n  x\n", false },
+        { "an escape beyond JSON's", Head + "a: \"\\x41\"\n", false },
+        { "a surrogate escape", Head + "a: \"\\ud83d\\ude00\"\n", false },
+        { "an anchor", Head + "a: &x 1\n", false },
+        { "a tag", Head + "a: !!str 1\n", false },
+        { "a quoted key", Head + "\"a\": 1\n", false },
+        { "a mapping where a scalar is", Head + "a: b: c\n", false },
+        { "a flow collection over two lines", Head + "a: [x,\n  y]\n", false },
+        { "an empty flow entry", Head + "a: [x, ]\n", false },
+        { "an entry on the next line", Head + "a:\n-\n  b: 1\n", false },
+        { "a nested entry", Head + "a:\n- - x\n", false },
+        { "a document end marker", Head + "...\n", false },
+        { "content after ---", "--- " + Head, false },
+        { "a deeper line that belongs nowhere", Head + "a:\n  b: 1\n   c: 2\n", false },
+        { "a List kind", "apiVersion: v1\nkind: List\nitems: []\n", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(BlockCases))]
+    public void The_block_reader_gives_what_the_careful_reader_gives_or_declines(string name, string yaml, bool taken)
+    {
+        var block = new List<Manifest>();
+        var accepted = BlockYamlReader.TryRead(yaml, "f.yaml", "default", null, block);
+        Assert.True(accepted == taken, $"{name}: the block reader {(accepted ? "took" : "declined")} it");
+        if (accepted) AssertSame(yaml, block, name, onlyKinds: null);
+        else Assert.Empty(block);
+    }
+
+    private static readonly Gen<string> BlockKey = Gen.String[Gen.Char["abk"], 1, 2];
+
+    /// <summary>A value at column <paramref name="indent"/> after "key:": inline, or a block mapping or sequence on the lines below.</summary>
+    private static Gen<string> BlockValue(int depth, int indent) => depth == 0 ? Value(1).Select(v => " " + v + "\n") : Gen.Frequency(
+        (3, Value(1).Select(v => " " + v + "\n")),
+        (1, Gen.Select(BlockKey.Array[1, 3], Gen.Int[1, 3], (keys, more) => (keys, more)).SelectMany(t =>
+            Gen.Select(BlockValue(depth - 1, indent + t.more).Array[t.keys.Length], values =>
+                "\n" + string.Concat(t.keys.Select((k, i) => new string(' ', indent + t.more) + k + ":" + values[i]))))),
+        (1, Gen.Select(Gen.Int[0, 2], Gen.Int[1, 3], (at, n) => (at, n)).SelectMany(t =>
+            Gen.OneOf(
+                Value(1).Select(v => "- " + v + "\n"),
+                Gen.Select(BlockKey, BlockKey, Value(0), Value(0), (k1, k2, v1, v2) =>
+                    "- " + k1 + ": " + v1 + "\n" + new string(' ', indent + t.at + 2) + (k1 == k2 ? k2 + "x" : k2) + ": " + v2 + "\n"))
+            .Array[t.n].Select(items => "\n" + string.Concat(items.Select(item => new string(' ', indent + t.at) + item)))))
+    );
+
+    /// <summary>Block mappings and sequences nested at random indentations, with the scalars and flow collections above.</summary>
+    private static readonly Gen<string> BlockDocuments =
+        Gen.Select(BlockKey.Array[0, 5], BlockValue(3, 0).Array[5], Gen.Int[1, 3], (keys, values, docs) =>
+        {
+            var sb = new StringBuilder();
+            for (var d = 0; d < docs; d++)
+            {
+                sb.Append("---\n").Append(Head.Replace("name: n", "name: n" + d, StringComparison.Ordinal));
+                for (var i = 0; i < keys.Length; i++) sb.Append(keys[i]).Append(':').Append(values[i]);
+            }
+            return sb.ToString();
+        });
+
+    [Fact]
+    public void Random_block_documents_read_the_same_by_the_block_reader()
+    {
+        var taken = 0;
+        Gen.OneOf(BlockDocuments, Documents).Sample(yaml =>
+        {
+            var block = new List<Manifest>();
+            if (!BlockYamlReader.TryRead(yaml, "f.yaml", "default", Approvals, block)) return block.Count == 0;
+            taken++;
+            var errors = new List<InputError>();
+            var careful = ManifestParser.Read(yaml, "f.yaml", "default", errors, Approvals);
+            return errors.Count == 0 && Same(careful, block);
+        }, iter: 3000, threads: 1);
+        Assert.True(taken > 300, $"only {taken} of 3000 samples were taken by the block reader");
     }
 
     private static void AssertSame(string yaml, List<Manifest> fast, string name, IReadOnlySet<string>? onlyKinds)
