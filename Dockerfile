@@ -5,7 +5,11 @@
 #   docker build -t admission:0.1.0 .
 #   docker run --rm admission:0.1.0 --help
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The SDK runs on the builder's own platform and compiles for the target's: ReadyToRun code is
+# cross-compiled, so an arm64 image needs no emulated build. TARGETARCH (amd64, arm64) is set by
+# BuildKit from --platform; `-a` takes Docker's names (amd64 is the SDK's x64).
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG TARGETARCH
 WORKDIR /src
 
 # Restore first, from the project files alone, so the package layer is cached across code changes.
@@ -14,13 +18,13 @@ COPY src/Policies/Admission.Policies.csproj src/Policies/
 COPY src/Kubernetes/Admission.Kubernetes.csproj src/Kubernetes/
 COPY src/Operator/Admission.Operator.csproj src/Operator/
 # For the runtime identifier and ReadyToRun of the publish below (the publish does not restore again).
-RUN dotnet restore src/Operator/Admission.Operator.csproj -r linux-x64 -p:PublishReadyToRun=true
+RUN dotnet restore src/Operator/Admission.Operator.csproj -a $TARGETARCH -p:PublishReadyToRun=true
 
 COPY src/ src/
 # Framework-dependent (the runtime image provides ASP.NET Core); UseAppHost gives /app/admission.
-# ReadyToRun: the app's own code is compiled ahead for linux-x64, so the start-up burst of reading
-# every approval runs optimized code instead of the JIT's first tier (docs/performance.md, start-up).
-RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -r linux-x64 -p:PublishReadyToRun=true -o /app --no-self-contained -p:UseAppHost=true --no-restore
+# ReadyToRun: the app's own code is compiled ahead for the target architecture, so the start-up
+# burst of reading every approval runs optimized code instead of the JIT's first tier (docs/performance.md, start-up).
+RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -a $TARGETARCH -p:PublishReadyToRun=true -o /app --no-self-contained -p:UseAppHost=true --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app

@@ -29,15 +29,23 @@ public partial class DockerfileTests
     /// <summary>
     /// The image is what ships, so it is what starts fast: ReadyToRun needs a runtime identifier at
     /// publish, and the publish does not restore, so the restore must name the same identifier and
-    /// ReadyToRun (or the publish fails for want of the restored runtime pack and compiler).
+    /// ReadyToRun (or the publish fails for want of the restored runtime pack and compiler). The
+    /// identifier comes from the target architecture BuildKit passes in, so one Dockerfile builds
+    /// both amd64 and arm64 images; a fixed <c>-r linux-x64</c> would make an arm64 image that
+    /// cannot start.
     /// </summary>
     [Fact]
-    public void It_publishes_ReadyToRun_for_linux_x64_from_a_restore_for_the_same()
+    public void It_publishes_ReadyToRun_for_the_target_architecture_from_a_restore_for_the_same()
     {
         var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
         var restore = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var build = Instructions().SkipWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
 
-        foreach (var required in new[] { "-r linux-x64", "-p:PublishReadyToRun=true" })
+        Assert.Contains("ARG TARGETARCH", build);
+        Assert.True(build.IndexOf("ARG TARGETARCH") < build.IndexOf(restore), "ARG TARGETARCH must come before the restore");
+        Assert.DoesNotContain("-r ", publish, StringComparison.Ordinal);
+        foreach (var required in new[] { "-a $TARGETARCH", "-p:PublishReadyToRun=true" })
         {
             Assert.Contains(required, publish, StringComparison.Ordinal);
             Assert.Contains(required, restore, StringComparison.Ordinal);
@@ -62,7 +70,8 @@ public partial class DockerfileTests
         var froms = Instructions().Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(2, froms.Count);
-        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 ", froms[0], StringComparison.Ordinal);
+        // The SDK runs on the builder's platform and cross-compiles for the target's.
+        Assert.StartsWith("FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 ", froms[0], StringComparison.Ordinal);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", froms[1], StringComparison.Ordinal);
         var afterRuntime = Instructions().SkipWhile(l => l != froms[1]).ToList();
         Assert.Contains("USER 65532:65532", afterRuntime);
