@@ -1,24 +1,10 @@
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>Background garbage collection of ownerReferences (pkg/controller/garbagecollector), through admission.</summary>
-public sealed class GarbageCollectorTests : IAsyncLifetime
+public sealed class GarbageCollectorTests() : ControllerTest(
+    new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
     private const string Collector = "system:serviceaccount:kube-system:generic-garbage-collector";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments"));
-        _webhook = await TestWebhook.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task Deleting_an_owner_deletes_its_dependents_through_admission_as_the_garbage_collector()

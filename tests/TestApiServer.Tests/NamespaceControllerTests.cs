@@ -5,26 +5,18 @@ namespace Admission.TestApiServer.Tests;
 /// controller do it (pkg/registry/core/namespace/storage/storage.go,
 /// pkg/controller/namespace/deletion/namespaced_resources_deleter.go and status_condition_utils.go).
 /// </summary>
-public sealed class NamespaceControllerTests : IAsyncLifetime
+public sealed class NamespaceControllerTests() : ControllerTest(
+    new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) },
+    new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" })
 {
     private const string Controller = "system:serviceaccount:kube-system:namespace-controller";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await Servers.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments", new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" }));
-        _webhook = await TestWebhook.StartAsync();
+        await base.InitializeAsync();
         _server.Seed(Servers.Deployment("payments", "web"));
         _server.Seed(Servers.Deployment("payments", "api"));
         _server.Seed(ConfigMap("settings"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
     }
 
     [Fact]

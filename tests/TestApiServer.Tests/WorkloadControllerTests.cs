@@ -4,25 +4,10 @@ namespace Admission.TestApiServer.Tests;
 /// The Deployment and ReplicaSet controllers (TestApiServerOptions.Workloads): who writes what,
 /// through admission, as kube-controller-manager's service accounts.
 /// </summary>
-public sealed class WorkloadControllerTests : IAsyncLifetime
+public sealed class WorkloadControllerTests() : ControllerTest(new TestApiServerOptions { Workloads = true, ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
     private const string DeploymentController = "system:serviceaccount:kube-system:deployment-controller";
     private const string ReplicaSetController = "system:serviceaccount:kube-system:replicaset-controller";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync(new TestApiServerOptions { Workloads = true, ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments"));
-        _webhook = await TestWebhook.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     private List<JsonObject> Live(string group, string plural) =>
         [.. _server.List(group, plural, "payments").Where(o => o["metadata"]?["deletionTimestamp"] is null)];
