@@ -4,8 +4,6 @@ namespace Admission.TestApiServer.Tests;
 public sealed class GarbageCollectorTests() : ControllerTest(
     new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
-    private const string Collector = "system:serviceaccount:kube-system:generic-garbage-collector";
-
     [Fact]
     public async Task Deleting_an_owner_deletes_its_dependents_through_admission_as_the_garbage_collector()
     {
@@ -19,10 +17,10 @@ public sealed class GarbageCollectorTests() : ControllerTest(
 
         var review = Assert.Single(_webhook.Requests);
         Assert.Equal("web-config", review["name"]!.ToString());
-        Assert.Equal(Collector, review["userInfo"]!["username"]!.ToString());
+        Assert.Equal(ControllerAccounts.GarbageCollector, review["userInfo"]!["username"]!.ToString());
         Assert.Equal("Background", review["options"]!["propagationPolicy"]!.ToString());
         Assert.Equal(review["oldObject"]!["metadata"]!["uid"]!.ToString(), review["options"]!["preconditions"]!["uid"]!.ToString());
-        Assert.Equal(Collector, _server.Changes.Last(c => c.Name == "web-config").Username);
+        Assert.Equal(ControllerAccounts.GarbageCollector, _server.Changes.Last(c => c.Name == "web-config").Username);
     }
 
     [Fact]

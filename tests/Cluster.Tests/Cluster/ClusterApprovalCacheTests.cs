@@ -34,6 +34,17 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
         return _cache;
     }
 
+    /// <summary>Started, with both first lists in (ChangeApprovals at resourceVersion 10, Namespaces at 20) and both watches open.</summary>
+    private async Task<ClusterApprovalCache> StartSynced(JsonElement[]? approvals = null, JsonElement[]? namespaces = null,
+        ClusterTimings? timings = null, TimeSpan? staleness = null, TimeProvider? clock = null)
+    {
+        var cache = await Start(timings, staleness, clock);
+        _approvals.AnswerList("10", approvals ?? []);
+        _namespaces.AnswerList("20", namespaces ?? []);
+        await Synced();
+        return cache;
+    }
+
     private static IReadOnlyList<string> Approvals(DecisionSnapshot snapshot, string ns = "payments", string target = "checkout") =>
         [.. snapshot.Approvals.Targeting(ns, "apps", "Deployment", target).Select(a => a.Name + ":" + string.Join(",", a.Approvals.Select(e => e.Approver)))];
 
@@ -82,10 +93,7 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     [Fact]
     public async Task Applies_added_modified_and_deleted_and_follows_bookmarks()
     {
-        var cache = await Start();
-        _approvals.AnswerList("10");
-        _namespaces.AnswerList("20");
-        await Synced();
+        var cache = await StartSynced();
 
         _approvals.Send(WatchEventKind.Added, Objects.Approval(approvers: [], rv: "11"));
         await Eventually.True(() => Approvals(cache.Snapshot).SequenceEqual(["checkout-1:"]), "added");
@@ -112,10 +120,7 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     [Fact]
     public async Task An_expired_resourceVersion_in_the_stream_relists()
     {
-        var cache = await Start();
-        _approvals.AnswerList("10", Objects.Approval(name: "old"));
-        _namespaces.AnswerList("20");
-        await Synced();
+        var cache = await StartSynced([Objects.Approval(name: "old")]);
 
         _approvals.AnswerList("90", Objects.Approval(name: "new", approvers: ["alice"]));
         _approvals.Send(WatchEventKind.Error, Objects.Status(410, "too old resource version: 10 (80)"));
@@ -128,10 +133,7 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     [Fact]
     public async Task An_HTTP_410_on_reconnect_relists()
     {
-        var cache = await Start();
-        _approvals.AnswerList("10");
-        _namespaces.AnswerList("20");
-        await Synced();
+        var cache = await StartSynced();
 
         _approvals.Send(WatchEventKind.Bookmark, Objects.Bookmark("10"));
         await Task.Delay(50);
@@ -169,10 +171,8 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     {
         // Time is moved by hand: the bound is checked at its edge, whatever the machine's load does to the loops' scheduling.
         var clock = new FakeTimeProvider(Objects.T0);
-        var cache = await Start(Fast with { WatchIdleTimeout = TimeSpan.FromMilliseconds(200) }, staleness: TimeSpan.FromMilliseconds(800), clock);
-        _approvals.AnswerList("10", Objects.Approval(approvers: ["alice", "bob"]));
-        _namespaces.AnswerList("20", Objects.Tier1("payments"));
-        await Synced();
+        var cache = await StartSynced([Objects.Approval(approvers: ["alice", "bob"])], [Objects.Tier1("payments")],
+            Fast with { WatchIdleTimeout = TimeSpan.FromMilliseconds(200) }, staleness: TimeSpan.FromMilliseconds(800), clock);
 
         // The API server goes away: watches stall, relists fail.
         _approvals.Down = _namespaces.Down = true;
@@ -199,10 +199,8 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     [Fact]
     public async Task Freshen_reads_the_namespace_live_without_touching_the_cache()
     {
-        var cache = await Start();
-        _approvals.AnswerList("10", Objects.Approval(approvers: ["alice"]), Objects.Approval(ns: "other", name: "x", approvers: ["alice"]));
-        _namespaces.AnswerList("20", Objects.Tier1("payments"));
-        await Synced();
+        var cache = await StartSynced(
+            [Objects.Approval(approvers: ["alice"]), Objects.Approval(ns: "other", name: "x", approvers: ["alice"])], [Objects.Tier1("payments")]);
 
         _live.Approvals = ns => ns == "payments" ? [Objects.Approval(approvers: ["alice", "bob"], rv: "99")] : [];
         var fresher = await cache.FreshenAsync("payments", CancellationToken.None);
@@ -246,10 +244,7 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_watch_relists_after_a_backoff()
     {
-        var cache = await Start();
-        _approvals.AnswerList("10", Objects.Approval(name: "kept"));
-        _namespaces.AnswerList("20");
-        await Synced();
+        var cache = await StartSynced([Objects.Approval(name: "kept")]);
 
         _approvals.AnswerList("40", Objects.Approval(name: "after"));
         _approvals.Watch.TryComplete(new IOException("connection reset by peer"));
