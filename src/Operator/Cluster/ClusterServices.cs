@@ -20,14 +20,11 @@ public static class ClusterServices
         services.AddSingleton(settings);
         services.AddSingleton(options.Timings);
 
-        // A factory for the cache's two list-watch sources, which are its alone (the approvals' also reads live).
-        services.AddSingleton(sp =>
-        {
-            var client = sp.GetRequiredService<IKubernetes>();
-            var approvals = new ChangeApprovalListWatch(client);
-            return new ClusterApprovalCache(approvals, new NamespaceListWatch(client), approvals,
-                options.MaxCacheStaleness, options.Timings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterApprovalCache>>());
-        });
+        services.AddKeyedSingleton<IListWatchSource, ChangeApprovalListWatch>(ListWatchKeys.ChangeApprovals);
+        services.AddKeyedSingleton<IListWatchSource, NamespaceListWatch>(ListWatchKeys.Namespaces);
+        // The ChangeApprovals source is also the live reader before a denial.
+        services.AddSingleton(sp => (ILiveReader)sp.GetRequiredKeyedService<IListWatchSource>(ListWatchKeys.ChangeApprovals));
+        services.AddSingleton<ClusterApprovalCache>();
         services.AddSingleton<IApprovalState>(sp => sp.GetRequiredService<ClusterApprovalCache>());
         services.AddSingleton<IApprovalObjects>(sp => sp.GetRequiredService<ClusterApprovalCache>());
         services.AddSingleton<Access.IAccessReviewer, Access.SubjectAccessReviewer>();
@@ -37,7 +34,7 @@ public static class ClusterServices
         services.AddBreakGlass(options);
         if (options.CertSecret is not null)
         {
-            services.AddSelfCertificates(options, settings);
+            services.AddSelfCertificates(options);
         }
 
         return options.LeaderElection ? services.AddLeaderWork(options) : services;

@@ -12,6 +12,9 @@ namespace Admission.Operator.Cluster;
 /// <param name="LeaseName">The Lease the replicas elect their leader with.</param>
 internal sealed record ClusterSettings(string Namespace, string Identity, string LeaseName)
 {
+    /// <summary>How long the cache may go without hearing from the API server and still be ready (<c>--max-cache-staleness</c>).</summary>
+    public TimeSpan MaxCacheStaleness { get; init; } = ServeOptions.DefaultMaxCacheStaleness;
+
     /// <summary>The Secret of 'self' certificates (<c>--cert-secret</c>); null without them.</summary>
     public string? CertSecret { get; init; }
 
@@ -24,6 +27,7 @@ internal sealed record ClusterSettings(string Namespace, string Identity, string
     public static ClusterSettings From(ServeOptions options, string ns) =>
         new(ns, LeaseLeaderElection.NewIdentity(options.PodName), options.LeaseName)
         {
+            MaxCacheStaleness = options.MaxCacheStaleness,
             CertSecret = options.CertSecret,
             WebhookConfiguration = options.WebhookConfiguration,
             ServingNames = ["localhost", "127.0.0.1", .. options.DnsNames],

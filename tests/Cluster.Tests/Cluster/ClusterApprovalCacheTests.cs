@@ -28,7 +28,8 @@ public sealed class ClusterApprovalCacheTests : IAsyncLifetime
 
     private async Task<ClusterApprovalCache> Start(ClusterTimings? timings = null, TimeSpan? staleness = null, TimeProvider? clock = null)
     {
-        _cache = new ClusterApprovalCache(_approvals, _namespaces, _live, staleness ?? TimeSpan.FromSeconds(60), timings ?? Fast,
+        _cache = new ClusterApprovalCache(_approvals, _namespaces, _live,
+            new ClusterSettings("admission-system", "test", "admission") { MaxCacheStaleness = staleness ?? TimeSpan.FromSeconds(60) }, timings ?? Fast,
             clock ?? TimeProvider.System, NullLogger<ClusterApprovalCache>.Instance);
         await _cache.StartAsync(_stop.Token);
         return _cache;

@@ -19,13 +19,10 @@ internal static class SelfCertificates
     public const string TlsKey = "tls.key";
 
     /// <summary>Takes the cluster's <see cref="ClusterSettings"/> and <see cref="ClusterTimings"/> (<see cref="ClusterServices"/>).</summary>
-    public static IServiceCollection AddSelfCertificates(this IServiceCollection services, ServeOptions options, ClusterSettings settings)
+    public static IServiceCollection AddSelfCertificates(this IServiceCollection services, ServeOptions options)
     {
-        var secret = settings.CertSecret!;
-        // A factory for the Secret's own list-watch source, which is this service's alone.
-        services.AddSingleton(sp => new SecretCertificateSource(
-            new SecretListWatch(sp.GetRequiredService<IKubernetes>(), settings.Namespace, secret), secret, sp.GetRequiredService<CertificateStore>(),
-            sp.GetRequiredService<ClusterTimings>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SecretCertificateSource>>()));
+        services.AddKeyedSingleton<IListWatchSource, SecretListWatch>(ListWatchKeys.CertificateSecret);
+        services.AddSingleton<SecretCertificateSource>();
         services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<SecretCertificateSource>());
         services.AddHostedService(sp => sp.GetRequiredService<SecretCertificateSource>());
         if (!options.LeaderElection) return services;
