@@ -23,4 +23,20 @@ internal static class ProcessExit
             throw new TimeoutException(await describe());
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> with its output and error captured and waits for it as
+    /// <see cref="WaitOrKillAsync"/> does: its exit code and what it wrote to each.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitOrKillAsync(process, timeout, () => Task.FromResult($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not exit within {timeout}"));
+        return (process.ExitCode, await stdout, await stderr);
+    }
 }

@@ -260,14 +260,19 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.Empty(_webhook.Requests);
     }
 
+    // A field of the first webhook set to what kube-apiserver refuses, and the path its refusal names.
+    public static TheoryData<string, string, string> BadWebhookFields => new()
+    {
+        // a name that is not fully qualified; values kube-apiserver does not know; a timeout over 30 s
+        { "name", "\"deny\"", "webhooks[0].name" }, { "sideEffects", "\"Unknown\"", "webhooks[0].sideEffects" },
+        { "admissionReviewVersions", "[\"v2\"]", "webhooks[0].admissionReviewVersions" }, { "failurePolicy", "\"Sometimes\"", "webhooks[0].failurePolicy" },
+        { "timeoutSeconds", "31", "webhooks[0].timeoutSeconds" },
+        // a URL that is not https; neither a URL nor a service
+        { "clientConfig", "{\"url\":\"http://127.0.0.1:1/validate\"}", "webhooks[0].clientConfig.url" }, { "clientConfig", "{}", "webhooks[0].clientConfig" },
+    };
+
     [Theory]
-    [InlineData("name", "\"deny\"", "webhooks[0].name")]
-    [InlineData("sideEffects", "\"Unknown\"", "webhooks[0].sideEffects")]
-    [InlineData("admissionReviewVersions", "[\"v2\"]", "webhooks[0].admissionReviewVersions")]
-    [InlineData("failurePolicy", "\"Sometimes\"", "webhooks[0].failurePolicy")]
-    [InlineData("timeoutSeconds", "31", "webhooks[0].timeoutSeconds")]
-    [InlineData("clientConfig", "{\"url\":\"http://127.0.0.1:1/validate\"}", "webhooks[0].clientConfig.url")]
-    [InlineData("clientConfig", "{}", "webhooks[0].clientConfig")]
+    [MemberData(nameof(BadWebhookFields))]
     public async Task Webhook_configurations_are_validated_like_kube_apiserver_does(string field, string value, string reported)
     {
         var configuration = Webhooks.Configuration("bad.admission.dev", Webhooks.Url(_webhook), ["deployments"]);

@@ -133,15 +133,17 @@ public sealed class CrudTests : IAsyncLifetime
         Assert.Equal([("GET", "alice", 200), ("GET", null, 401)], records.Select(r => (r.Method, r.User, r.Status)).ToArray());
     }
 
+    // Each selector with the ConfigMaps it picks of a (tier 1), b (tier 2, team x) and c (team x), by kind of requirement.
+    public static TheoryData<string, string> Selectors => new()
+    {
+        { "tier=1", "a" }, { "tier==1", "a" }, { "tier!=1", "b,c" },   // equality, both spellings, and inequality
+        { "tier in (1,2)", "a,b" }, { "tier notin (1)", "b,c" },        // sets
+        { "tier", "a,b" }, { "!tier", "c" },                            // existence
+        { "tier=2,team=x", "b" },                                       // every requirement must hold
+    };
+
     [Theory]
-    [InlineData("tier=1", "a")]
-    [InlineData("tier==1", "a")]
-    [InlineData("tier!=1", "b,c")]
-    [InlineData("tier in (1,2)", "a,b")]
-    [InlineData("tier notin (1)", "b,c")]
-    [InlineData("tier", "a,b")]
-    [InlineData("!tier", "c")]
-    [InlineData("tier=2,team=x", "b")]
+    [MemberData(nameof(Selectors))]
     public async Task Label_selectors_filter_lists(string selector, string expected)
     {
         await Seed("a", new() { ["tier"] = "1" });

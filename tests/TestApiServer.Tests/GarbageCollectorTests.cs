@@ -1,25 +1,9 @@
 namespace Admission.TestApiServer.Tests;
 
 /// <summary>Background garbage collection of ownerReferences (pkg/controller/garbagecollector), through admission.</summary>
-public sealed class GarbageCollectorTests : IAsyncLifetime
+public sealed class GarbageCollectorTests() : ControllerTest(
+    new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
-    private const string Collector = "system:serviceaccount:kube-system:generic-garbage-collector";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments"));
-        _webhook = await TestWebhook.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Deleting_an_owner_deletes_its_dependents_through_admission_as_the_garbage_collector()
     {
@@ -33,10 +17,10 @@ public sealed class GarbageCollectorTests : IAsyncLifetime
 
         var review = Assert.Single(_webhook.Requests);
         Assert.Equal("web-config", review["name"]!.ToString());
-        Assert.Equal(Collector, review["userInfo"]!["username"]!.ToString());
+        Assert.Equal(ControllerAccounts.GarbageCollector, review["userInfo"]!["username"]!.ToString());
         Assert.Equal("Background", review["options"]!["propagationPolicy"]!.ToString());
         Assert.Equal(review["oldObject"]!["metadata"]!["uid"]!.ToString(), review["options"]!["preconditions"]!["uid"]!.ToString());
-        Assert.Equal(Collector, _server.Changes.Last(c => c.Name == "web-config").Username);
+        Assert.Equal(ControllerAccounts.GarbageCollector, _server.Changes.Last(c => c.Name == "web-config").Username);
     }
 
     [Fact]

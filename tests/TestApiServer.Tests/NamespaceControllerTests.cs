@@ -5,26 +5,16 @@ namespace Admission.TestApiServer.Tests;
 /// controller do it (pkg/registry/core/namespace/storage/storage.go,
 /// pkg/controller/namespace/deletion/namespaced_resources_deleter.go and status_condition_utils.go).
 /// </summary>
-public sealed class NamespaceControllerTests : IAsyncLifetime
+public sealed class NamespaceControllerTests() : ControllerTest(
+    new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) },
+    new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" })
 {
-    private const string Controller = "system:serviceaccount:kube-system:namespace-controller";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await Servers.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200), ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments", new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" }));
-        _webhook = await TestWebhook.StartAsync();
+        await base.InitializeAsync();
         _server.Seed(Servers.Deployment("payments", "web"));
         _server.Seed(Servers.Deployment("payments", "api"));
         _server.Seed(ConfigMap("settings"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
     }
 
     [Fact]
@@ -53,20 +43,20 @@ public sealed class NamespaceControllerTests : IAsyncLifetime
             Assert.Equal("payments", review["namespace"]!.ToString());
             Assert.Equal("DELETE", review["operation"]!.ToString());
             Assert.Null(review["object"]);
-            Assert.Equal(Controller, review["userInfo"]!["username"]!.ToString());
+            Assert.Equal(ControllerAccounts.Namespace, review["userInfo"]!["username"]!.ToString());
             Assert.Equal(["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
                 review["userInfo"]!["groups"]!.AsArray().Select(g => g!.ToString()).ToArray());
             Assert.Equal("Background", review["options"]!["propagationPolicy"]!.ToString());
         });
         var removal = _server.Changes.Last(c => c.Resource == "namespaces");
-        Assert.Equal(("DELETED", Controller), (removal.Type, removal.Username));
+        Assert.Equal(("DELETED", ControllerAccounts.Namespace), (removal.Type, removal.Username));
     }
 
     [Fact]
     public async Task A_refused_content_deletion_leaves_the_namespace_Terminating_with_kube_apiservers_condition_until_admission_allows_it()
     {
         _server.Seed(Webhooks.Configuration("guard.admission.dev", Webhooks.Url(_webhook), ["deployments"], operations: ["DELETE"]));
-        _webhook.Respond = review => review["userInfo"]!["username"]!.ToString() == Controller
+        _webhook.Respond = review => review["userInfo"]!["username"]!.ToString() == ControllerAccounts.Namespace
             ? TestWebhook.Deny("namespace payments is Tier-1")
             : TestWebhook.Allow();
         var (code, _, _) = await _server.SendAsync(Servers.Admin, HttpMethod.Delete, "/api/v1/namespaces/payments");
@@ -85,10 +75,10 @@ public sealed class NamespaceControllerTests : IAsyncLifetime
         // Other types are emptied even so; the first refusal stops only its own type.
         Assert.Null(_server.Get("", "configmaps", "payments", "settings"));
         // One worker, items in order: after "api" is refused, "web" is never tried.
-        Assert.Equal(["api"], _webhook.Requests.Where(r => r["userInfo"]!["username"]!.ToString() == Controller)
+        Assert.Equal(["api"], _webhook.Requests.Where(r => r["userInfo"]!["username"]!.ToString() == ControllerAccounts.Namespace)
             .Select(r => r["oldObject"]!["metadata"]!["name"]!.ToString()).Distinct().ToArray());
         Assert.NotNull(_server.Get("apps", "deployments", "payments", "web"));
-        Assert.Equal(Controller, _server.Changes.Last(c => c.Resource == "namespaces" && c.Subresource == "status").Username);
+        Assert.Equal(ControllerAccounts.Namespace, _server.Changes.Last(c => c.Resource == "namespaces" && c.Subresource == "status").Username);
 
         // NamespaceLifecycle: nothing new may be created while it terminates.
         var (created, refusal, _) = await _server.SendAsync(Servers.Admin, HttpMethod.Post, "/api/v1/namespaces/payments/configmaps", ConfigMap("late"));

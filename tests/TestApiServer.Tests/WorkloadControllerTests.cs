@@ -4,26 +4,8 @@ namespace Admission.TestApiServer.Tests;
 /// The Deployment and ReplicaSet controllers (TestApiServerOptions.Workloads): who writes what,
 /// through admission, as kube-controller-manager's service accounts.
 /// </summary>
-public sealed class WorkloadControllerTests : IAsyncLifetime
+public sealed class WorkloadControllerTests() : ControllerTest(new TestApiServerOptions { Workloads = true, ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
-    private const string DeploymentController = "system:serviceaccount:kube-system:deployment-controller";
-    private const string ReplicaSetController = "system:serviceaccount:kube-system:replicaset-controller";
-    private TestApiServer _server = null!;
-    private TestWebhook _webhook = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await Servers.StartAsync(new TestApiServerOptions { Workloads = true, ControllerMaxRetryDelay = TimeSpan.FromMilliseconds(200) });
-        _server.Seed(Servers.Namespace("payments"));
-        _webhook = await TestWebhook.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _webhook.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     private List<JsonObject> Live(string group, string plural) =>
         [.. _server.List(group, plural, "payments").Where(o => o["metadata"]?["deletionTimestamp"] is null)];
 
@@ -51,14 +33,14 @@ public sealed class WorkloadControllerTests : IAsyncLifetime
         // As kube-apiserver: a generateName create is reviewed with name "", the object carries the generated one.
         var reviews = _webhook.Requests.ToList();
         var rsReview = Assert.Single(reviews, r => r["kind"]!["kind"]!.ToString() == "ReplicaSet");
-        Assert.Equal((DeploymentController, rs["metadata"]!["name"]!.ToString()), (rsReview["userInfo"]!["username"]!.ToString(), rsReview["name"]!.ToString()));
+        Assert.Equal((ControllerAccounts.Deployment, rs["metadata"]!["name"]!.ToString()), (rsReview["userInfo"]!["username"]!.ToString(), rsReview["name"]!.ToString()));
         var podReviews = reviews.Where(r => r["kind"]!["kind"]!.ToString() == "Pod").ToList();
         Assert.Equal(2, podReviews.Count);
-        Assert.All(podReviews, r => Assert.Equal((ReplicaSetController, "", $"web-{hash}-"),
+        Assert.All(podReviews, r => Assert.Equal((ControllerAccounts.ReplicaSet, "", $"web-{hash}-"),
             (r["userInfo"]!["username"]!.ToString(), r["name"]?.ToString() ?? "", r["object"]!["metadata"]!["generateName"]!.ToString())));
 
         await Until(() => _server.Get("apps", "deployments", "payments", "web")!["status"]?["updatedReplicas"]?.GetValue<long>() == 2, "the Deployment's status");
-        Assert.Equal(DeploymentController, _server.Changes.Last(c => c is { Resource: "deployments", Subresource: "status" }).Username);
+        Assert.Equal(ControllerAccounts.Deployment, _server.Changes.Last(c => c is { Resource: "deployments", Subresource: "status" }).Username);
     }
 
     [Fact]
@@ -78,8 +60,8 @@ public sealed class WorkloadControllerTests : IAsyncLifetime
         var next = sets.Single(s => s["metadata"]!["name"]!.ToString() != first);
         Assert.Equal((0L, 3L), (old["spec"]!["replicas"]!.GetValue<long>(), next["spec"]!["replicas"]!.GetValue<long>()));
         Assert.Equal("2", next["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"]!.ToString());
-        Assert.Equal(DeploymentController, _server.Changes.Last(c => c.Name == first && c.Subresource == "").Username);
-        Assert.Equal(ReplicaSetController, _server.Changes.Last(c => c is { Resource: "pods", Type: "DELETED" }).Username);
+        Assert.Equal(ControllerAccounts.Deployment, _server.Changes.Last(c => c.Name == first && c.Subresource == "").Username);
+        Assert.Equal(ControllerAccounts.ReplicaSet, _server.Changes.Last(c => c is { Resource: "pods", Type: "DELETED" }).Username);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ internal sealed class KubernetesApprovalCreator(IKubernetes client) : IApprovalC
 /// </summary>
 internal sealed partial class RetrospectiveOpener(
     IApprovalCreator creator, IStatusClient events, AdmissionPolicy policy, TimeProvider clock, ILoggerFactory loggers,
-    TimeSpan? retryInitial = null, TimeSpan? retryMax = null) : BackgroundService, IBreakGlassLedger
+    ClusterTimings? timings = null) : BackgroundService, IBreakGlassLedger
 {
     // Break glass is rare; a flood past this is an incident of its own, and each admission is logged anyway.
     private const int Capacity = 10_000;
@@ -85,7 +85,8 @@ internal sealed partial class RetrospectiveOpener(
         var validity = policy.MaxValidity > TimeSpan.FromMinutes(10) ? policy.MaxValidity - TimeSpan.FromMinutes(5) : policy.MaxValidity / 2;
         var approval = RetrospectiveApproval.Build(admission, record, validity);
         var name = RetrospectiveApproval.NameFor(admission);
-        var backoff = new Backoff(retryInitial ?? TimeSpan.FromSeconds(1), retryMax ?? TimeSpan.FromSeconds(60));
+        // The cluster's retry bounds when given; without them, a second doubling to a minute.
+        var backoff = timings is null ? new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)) : new Backoff(timings.BackoffInitial, timings.BackoffMax);
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -16,29 +16,28 @@ public static class ClusterServices
 {
     public static IServiceCollection AddClusterMode(this IServiceCollection services, ServeOptions options)
     {
-        var timings = options.Timings;
-        var ns = AddClients(services, options);
-        services.AddSingleton(timings);
+        var settings = ClusterSettings.From(options, AddClients(services, options));
+        services.AddSingleton(settings);
+        services.AddSingleton(options.Timings);
 
-        services.AddSingleton(sp =>
-        {
-            var client = sp.GetRequiredService<IKubernetes>();
-            var approvals = new ChangeApprovalListWatch(client);
-            return new ClusterApprovalCache(approvals, new NamespaceListWatch(client), approvals,
-                options.MaxCacheStaleness, timings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterApprovalCache>>());
-        });
+        services.AddKeyedSingleton<IListWatchSource, ChangeApprovalListWatch>(ListWatchKeys.ChangeApprovals);
+        services.AddKeyedSingleton<IListWatchSource, NamespaceListWatch>(ListWatchKeys.Namespaces);
+        // The ChangeApprovals source is also the live reader before a denial.
+        services.AddSingleton(sp => (ILiveReader)sp.GetRequiredKeyedService<IListWatchSource>(ListWatchKeys.ChangeApprovals));
+        services.AddSingleton<ClusterApprovalCache>();
         services.AddSingleton<IApprovalState>(sp => sp.GetRequiredService<ClusterApprovalCache>());
+        services.AddSingleton<IApprovalObjects>(sp => sp.GetRequiredService<ClusterApprovalCache>());
         services.AddSingleton<Access.IAccessReviewer, Access.SubjectAccessReviewer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterApprovalCache>());
+        services.AddSingleton<IStatusClient, KubernetesStatusClient>();
 
-        var identity = LeaseLeaderElection.NewIdentity(options.PodName);
-        services.AddBreakGlass(options, identity);
+        services.AddBreakGlass(options);
         if (options.CertSecret is not null)
         {
-            services.AddSelfCertificates(options, ns, timings);
+            services.AddSelfCertificates(options);
         }
 
-        return options.LeaderElection ? services.AddLeaderWork(options, ns, identity) : services;
+        return options.LeaderElection ? services.AddLeaderWork(options) : services;
     }
 
     /// <summary>

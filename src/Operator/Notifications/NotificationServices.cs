@@ -1,7 +1,5 @@
 using Admission.Operator.Cluster;
 using Admission.Operator.Hosting;
-using Admission.Policies;
-using k8s;
 
 namespace Admission.Operator.Notifications;
 
@@ -13,10 +11,10 @@ internal static class NotificationServices
         if (options.Notifications is null) return services;
         // Read at start: a bad file stops the server with the file and field named.
         var receivers = NotificationConfigReader.Load(options.Notifications);
-        services.AddSingleton<ILeaderWork>(sp => new NotificationDispatcher(
-            sp.GetRequiredService<ClusterApprovalCache>(), new KubernetesAnnotationWriter(sp.GetRequiredService<IKubernetes>()),
-            receivers, sp.GetRequiredService<AdmissionPolicy>(), options.NotificationTimings, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
+        services.AddSingleton(receivers);
+        services.AddSingleton(options.NotificationTimings);
+        // With the leader's IApprovalObjects and IAnnotationWriter (LeaderWorkServices).
+        services.AddSingleton<ILeaderWork, NotificationDispatcher>();
         return services;
     }
 }

@@ -65,7 +65,8 @@ public sealed class ApprovalAppliedTests : IDisposable
     }
 
     private ApprovalStatusController Controller() =>
-        new(_cache, _server, AdmissionPolicy.Default, _clock, NullLogger<ApprovalStatusController>.Instance, _targets, Interval);
+        new(_cache, _server, AdmissionPolicy.Default, _clock, NullLogger<ApprovalStatusController>.Instance, _targets,
+            new ClusterTimings { AppliedCheckInterval = Interval });
 
     private Task Run(ApprovalStatusController controller) => Task.Run(() => controller.RunAsync(_stop.Token));
 

@@ -21,6 +21,20 @@ public sealed class ApprovalStatusControllerTests : IDisposable
 
     private Task Run(ApprovalStatusController controller) => Task.Run(() => controller.RunAsync(_stop.Token));
 
+    /// <summary>A controller run on <paramref name="approval"/>, once it has written <paramref name="phase"/> and set the approval's requeue for <paramref name="requeueAt"/>.</summary>
+    private async Task<ApprovalStatusController> RunUntilRequeued(JsonElement approval, string phase, DateTimeOffset requeueAt, string requeueFor)
+    {
+        _server.Store(approval);
+        var controller = Controller();
+        _ = Run(controller);
+        await Eventually.True(() => _server.Phase(Key) == phase, "status " + phase);
+        await Requeued(controller, requeueAt, requeueFor);
+        return controller;
+    }
+
+    private static Task Requeued(ApprovalStatusController controller, DateTimeOffset at, string requeueFor) =>
+        Eventually.True(() => controller.Timer?.Pending.GetValueOrDefault(Key) == at, "requeue at " + requeueFor);
+
     [Fact]
     public async Task Pending_then_Approved_with_one_event()
     {
@@ -57,11 +71,8 @@ public sealed class ApprovalStatusControllerTests : IDisposable
     [Fact]
     public async Task Flips_to_Expired_at_expiresAt()
     {
-        _server.Store(Objects.Approval(approvers: ["alice", "bob"], expiresAt: Objects.T0.AddHours(1)));
-        var controller = Controller();
-        _ = Run(controller);
-        await Eventually.True(() => _server.Phase(Key) == "Approved", "status Approved");
-        await Eventually.True(() => controller.Timer?.Pending.GetValueOrDefault(Key) == Objects.T0.AddHours(1), "requeue at expiresAt");
+        var controller = await RunUntilRequeued(Objects.Approval(approvers: ["alice", "bob"], expiresAt: Objects.T0.AddHours(1)),
+            "Approved", Objects.T0.AddHours(1), "expiresAt");
 
         _clock.Advance(TimeSpan.FromMinutes(59));
         await Eventually.Stays(() => _server.Phase(Key) == "Approved", "still Approved a minute before expiresAt");
@@ -76,14 +87,11 @@ public sealed class ApprovalStatusControllerTests : IDisposable
     [Fact]
     public async Task Flips_to_Approved_at_notBefore()
     {
-        _server.Store(Objects.Approval(approvers: ["alice", "bob"], notBefore: Objects.T0.AddMinutes(30)));
-        var controller = Controller();
-        _ = Run(controller);
-        await Eventually.True(() => _server.Phase(Key) == "Pending", "status Pending (not yet valid)");
-        await Eventually.True(() => controller.Timer?.Pending.GetValueOrDefault(Key) == Objects.T0.AddMinutes(30), "requeue at notBefore");
+        var controller = await RunUntilRequeued(Objects.Approval(approvers: ["alice", "bob"], notBefore: Objects.T0.AddMinutes(30)),
+            "Pending", Objects.T0.AddMinutes(30), "notBefore"); // not yet valid
         _clock.Advance(TimeSpan.FromMinutes(30));
         await Eventually.True(() => _server.Phase(Key) == "Approved", "status Approved");
-        await Eventually.True(() => controller.Timer?.Pending.GetValueOrDefault(Key) == Objects.T0.AddHours(8), "requeue at expiresAt");
+        await Requeued(controller, Objects.T0.AddHours(8), "expiresAt");
     }
 
     [Fact]

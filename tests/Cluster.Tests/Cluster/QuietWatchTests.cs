@@ -26,7 +26,8 @@ public sealed class QuietWatchTests : IAsyncLifetime
 
     private async Task<ClusterApprovalCache> StartSyncedAsync()
     {
-        _cache = new ClusterApprovalCache(_approvals, _namespaces, null, ChartStaleness, new ClusterTimings(), _clock,
+        _cache = new ClusterApprovalCache(_approvals, _namespaces, null,
+            new ClusterSettings("admission-system", "test", "admission") { MaxCacheStaleness = ChartStaleness }, new ClusterTimings(), _clock,
             NullLogger<ClusterApprovalCache>.Instance);
         _approvals.AnswerList("10", Objects.Approval(approvers: ["alice", "bob"]));
         _namespaces.AnswerList("20", Objects.Tier1("payments"));

@@ -34,7 +34,8 @@ public class RetrospectiveOpenerTests
     }
 
     private static RetrospectiveOpener Opener(Creator creator, FakeStatusClient events) =>
-        new(creator, events, AdmissionPolicy.Default, TimeProvider.System, NullLoggerFactory.Instance, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20));
+        new(creator, events, AdmissionPolicy.Default, TimeProvider.System, NullLoggerFactory.Instance,
+            new ClusterTimings { BackoffInitial = TimeSpan.FromMilliseconds(5), BackoffMax = TimeSpan.FromMilliseconds(20) });
 
     [Fact]
     public void The_approval_names_the_break_glass_user_binds_the_change_and_is_marked()

@@ -12,9 +12,7 @@ public sealed class AuditRecordTests : ClusterTest
         // b serves the webhook throughout and never leads; a is the operator.
         await _cluster.StartAdmissionAsync("admission-b", extraArgs: ["--no-leader-election"]);
         var admission = await _cluster.StartAdmissionAsync("admission-a");
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "held")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "held")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "held")).Ok);
+        await ApprovedAsync("held");
         // Approved: the change may be applied any moment, so its deletion now waits for the record.
         await Wait.UntilAsync(() => Finalizers("held").Contains("audit.approvals.admission.dev/record"), TimeSpan.FromSeconds(15), () => _cluster.Logs);
 
@@ -44,9 +42,7 @@ public sealed class AuditRecordTests : ClusterTest
     public async Task An_approval_deleted_before_its_change_was_applied_is_let_go_without_a_record()
     {
         await _cluster.StartAdmissionAsync();
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "unused")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "unused")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "unused")).Ok);
+        await ApprovedAsync("unused");
         await Wait.UntilAsync(() => Finalizers("unused").Contains("audit.approvals.admission.dev/record"), TimeSpan.FromSeconds(15), () => _cluster.Logs);
         await _cluster.Client("admin").CustomObjects.DeleteNamespacedCustomObjectAsync(ChangeApproval.Group, ChangeApproval.Version, ClusterHarness.Ns, ChangeApproval.Plural, "unused");
         await Wait.UntilAsync(() => _cluster.Approval("unused") is null, TimeSpan.FromSeconds(15), () => _cluster.Logs);
@@ -57,9 +53,7 @@ public sealed class AuditRecordTests : ClusterTest
     public async Task An_applied_change_leaves_a_record_in_the_log_an_event_and_the_object_that_survives_its_deletion()
     {
         var admission = await _cluster.StartAdmissionAsync();
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "audited")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "audited")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "audited")).Ok);
+        await ApprovedAsync("audited");
         var uid = _cluster.Approval("audited")!["metadata"]!["uid"]!.ToString();
         await _cluster.MarkAppliedAsync("audited");
 

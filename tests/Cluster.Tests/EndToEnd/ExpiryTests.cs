@@ -8,9 +8,7 @@ public sealed class ExpiryTests : ClusterTest
         await _cluster.StartAdmissionAsync();
         var expiresAt = DateTimeOffset.UtcNow.AddSeconds(6);
         expiresAt = new DateTimeOffset(expiresAt.Year, expiresAt.Month, expiresAt.Day, expiresAt.Hour, expiresAt.Minute, expiresAt.Second, TimeSpan.Zero);
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "short", expiresAt)).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "short")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "short")).Ok);
+        await ApprovedAsync("short", expiresAt);
         await Wait.UntilAsync(() => _cluster.Phase("short") == "Approved", TimeSpan.FromSeconds(5), () => _cluster.Logs);
         var admitted = await _cluster.ChangeDeploymentAsync();
         Assert.True(admitted.Ok, admitted.ToString());

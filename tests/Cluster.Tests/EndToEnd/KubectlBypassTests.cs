@@ -9,16 +9,12 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// of an approved Deployment are created (decision controller) and the same image as a bare Pod
 /// is still refused.
 /// </summary>
-public sealed class KubectlBypassTests : ClusterTest
+public sealed class KubectlBypassTests() : ClusterTest(workloads: true)
 {
     private const string Kubectl = "/usr/bin/kubectl";
     private const string Webhook = "admission webhook \"workloads.approvals.admission.dev\" denied the request: ";
-    private const string ReplicaSetController = "system:serviceaccount:kube-system:replicaset-controller";
-    private const string DeploymentController = "system:serviceaccount:kube-system:deployment-controller";
 
     private AdmissionProcess _admission = null!;
-
-    private protected override bool Workloads => true;
 
     public override async Task InitializeAsync()
     {
@@ -45,16 +41,11 @@ public sealed class KubectlBypassTests : ClusterTest
     private async Task<(int Exit, string Out, string Err)> CarolAsync(params string[] args)
     {
         Assert.True(File.Exists(Kubectl), $"{Kubectl} is needed for these tests");
-        var start = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Kubectl);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["KUBECONFIG"] = Path.Combine(_cluster.Dir, "carol.kubeconfig");
         start.Environment["HOME"] = _cluster.Dir;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return await ProcessExit.RunAsync(start, TimeSpan.FromSeconds(60));
     }
 
     // what is tried, the kubectl arguments, what the webhook's refusal says.
@@ -85,9 +76,7 @@ public sealed class KubectlBypassTests : ClusterTest
     [Fact]
     public async Task The_Pods_of_an_approved_Deployment_are_created_and_the_same_image_as_a_bare_Pod_is_not()
     {
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "checkout-2-4-1")).Ok);
+        await ApprovedAsync("checkout-2-4-1");
         const string image = "registry.example.com/checkout:2.4.1";
 
         // The live read before an admission sees the approval even if the watch has not delivered it yet.
@@ -96,9 +85,9 @@ public sealed class KubectlBypassTests : ClusterTest
 
         await Wait.UntilAsync(() => Pods() is { Count: 2 } pods && pods.All(p => Image(p) == image), TimeSpan.FromSeconds(20),
             () => $"two pods of {image}, none of the old image: {string.Join(", ", Pods().Select(Image))}\n{_admission.Log}");
-        Assert.Equal(ReplicaSetController, _cluster.Api.Changes.Last(c => c is { Resource: "pods", Type: "ADDED" }).Username);
-        Assert.Equal(ReplicaSetController, _cluster.Api.Changes.Last(c => c is { Resource: "pods", Type: "DELETED" }).Username);
-        await Wait.UntilAsync(() => DecidedAsController(ReplicaSetController, "CREATE") >= 2 && DecidedAsController(DeploymentController, "CREATE") >= 1,
+        Assert.Equal(TestApiServer.ControllerAccounts.ReplicaSet, _cluster.Api.Changes.Last(c => c is { Resource: "pods", Type: "ADDED" }).Username);
+        Assert.Equal(TestApiServer.ControllerAccounts.ReplicaSet, _cluster.Api.Changes.Last(c => c is { Resource: "pods", Type: "DELETED" }).Username);
+        await Wait.UntilAsync(() => DecidedAsController(TestApiServer.ControllerAccounts.ReplicaSet, "CREATE") >= 2 && DecidedAsController(TestApiServer.ControllerAccounts.Deployment, "CREATE") >= 1,
             TimeSpan.FromSeconds(10), () => "controller decisions in the decision log\n" + _admission.Log);
 
         var (copyExit, _, copyErr) = await CarolAsync("run", "copy", $"--image={image}", "--restart=Never");

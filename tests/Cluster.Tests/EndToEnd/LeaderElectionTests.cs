@@ -11,9 +11,7 @@ public sealed class LeaderElectionTests : ClusterTest
         await Wait.UntilAsync(() => a.Count("now leads") + b.Count("now leads") == 1, TimeSpan.FromSeconds(15), () => _cluster.Logs);
         var (leader, follower) = a.Count("now leads") == 1 ? (a, b) : (b, a);
 
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "first")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "first")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "first")).Ok);
+        await ApprovedAsync("first");
         await Wait.UntilAsync(() => _cluster.Phase("first") == "Approved", TimeSpan.FromSeconds(5), () => _cluster.Logs);
         await Admission.Tests.Shared.Polling.ConsistentlyAsync(
             () => _cluster.StatusWriters("first").Distinct().SequenceEqual([ClusterHarness.UserOf(leader.Name)]) && follower.Count("status written") == 0,

@@ -3,13 +3,6 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// <summary>The cache against an API server that cuts watches, forgets history, is down at start or goes away.</summary>
 public sealed class ResilienceTests : ClusterTest
 {
-    private async Task ApprovedAsync(string name)
-    {
-        Assert.True((await _cluster.CreateApprovalAsync("carol", name)).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", name)).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", name)).Ok);
-    }
-
     private Task<Outcome> DeleteApprovalAsync(string name) => ClusterHarness.Try(() =>
         _cluster.Client("admin").CustomObjects.DeleteNamespacedCustomObjectAsync(ChangeApproval.Group, ChangeApproval.Version, ClusterHarness.Ns, ChangeApproval.Plural, name));
 

@@ -5,18 +5,13 @@ internal static class UninstallCli
 {
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(AdmissionProcess.Dll);
         start.ArgumentList.Add("uninstall");
         foreach (var arg in args) start.ArgumentList.Add(arg);
         // Not in a cluster, whatever the machine running the tests says.
         start.Environment.Remove("POD_NAMESPACE");
         start.Environment.Remove("KUBERNETES_SERVICE_HOST");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return await ProcessExit.RunAsync(start, TimeSpan.FromMinutes(2));
     }
 }

@@ -6,14 +6,12 @@ namespace Admission.Cluster.Tests.EndToEnd;
 /// controllers. The chart's fail-closed webhook configuration is registered pointing at nothing
 /// (the operator is being removed), so any ChangeApproval write made while it exists is refused.
 /// </summary>
-public sealed class UninstallTests : ClusterTest
+public sealed class UninstallTests() : ClusterTest(workloads: true)
 {
     private const string Finalizer = "audit.approvals.admission.dev/record";
     private const string Other = "example.com/keep";
     private const string HookUser = "system:serviceaccount:admission-system:admission-uninstall";
     private string _kubeconfig = null!;
-
-    private protected override bool Workloads => true;
 
     public override async Task InitializeAsync()
     {

@@ -17,9 +17,7 @@ public sealed class ApiServerErrorsUnderLoadTests : ClusterTest
 
     private async Task ApproveCheckoutAsync()
     {
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "checkout-2-4-1")).Ok);
+        await ApprovedAsync("checkout-2-4-1");
     }
 
     public static TheoryData<string, int, int?> ReadErrors => new()

@@ -12,9 +12,7 @@ public sealed class ApiServerFaultsUnderLoadTests : ClusterTest
 
     private async Task ApproveCheckoutAsync()
     {
-        Assert.True((await _cluster.CreateApprovalAsync("carol", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("alice", "checkout-2-4-1")).Ok);
-        Assert.True((await _cluster.ApproveAsync("bob", "checkout-2-4-1")).Ok);
+        await ApprovedAsync("checkout-2-4-1");
     }
 
     [Fact]

@@ -57,14 +57,7 @@ internal sealed class ReviewLoad : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try
-        {
-            await _running;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await BackgroundLoop.StopAsync(_stop, _running);
         _stop.Dispose();
     }
 }

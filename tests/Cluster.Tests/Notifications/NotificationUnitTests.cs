@@ -29,17 +29,20 @@ public sealed class NotificationConfigTests
         Assert.Equal("s3cret", config.Receivers[1].Secret);
     }
 
+    /// <summary>A file of one receiver with <paramref name="fields"/> (YAML flow style).</summary>
+    private static string OneReceiver(string fields) => "receivers:\n- {" + fields + "}";
+
     public static TheoryData<string, string, string> Bad => new()
     {
-        { "receivers:\n- {type: webhook, url: https://a.example}", "receivers[0].name", "required" },
-        { "receivers:\n- {name: Bad_Name, type: webhook, url: https://a.example}", "receivers[0].name", "DNS label" },
-        { "receivers:\n- {name: a, type: email, url: https://a.example}", "receivers[0].type", "must be webhook or slack" },
-        { "receivers:\n- {name: a, type: webhook, url: ftp://a.example}", "receivers[0].url", "http(s) URL" },
-        { "receivers:\n- {name: a, type: webhook}", "receivers[0].url", "http(s) URL" },
-        { "receivers:\n- {name: a, type: slack, url: https://a.example, secret: x}", "receivers[0].secret", "only webhook receivers" },
-        { "receivers:\n- {name: a, type: webhook, url: https://a.example, ca: nope}", "receivers[0].ca", "PEM" },
-        { "receivers:\n- {name: a, type: webhook, url: https://a.example, namespace: [x]}", "receivers[0].namespace", "unknown field" },
-        { "receivers:\n- {name: a, type: webhook, url: https://a.example, selector: {matchExpressions: []}}", "receivers[0].selector.matchExpressions", "only matchLabels" },
+        { OneReceiver("type: webhook, url: https://a.example"), "receivers[0].name", "required" },
+        { OneReceiver("name: Bad_Name, type: webhook, url: https://a.example"), "receivers[0].name", "DNS label" },
+        { OneReceiver("name: a, type: email, url: https://a.example"), "receivers[0].type", "must be webhook or slack" },
+        { OneReceiver("name: a, type: webhook, url: ftp://a.example"), "receivers[0].url", "http(s) URL" },
+        { OneReceiver("name: a, type: webhook"), "receivers[0].url", "http(s) URL" },
+        { OneReceiver("name: a, type: slack, url: https://a.example, secret: x"), "receivers[0].secret", "only webhook receivers" },
+        { OneReceiver("name: a, type: webhook, url: https://a.example, ca: nope"), "receivers[0].ca", "PEM" },
+        { OneReceiver("name: a, type: webhook, url: https://a.example, namespace: [x]"), "receivers[0].namespace", "unknown field" },
+        { OneReceiver("name: a, type: webhook, url: https://a.example, selector: {matchExpressions: []}"), "receivers[0].selector.matchExpressions", "only matchLabels" },
         { "receivers:\n- {name: a, type: webhook, url: https://a.example}\n- {name: a, type: slack, url: https://b.example}", "receivers", "more than once" },
         { "receiver: []", "receiver", "unknown field" },
         { "receivers: {a: 1}", "receivers", "must be a list" },

@@ -2,18 +2,23 @@ using System.Text.Json.Serialization;
 
 namespace Admission.TestApiServer.Tests.Support;
 
-/// <summary>A loosely typed ChangeApproval for GenericClient: spec and status stay JSON.</summary>
-public sealed class ChangeApproval : IKubernetesObject<V1ObjectMeta>
+/// <summary>What every approvals.admission.dev/v1alpha1 object GenericClient reads or writes starts with: apiVersion, kind, metadata.</summary>
+public abstract class ApprovalsObject<TMetadata>(string kind)
+    where TMetadata : new()
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = "approvals.admission.dev/v1alpha1";
 
     [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "ChangeApproval";
+    public string Kind { get; set; } = kind;
 
     [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
+    public TMetadata Metadata { get; set; } = new();
+}
 
+/// <summary>A loosely typed ChangeApproval for GenericClient: spec and status stay JSON.</summary>
+public sealed class ChangeApproval() : ApprovalsObject<V1ObjectMeta>("ChangeApproval"), IKubernetesObject<V1ObjectMeta>
+{
     [JsonPropertyName("spec")]
     public JsonObject? Spec { get; set; }
 
@@ -21,17 +26,8 @@ public sealed class ChangeApproval : IKubernetesObject<V1ObjectMeta>
     public JsonObject? Status { get; set; }
 }
 
-public sealed class ChangeApprovalList : IKubernetesObject<V1ListMeta>, IItems<ChangeApproval>
+public sealed class ChangeApprovalList() : ApprovalsObject<V1ListMeta>("ChangeApprovalList"), IKubernetesObject<V1ListMeta>, IItems<ChangeApproval>
 {
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "approvals.admission.dev/v1alpha1";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "ChangeApprovalList";
-
-    [JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
     [JsonPropertyName("items")]
     public IList<ChangeApproval> Items { get; set; } = [];
 }

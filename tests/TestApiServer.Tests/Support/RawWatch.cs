@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Admission.Tests.Shared;
 
 namespace Admission.TestApiServer.Tests.Support;
 
@@ -64,15 +65,7 @@ internal sealed class RawWatch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try
-        {
-            await _reader;
-        }
-        catch (Exception)
-        {
-        }
-
+        await BackgroundLoop.StopAsync(_stop, _reader);
         Response.Dispose();
         _client.Dispose();
         _stop.Dispose();

@@ -8,7 +8,7 @@ namespace Admission.TestApiServer.Controllers;
 internal sealed class ControllerClient(ServerState state, string serviceAccount)
 {
     public UserInfo User { get; } = new(
-        $"system:serviceaccount:kube-system:{serviceAccount}",
+        ControllerAccounts.Of(serviceAccount),
         $"uid-kube-system-{serviceAccount}",
         ["system:serviceaccounts", "system:serviceaccounts:kube-system", TokenAuthenticator.AuthenticatedGroup],
         new Dictionary<string, IReadOnlyList<string>>());

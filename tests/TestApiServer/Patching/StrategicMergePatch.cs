@@ -9,23 +9,19 @@ namespace Admission.TestApiServer.Patching;
 /// </summary>
 internal static class StrategicMergePatch
 {
-    private static readonly Dictionary<string, string> MergeKeys = new(StringComparer.Ordinal)
-    {
-        ["containers"] = "name",
-        ["initContainers"] = "name",
-        ["ephemeralContainers"] = "name",
-        ["volumes"] = "name",
-        ["env"] = "name",
-        ["imagePullSecrets"] = "name",
-        ["resourceClaims"] = "name",
-        ["volumeMounts"] = "mountPath",
-        ["volumeDevices"] = "devicePath",
-        ["ports"] = "containerPort",
-        ["hostAliases"] = "ip",
-        ["conditions"] = "type",
-        ["ownerReferences"] = "uid",
-        ["topologySpreadConstraints"] = "topologyKey",
-    };
+    // Each keyed list by its merge key (the patchMergeKey of its Go field).
+    private static readonly Dictionary<string, string> MergeKeys = ByMergeKey(
+        ("name", ["containers", "initContainers", "ephemeralContainers", "volumes", "env", "imagePullSecrets", "resourceClaims"]),
+        ("mountPath", ["volumeMounts"]),
+        ("devicePath", ["volumeDevices"]),
+        ("containerPort", ["ports"]),
+        ("ip", ["hostAliases"]),
+        ("type", ["conditions"]),
+        ("uid", ["ownerReferences"]),
+        ("topologyKey", ["topologySpreadConstraints"]));
+
+    private static Dictionary<string, string> ByMergeKey(params (string Key, string[] Fields)[] groups) =>
+        groups.SelectMany(g => g.Fields.Select(field => (field, g.Key))).ToDictionary(p => p.field, p => p.Key, StringComparer.Ordinal);
 
     // Lists of scalars that SMP merges as sets instead of replacing.
     private static readonly HashSet<string> MergedScalarLists = new(StringComparer.Ordinal) { "finalizers" };

@@ -85,8 +85,7 @@ internal sealed class ObjectStore(int historyWindow)
             change = Put(bucket, key, "ADDED", resource, obj, null, "", username);
         }
 
-        Committed?.Invoke(change);
-        return new(WriteStatus.Ok, (JsonObject)change.Item.DeepClone());
+        return Published(change);
     }
 
     /// <summary>Replaces the object if it is still at <paramref name="expectedRv"/>.</summary>
@@ -97,21 +96,15 @@ internal sealed class ObjectStore(int historyWindow)
         {
             var bucket = Bucket(resource);
             var key = Key(Meta.Namespace(obj), Meta.Name(obj));
-            if (!bucket.TryGetValue(key, out var current))
+            if (Current(bucket, key, expectedRv, out var current) is var status and not WriteStatus.Ok)
             {
-                return new(WriteStatus.NotFound, null);
-            }
-
-            if (Meta.ResourceVersion(current) != expectedRv)
-            {
-                return new(WriteStatus.Conflict, null);
+                return new(status, null);
             }
 
             change = Put(bucket, key, "MODIFIED", resource, obj, current, subresource, username);
         }
 
-        Committed?.Invoke(change);
-        return new(WriteStatus.Ok, (JsonObject)change.Item.DeepClone());
+        return Published(change);
     }
 
     public WriteOutcome Delete(ResourceDefinition resource, string ns, string name, long expectedRv, string username)
@@ -121,20 +114,35 @@ internal sealed class ObjectStore(int historyWindow)
         {
             var bucket = Bucket(resource);
             var key = Key(ns, name);
-            if (!bucket.TryGetValue(key, out var current))
+            if (Current(bucket, key, expectedRv, out var current) is var status and not WriteStatus.Ok)
             {
-                return new(WriteStatus.NotFound, null);
-            }
-
-            if (Meta.ResourceVersion(current) != expectedRv)
-            {
-                return new(WriteStatus.Conflict, null);
+                return new(status, null);
             }
 
             bucket.Remove(key);
             change = RecordDelete(resource, current, username);
         }
 
+        return Published(change);
+    }
+
+    /// <summary>
+    /// The compare of compare-and-swap, under the gate: NotFound when nothing is stored under <paramref name="key"/>,
+    /// Conflict when it has been written since <paramref name="expectedRv"/>, else Ok with it in <paramref name="current"/>.
+    /// </summary>
+    private static WriteStatus Current(SortedDictionary<string, JsonObject> bucket, string key, long expectedRv, out JsonObject current)
+    {
+        if (!bucket.TryGetValue(key, out current!))
+        {
+            return WriteStatus.NotFound;
+        }
+
+        return Meta.ResourceVersion(current) == expectedRv ? WriteStatus.Ok : WriteStatus.Conflict;
+    }
+
+    /// <summary>Tells the listeners of a write made under the gate, outside it, and gives the writer its own copy of what was stored.</summary>
+    private WriteOutcome Published(StoredChange change)
+    {
         Committed?.Invoke(change);
         return new(WriteStatus.Ok, (JsonObject)change.Item.DeepClone());
     }

@@ -34,13 +34,14 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
     private long _lastLiveReadTicks;
 
     public ClusterApprovalCache(
-        IListWatchSource approvalSource, IListWatchSource namespaceSource, ILiveReader? liveReader,
-        TimeSpan maxStaleness, ClusterTimings timings, TimeProvider clock, ILogger<ClusterApprovalCache> logger)
+        [FromKeyedServices(ListWatchKeys.ChangeApprovals)] IListWatchSource approvalSource,
+        [FromKeyedServices(ListWatchKeys.Namespaces)] IListWatchSource namespaceSource, ILiveReader? liveReader,
+        ClusterSettings settings, ClusterTimings timings, TimeProvider clock, ILogger<ClusterApprovalCache> logger)
     {
         _approvalSource = approvalSource;
         _namespaceSource = namespaceSource;
         _liveReader = liveReader;
-        _maxStaleness = maxStaleness;
+        _maxStaleness = settings.MaxCacheStaleness;
         _timings = timings;
         _clock = clock;
         _logger = logger;

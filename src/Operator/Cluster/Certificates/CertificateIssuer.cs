@@ -16,9 +16,13 @@ namespace Admission.Operator.Cluster;
 /// it expires, so replicas that still serve the old certificate keep being trusted.
 /// </summary>
 internal sealed partial class CertificateIssuer(
-    IKubernetes client, string ns, string secretName, string? webhookConfiguration, IReadOnlyList<string> dnsNames,
-    ClusterTimings timings, TimeProvider clock, ILogger<CertificateIssuer> logger) : ILeaderWork
+    IKubernetes client, ClusterSettings settings, ClusterTimings timings, TimeProvider clock, ILogger<CertificateIssuer> logger) : ILeaderWork
 {
+    private readonly string _ns = settings.Namespace;
+    private readonly string _secretName = settings.CertSecret ?? throw new ArgumentException("'self' certificates need a Secret", nameof(settings));
+    private readonly string? _webhookConfiguration = settings.WebhookConfiguration;
+    private readonly IReadOnlyList<string> _dnsNames = settings.ServingNames;
+
     /// <summary>Annotation on the Secret that asks for a new CA and serving certificate at once.</summary>
     public const string RenewAnnotation = "approvals.admission.dev/renew";
 
@@ -57,7 +61,7 @@ internal sealed partial class CertificateIssuer(
         V1Secret? secret;
         try
         {
-            secret = await client.CoreV1.ReadNamespacedSecretAsync(secretName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            secret = await client.CoreV1.ReadNamespacedSecretAsync(_secretName, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
@@ -88,7 +92,7 @@ internal sealed partial class CertificateIssuer(
             ca = CertificateAuthority.CreateCa("admission-webhook-ca", now, timings.CaValidity);
             // The new CA first; the one it replaces stays trusted beside it, older ones go.
             bundle = [ca, .. bundle.Take(1)];
-            LogNewCa(logger, ns, secretName, forced ? "renewal asked for" : secret is null ? "no Secret yet" : "the CA is due for renewal");
+            LogNewCa(logger, _ns, _secretName, forced ? "renewal asked for" : secret is null ? "no Secret yet" : "the CA is due for renewal");
             changed = true;
         }
         var newBundlePem = string.Concat(bundle.Select(CertificateAuthority.CertificatePem));
@@ -106,9 +110,9 @@ internal sealed partial class CertificateIssuer(
             serving = null;
         }
         if (changed || serving is null || DueForRenewal(serving, now) || serving.Issuer != ca.Subject ||
-            !dnsNames.All(n => serving.MatchesHostname(n, allowWildcards: false, allowCommonName: false)))
+            !_dnsNames.All(n => serving.MatchesHostname(n, allowWildcards: false, allowCommonName: false)))
         {
-            serving = CertificateAuthority.IssueServing(ca, dnsNames, now, timings.ServingValidity);
+            serving = CertificateAuthority.IssueServing(ca, _dnsNames, now, timings.ServingValidity);
             changed = true;
         }
 
@@ -127,40 +131,40 @@ internal sealed partial class CertificateIssuer(
         {
             await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
             {
-                Metadata = new V1ObjectMeta { Name = secretName, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "admission" } },
+                Metadata = new V1ObjectMeta { Name = _secretName, NamespaceProperty = _ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "admission" } },
                 Type = "kubernetes.io/tls",
                 Data = newData,
-            }, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         else
         {
             secret.Data = newData;
             secret.Metadata.Annotations?.Remove(RenewAnnotation);
-            await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secretName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CoreV1.ReplaceNamespacedSecretAsync(secret, _secretName, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        LogIssued(logger, ns, secretName, serving.NotAfter.ToUniversalTime(), bundle.Count);
+        LogIssued(logger, _ns, _secretName, serving.NotAfter.ToUniversalTime(), bundle.Count);
     }
 
     private async Task EnsureCaBundleAsync(string bundlePem, CancellationToken cancellationToken)
     {
-        if (webhookConfiguration is null) return;
+        if (_webhookConfiguration is null) return;
         var wanted = Encoding.UTF8.GetBytes(bundlePem);
         V1ValidatingWebhookConfiguration config;
         try
         {
-            config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
+            config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(_webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (ApiError.From(e).IsNotFound)
         {
             // Installed later (or by hand): the next check writes its caBundle.
-            LogNoConfiguration(logger, webhookConfiguration);
+            LogNoConfiguration(logger, _webhookConfiguration);
             return;
         }
         var stale = config.Webhooks?.Where(w => w.ClientConfig.CaBundle is null || !w.ClientConfig.CaBundle.SequenceEqual(wanted)).ToList() ?? [];
         if (stale.Count == 0) return;
         foreach (var webhook in stale) webhook.ClientConfig.CaBundle = wanted;
-        await client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(config, webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
-        LogBundle(logger, webhookConfiguration, stale.Count);
+        await client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(config, _webhookConfiguration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LogBundle(logger, _webhookConfiguration, stale.Count);
     }
 
     private bool DueForRenewal(X509Certificate2 cert, DateTimeOffset now)

@@ -9,19 +9,22 @@ using k8s;
 namespace Admission.Operator.Cluster;
 
 /// <summary>The Secret, by name, among its namespace's Secrets.</summary>
-internal sealed class SecretListWatch(IKubernetes client, string ns, string name) : IListWatchSource
+internal sealed class SecretListWatch(IKubernetes client, ClusterSettings settings) : IListWatchSource
 {
-    public string Name => $"Secret {ns}/{name}";
+    private readonly string _ns = settings.Namespace;
+    private readonly string _name = settings.CertSecret ?? throw new ArgumentException("'self' certificates need a Secret", nameof(settings));
+
+    public string Name => $"Secret {_ns}/{_name}";
 
     public async Task<ListResult> ListAsync(CancellationToken cancellationToken)
     {
-        using var response = await client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, fieldSelector: "metadata.name=" + name,
+        using var response = await client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(_ns, fieldSelector: "metadata.name=" + _name,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         return KubeJson.ToListResult(KubeJson.ToElement(response.Body));
     }
 
     public IAsyncEnumerable<WatchEvent> WatchAsync(string resourceVersion, CancellationToken cancellationToken) =>
-        KubeJson.WatchAsync(ct => client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, fieldSelector: "metadata.name=" + name,
+        KubeJson.WatchAsync(ct => client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(_ns, fieldSelector: "metadata.name=" + _name,
             allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: KubeJson.WatchTimeoutSeconds(), watch: true,
             cancellationToken: ct), cancellationToken);
 }
@@ -31,9 +34,12 @@ internal sealed class SecretListWatch(IKubernetes client, string ns, string name
 /// and swaps its certificate into the store.
 /// </summary>
 internal sealed partial class SecretCertificateSource(
-    IListWatchSource source, string secretName, CertificateStore store, ClusterTimings timings, TimeProvider clock, ILogger<SecretCertificateSource> logger)
+    [FromKeyedServices(ListWatchKeys.CertificateSecret)] IListWatchSource source, ClusterSettings settings, CertificateStore store,
+    ClusterTimings timings, TimeProvider clock, ILogger<SecretCertificateSource> logger)
     : BackgroundService, IListWatchSink, ICertificateSource
 {
+    private readonly string _secretName = settings.CertSecret ?? throw new ArgumentException("'self' certificates need a Secret", nameof(settings));
+
     private string? _fingerprint;
     private volatile CertificateHealth _health = CertificateHealth.Good;
 
@@ -53,7 +59,7 @@ internal sealed partial class SecretCertificateSource(
     public void Apply(WatchEventKind kind, JsonElement obj)
     {
         if (kind == WatchEventKind.Deleted) return; // keep serving the last certificate; the leader recreates the Secret
-        if (ObjectFields.Name(obj) != secretName) return;
+        if (ObjectFields.Name(obj) != _secretName) return;
         if (!obj.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return;
         var cert = Decode(data, SelfCertificates.TlsCert);
         var key = Decode(data, SelfCertificates.TlsKey);
@@ -66,12 +72,12 @@ internal sealed partial class SecretCertificateSource(
             store.Set(X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null));
             _fingerprint = fingerprint;
             _health = CertificateHealth.Good;
-            LogLoaded(logger, secretName, store.NotAfter);
+            LogLoaded(logger, _secretName, store.NotAfter);
         }
         catch (CryptographicException e)
         {
             _health = new CertificateHealth(e.Message, clock.GetUtcNow());
-            LogBroken(logger, secretName, e.Message);
+            LogBroken(logger, _secretName, e.Message);
         }
     }
 

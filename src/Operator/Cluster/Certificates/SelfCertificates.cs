@@ -18,24 +18,15 @@ internal static class SelfCertificates
     public const string TlsCert = "tls.crt";
     public const string TlsKey = "tls.key";
 
-    public static IServiceCollection AddSelfCertificates(this IServiceCollection services, ServeOptions options, string ns, ClusterTimings timings)
+    /// <summary>Takes the cluster's <see cref="ClusterSettings"/> and <see cref="ClusterTimings"/> (<see cref="ClusterServices"/>).</summary>
+    public static IServiceCollection AddSelfCertificates(this IServiceCollection services, ServeOptions options)
     {
-        var secret = options.CertSecret!;
-        services.AddSingleton(sp =>
-        {
-            var client = sp.GetRequiredService<IKubernetes>();
-            var logger = sp.GetRequiredService<ILogger<SecretCertificateSource>>();
-            return new SecretCertificateSource(new SecretListWatch(client, ns, secret), secret, sp.GetRequiredService<CertificateStore>(),
-                timings, sp.GetRequiredService<TimeProvider>(), logger);
-        });
+        services.AddKeyedSingleton<IListWatchSource, SecretListWatch>(ListWatchKeys.CertificateSecret);
+        services.AddSingleton<SecretCertificateSource>();
         services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<SecretCertificateSource>());
         services.AddHostedService(sp => sp.GetRequiredService<SecretCertificateSource>());
         if (!options.LeaderElection) return services;
-        var names = new List<string> { "localhost", "127.0.0.1" };
-        names.AddRange(options.DnsNames);
-        services.AddSingleton<ILeaderWork>(sp => new CertificateIssuer(
-            sp.GetRequiredService<IKubernetes>(), ns, secret, options.WebhookConfiguration, names, timings,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateIssuer>>()));
+        services.AddSingleton<ILeaderWork, CertificateIssuer>();
         return services;
     }
 

@@ -17,10 +17,14 @@ internal interface ILeaderElection
 
 /// <summary>A coordination.k8s.io Lease, through KubernetesClient's <see cref="LeaderElector"/>.</summary>
 internal sealed partial class LeaseLeaderElection(
-    IKubernetes client, string ns, string leaseName, string identity, ClusterTimings timings, ILogger<LeaseLeaderElection> logger)
+    IKubernetes client, ClusterSettings settings, ClusterTimings timings, ILogger<LeaseLeaderElection> logger)
     : ILeaderElection
 {
-    public string Identity => identity;
+    private readonly string _ns = settings.Namespace;
+    private readonly string _leaseName = settings.LeaseName;
+    private readonly string _identity = settings.Identity;
+
+    public string Identity => _identity;
 
     /// <summary>The pod's name (unique among replicas and readable in the Lease), else the machine's, and a random suffix for restarts.</summary>
     public static string NewIdentity(string? podName) =>
@@ -29,14 +33,14 @@ internal sealed partial class LeaseLeaderElection(
 
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken stoppingToken)
     {
-        var leaseLock = new LeaseLock(client, ns, leaseName, identity);
+        var leaseLock = new LeaseLock(client, _ns, _leaseName, _identity);
         var config = new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = timings.LeaseDuration,
             RenewDeadline = timings.RenewDeadline,
             RetryPeriod = timings.RetryPeriod,
         };
-        LogCandidate(logger, identity, ns, leaseName);
+        LogCandidate(logger, _identity, _ns, _leaseName);
         while (!stoppingToken.IsCancellationRequested)
         {
             using var elector = new LeaderElector(config);
@@ -44,7 +48,7 @@ internal sealed partial class LeaseLeaderElection(
             Task? work = null;
             elector.OnStartedLeading += () =>
             {
-                LogLeading(logger, identity, ns, leaseName);
+                LogLeading(logger, _identity, _ns, _leaseName);
                 work = Task.Run(() => lead(leading.Token), CancellationToken.None);
             };
             elector.OnNewLeader += leader => LogNewLeader(logger, leader ?? "(none)");
@@ -78,7 +82,7 @@ internal sealed partial class LeaseLeaderElection(
                 }
                 else
                 {
-                    LogLost(logger, identity);
+                    LogLost(logger, _identity);
                 }
             }
             if (!stoppingToken.IsCancellationRequested)
@@ -102,7 +106,7 @@ internal sealed partial class LeaseLeaderElection(
         try
         {
             var record = await leaseLock.GetAsync(timeout.Token).ConfigureAwait(false);
-            if (record?.HolderIdentity != identity) return;
+            if (record?.HolderIdentity != _identity) return;
             var now = DateTime.UtcNow;
             await leaseLock.UpdateAsync(new LeaderElectionRecord
             {
@@ -112,7 +116,7 @@ internal sealed partial class LeaseLeaderElection(
                 RenewTime = now,
                 LeaderTransitions = record.LeaderTransitions,
             }, timeout.Token).ConfigureAwait(false);
-            LogReleased(logger, ns, leaseName);
+            LogReleased(logger, _ns, _leaseName);
         }
         catch (Exception e)
         {

@@ -11,14 +11,14 @@ namespace Admission.Operator.Cluster;
 /// status subresource only when it differs, re-reading on a conflict; wakes at each approval's
 /// notBefore and expiresAt so phases flip on time; sets appliedAt and the <c>Applied</c> condition
 /// when it reads the target of an Approved exact-change approval and finds the approved digest
-/// (re-reading every <paramref name="appliedCheckInterval"/> until then); and records an Event at
+/// (re-reading every <see cref="ClusterTimings.AppliedCheckInterval"/> of <paramref name="timings"/>, 5 s without, until then); and records an Event at
 /// each phase change. Only the leader runs it, so each Event is recorded once.
 /// </summary>
 internal sealed partial class ApprovalStatusController(
     IApprovalObjects objects, IStatusClient client, AdmissionPolicy policy, TimeProvider clock, ILogger<ApprovalStatusController> logger,
-    ITargetReader? targets = null, TimeSpan? appliedCheckInterval = null) : ILeaderWork
+    ITargetReader? targets = null, ClusterTimings? timings = null) : ILeaderWork
 {
-    private readonly TimeSpan _appliedCheck = appliedCheckInterval ?? TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _appliedCheck = timings?.AppliedCheckInterval ?? TimeSpan.FromSeconds(5);
 
     private const int MaxConflictRetries = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);

@@ -29,7 +29,7 @@ internal interface IStatusClient
     Task EmitEventAsync(CachedApproval approval, string reason, string message, CancellationToken cancellationToken);
 }
 
-internal sealed class KubernetesStatusClient(IKubernetes client, string identity, TimeProvider clock) : IStatusClient
+internal sealed class KubernetesStatusClient(IKubernetes client, ClusterSettings settings, TimeProvider clock) : IStatusClient
 {
     public async Task<CachedApproval?> GetAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -90,7 +90,7 @@ internal sealed class KubernetesStatusClient(IKubernetes client, string identity
             Type = "Normal",
             Source = new V1EventSource { Component = "admission" },
             ReportingComponent = "admission",
-            ReportingInstance = identity,
+            ReportingInstance = settings.Identity,
             FirstTimestamp = now,
             LastTimestamp = now,
             Count = 1,

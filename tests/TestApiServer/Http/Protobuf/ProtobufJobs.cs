@@ -18,37 +18,48 @@ internal static class ProtobufJobs
         Texts,
     }
 
-    private static readonly Dictionary<int, (string Name, Kind Kind, bool KeepZero)> JobSpecFields = new()
+    /// <summary>
+    /// A field the decoder knows. A Go pointer field is present only when set, so a zero that
+    /// arrives was set and is kept; any other field's zero is Go's default and is left out.
+    /// </summary>
+    private readonly record struct Field(string Name, Kind Kind, bool KeepZero = false);
+
+    private static Field Pointer(string name, Kind kind) => new(name, kind, KeepZero: true);
+
+    private static Field Text(string name) => new(name, Kind.Text);
+
+    private static Field Texts(string name) => new(name, Kind.Texts);
+
+    private static readonly Dictionary<int, Field> JobSpecFields = new()
     {
-        // Pointers in Go: present only when set, so a zero that arrives was set.
-        [1] = ("parallelism", Kind.Number, true),
-        [2] = ("completions", Kind.Number, true),
-        [3] = ("activeDeadlineSeconds", Kind.Number, true),
-        [5] = ("manualSelector", Kind.Flag, true),
-        [7] = ("backoffLimit", Kind.Number, true),
-        [8] = ("ttlSecondsAfterFinished", Kind.Number, true),
-        [9] = ("completionMode", Kind.Text, true),
-        [10] = ("suspend", Kind.Flag, true),
+        [1] = Pointer("parallelism", Kind.Number),
+        [2] = Pointer("completions", Kind.Number),
+        [3] = Pointer("activeDeadlineSeconds", Kind.Number),
+        [5] = Pointer("manualSelector", Kind.Flag),
+        [7] = Pointer("backoffLimit", Kind.Number),
+        [8] = Pointer("ttlSecondsAfterFinished", Kind.Number),
+        [9] = Pointer("completionMode", Kind.Text),
+        [10] = Pointer("suspend", Kind.Flag),
     };
 
-    private static readonly Dictionary<int, (string Name, Kind Kind, bool KeepZero)> PodSpecFields = new()
+    private static readonly Dictionary<int, Field> PodSpecFields = new()
     {
-        [3] = ("restartPolicy", Kind.Text, false),
-        [4] = ("terminationGracePeriodSeconds", Kind.Number, true),
-        [6] = ("dnsPolicy", Kind.Text, false),
-        [8] = ("serviceAccountName", Kind.Text, false),
+        [3] = Text("restartPolicy"),
+        [4] = Pointer("terminationGracePeriodSeconds", Kind.Number),
+        [6] = Text("dnsPolicy"),
+        [8] = Text("serviceAccountName"),
     };
 
-    private static readonly Dictionary<int, (string Name, Kind Kind, bool KeepZero)> ContainerFields = new()
+    private static readonly Dictionary<int, Field> ContainerFields = new()
     {
-        [1] = ("name", Kind.Text, false),
-        [2] = ("image", Kind.Text, false),
-        [3] = ("command", Kind.Texts, false),
-        [4] = ("args", Kind.Texts, false),
-        [5] = ("workingDir", Kind.Text, false),
-        [13] = ("terminationMessagePath", Kind.Text, false),
-        [14] = ("imagePullPolicy", Kind.Text, false),
-        [20] = ("terminationMessagePolicy", Kind.Text, false),
+        [1] = Text("name"),
+        [2] = Text("image"),
+        [3] = Texts("command"),
+        [4] = Texts("args"),
+        [5] = Text("workingDir"),
+        [13] = Text("terminationMessagePath"),
+        [14] = Text("imagePullPolicy"),
+        [20] = Text("terminationMessagePolicy"),
     };
 
     /// <summary>The Job's spec (field 2 of the Job); status (field 3) is dropped on create anyway.</summary>
@@ -135,7 +146,7 @@ internal static class ProtobufJobs
         return container;
     }
 
-    private static bool Known(JsonObject target, Dictionary<int, (string Name, Kind Kind, bool KeepZero)> fields, ProtoField field)
+    private static bool Known(JsonObject target, Dictionary<int, Field> fields, ProtoField field)
     {
         if (!fields.TryGetValue(field.Number, out var known))
         {
