@@ -149,20 +149,34 @@ internal sealed class BlockYamlReader
             {
                 if (!BlockValue(indent, depth)) return false;
             }
-            else
-            {
-                if (!InlineValue(depth) || !EndOfLine()) return false;
-                NextLine();
-            }
-            if (_eof || Marker() != MarkerKind.None) break;
-            var col = Col;
-            if (col < indent) break;
+            else if (!InlineValueLine(depth)) return false;
+            if (!Continues(indent, out var col)) break;
             // Deeper: a plain scalar continued on the next line, or an error; at the same column, "- " is an error.
             if (col > indent || IsSequenceEntry()) return false;
         }
         _keys.RemoveRange(keysFrom, _keys.Count - keysFrom);
         _json.WriteEndObject();
         return true;
+    }
+
+    /// <summary>A value on the rest of the line, then the line's end; the cursor moves to the next line.</summary>
+    private bool InlineValueLine(int depth)
+    {
+        if (!InlineValue(depth) || !EndOfLine()) return false;
+        NextLine();
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the block whose items stand at column <paramref name="indent"/> may go on: the
+    /// document has another line, at that column or deeper (<paramref name="col"/>).
+    /// </summary>
+    private bool Continues(int indent, out int col)
+    {
+        col = 0;
+        if (_eof || Marker() != MarkerKind.None) return false;
+        col = Col;
+        return col >= indent;
     }
 
     /// <summary>A plain key ending in ": " or ":" at the line's end; the position is left after the colon.</summary>
@@ -229,14 +243,8 @@ internal sealed class BlockYamlReader
             {
                 if (!Mapping(Col, depth + 1)) return false;
             }
-            else
-            {
-                if (!InlineValue(depth) || !EndOfLine()) return false;
-                NextLine();
-            }
-            if (_eof || Marker() != MarkerKind.None) break;
-            var col = Col;
-            if (col < indent) break;
+            else if (!InlineValueLine(depth)) return false;
+            if (!Continues(indent, out var col)) break;
             if (col > indent) return false;
             if (!IsSequenceEntry()) break; // the parent mapping's next key, at the same column
         }
@@ -260,13 +268,7 @@ internal sealed class BlockYamlReader
     /// <summary>A value on the key's (or the "- "'s) own line.</summary>
     private bool InlineValue(int depth)
     {
-        switch (_t[_pos])
-        {
-            case '[': return FlowSequence(depth + 1);
-            case '{': return FlowMapping(depth + 1);
-            case '"': return DoubleQuoted();
-            case '\'': return SingleQuoted();
-        }
+        if (CollectionOrQuoted(depth) is { } read) return read;
         if (!ValueStart()) return false;
         var start = _pos;
         var j = start;
@@ -282,6 +284,18 @@ internal sealed class BlockYamlReader
         FastManifestParser.WriteScalar(_json, text, plain: true);
         return true;
     }
+
+    /// <summary>
+    /// Reads a flow collection or a quoted scalar when one starts at the cursor; null when the value
+    /// there is plain, which each caller ends by its own rules (the line's end, or a flow indicator).
+    /// </summary>
+    private bool? CollectionOrQuoted(int depth) => _t[_pos] switch
+    {
+        '[' => FlowSequence(depth + 1),
+        '{' => FlowMapping(depth + 1),
+        '"' or '\'' => Quoted(_t[_pos]),
+        _ => null,
+    };
 
     /// <summary>A plain value may also start with "-" when no space follows ("-1"; "- x" would be an entry).</summary>
     private bool ValueStart() =>
@@ -359,13 +373,7 @@ internal sealed class BlockYamlReader
     private bool FlowItem(int depth)
     {
         if (_pos == _lineEnd) return false;
-        switch (_t[_pos])
-        {
-            case '[': return FlowSequence(depth + 1);
-            case '{': return FlowMapping(depth + 1);
-            case '"': return DoubleQuoted();
-            case '\'': return SingleQuoted();
-        }
+        if (CollectionOrQuoted(depth) is { } read) return read;
         if (!ValueStart()) return false;
         var start = _pos;
         var j = start;
@@ -378,92 +386,71 @@ internal sealed class BlockYamlReader
         return true;
     }
 
-    /// <summary>A double-quoted scalar on one line, with JSON's escapes only.</summary>
-    private bool DoubleQuoted()
+    /// <summary>
+    /// A quoted scalar on one line: double-quoted with JSON's escapes only, or single-quoted, where
+    /// '' is a quote. Text with neither is written as it stands, without copying.
+    /// </summary>
+    private bool Quoted(char quote)
     {
         var start = ++_pos;
-        var plainEnd = _t.AsSpan(start, _lineEnd - start).IndexOfAny('"', '\\');
-        if (plainEnd < 0) return false;
-        if (_t[start + plainEnd] == '"')
-        {
-            _json.WriteStringValue(_t.AsSpan(start, plainEnd));
-            _pos = start + plainEnd + 1;
-            return true;
-        }
-        var sb = _unescaped ??= new StringBuilder(64);
-        sb.Clear();
+        StringBuilder? sb = null;
         var j = start;
         while (true)
         {
-            if (j >= _lineEnd) return false;
-            var c = _t[j];
-            if (c == '"') break;
-            if (c != '\\')
+            var rest = _t.AsSpan(j, _lineEnd - j);
+            var k = quote == '"' ? rest.IndexOfAny('"', '\\') : rest.IndexOf('\'');
+            if (k < 0) return false;
+            var at = j + k;
+            var doubled = quote == '\'' && at + 1 < _lineEnd && _t[at + 1] == '\'';
+            if (_t[at] == quote && !doubled)
             {
-                sb.Append(c);
-                j++;
+                if (sb is null) _json.WriteStringValue(_t.AsSpan(start, at - start));
+                else _json.WriteStringValue(sb.Append(_t, j, k).ToString());
+                _pos = at + 1;
+                return true;
+            }
+            sb ??= (_unescaped ??= new StringBuilder(64)).Clear();
+            sb.Append(_t, j, k);
+            if (doubled)
+            {
+                sb.Append('\'');
+                j = at + 2;
                 continue;
             }
-            if (j + 1 >= _lineEnd) return false;
-            var e = _t[j + 1];
-            switch (e)
-            {
-                case '"' or '\\' or '/': sb.Append(e); j += 2; continue;
-                case 'b': sb.Append('\b'); j += 2; continue;
-                case 'f': sb.Append('\f'); j += 2; continue;
-                case 'n': sb.Append('\n'); j += 2; continue;
-                case 'r': sb.Append('\r'); j += 2; continue;
-                case 't': sb.Append('\t'); j += 2; continue;
-                case 'u':
-                    if (j + 6 > _lineEnd || !ushort.TryParse(_t.AsSpan(j + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code)) return false;
-                    if (char.IsSurrogate((char)code)) return false;
-                    sb.Append((char)code);
-                    j += 6;
-                    continue;
-                default:
-                    return false;
-            }
+            var used = Unescape(at, sb);
+            if (used == 0) return false;
+            j = at + used;
         }
-        _pos = j + 1;
-        _json.WriteStringValue(sb.ToString());
-        return true;
     }
 
-    /// <summary>A single-quoted scalar on one line ('' is a quote).</summary>
-    private bool SingleQuoted()
+    /// <summary>
+    /// Appends the JSON escape that starts with the backslash at <paramref name="at"/>; returns how
+    /// many characters it took, or 0 for one JSON does not have (YamlDotNet reads those).
+    /// </summary>
+    private int Unescape(int at, StringBuilder sb)
     {
-        var start = ++_pos;
-        var close = _t.AsSpan(start, _lineEnd - start).IndexOf('\'');
-        if (close < 0) return false;
-        if (start + close + 1 >= _lineEnd || _t[start + close + 1] != '\'')
+        if (at + 1 >= _lineEnd) return 0;
+        var e = _t[at + 1];
+        char? simple = e switch
         {
-            _json.WriteStringValue(_t.AsSpan(start, close));
-            _pos = start + close + 1;
-            return true;
-        }
-        var sb = _unescaped ??= new StringBuilder(64);
-        sb.Clear();
-        var j = start;
-        while (true)
+            '"' or '\\' or '/' => e,
+            'b' => '\b',
+            'f' => '\f',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            _ => null,
+        };
+        if (simple is { } c)
         {
-            if (j >= _lineEnd) return false;
-            var c = _t[j];
-            if (c == '\'')
-            {
-                if (j + 1 < _lineEnd && _t[j + 1] == '\'')
-                {
-                    sb.Append('\'');
-                    j += 2;
-                    continue;
-                }
-                break;
-            }
             sb.Append(c);
-            j++;
+            return 2;
         }
-        _pos = j + 1;
-        _json.WriteStringValue(sb.ToString());
-        return true;
+        if (e != 'u' || at + 6 > _lineEnd) return 0;
+        if (!ushort.TryParse(_t.AsSpan(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code)) return 0;
+        if (char.IsSurrogate((char)code)) return 0;
+        sb.Append((char)code);
+        return 6;
     }
 
     private static string UnsupportedChars()
