@@ -308,25 +308,14 @@ internal sealed class BlockYamlReader
     private bool FlowSequence(int depth)
     {
         if (depth > MaxDepth) return false;
-        _pos++;
         _json.WriteStartArray();
-        SkipSpaces();
-        if (_pos < _lineEnd && _t[_pos] == ']')
+        if (!OpensEmpty(']'))
         {
-            _pos++;
-            _json.WriteEndArray();
-            return true;
-        }
-        while (true)
-        {
-            if (!FlowItem(depth)) return false;
-            SkipSpaces();
-            if (_pos == _lineEnd) return false;
-            var c = _t[_pos++];
-            if (c == ']') break;
-            if (c != ',') return false;
-            SkipSpaces();
-            if (_pos == _lineEnd || _t[_pos] == ']') return false; // a trailing comma, or one that spans lines
+            while (true)
+            {
+                if (!FlowItem(depth) || !FlowSeparator(']', out var closed)) return false;
+                if (closed) break;
+            }
         }
         _json.WriteEndArray();
         return true;
@@ -335,39 +324,59 @@ internal sealed class BlockYamlReader
     private bool FlowMapping(int depth)
     {
         if (depth > MaxDepth) return false;
-        _pos++;
         _json.WriteStartObject();
         var keysFrom = _keys.Count;
-        SkipSpaces();
-        if (_pos < _lineEnd && _t[_pos] == '}')
+        if (!OpensEmpty('}'))
         {
-            _pos++;
-            _json.WriteEndObject();
-            return true;
-        }
-        while (true)
-        {
-            // A plain key, then ": " and a value (a key alone, or "a:b", is left to YamlDotNet).
-            if (_pos == _lineEnd || !PlainStart(_t[_pos])) return false;
-            var start = _pos;
-            var j = start;
-            while (j < _lineEnd && _t[j] is not (':' or ',' or '[' or ']' or '{' or '}' or '#' or '\'' or '"')) j++;
-            if (j + 1 >= _lineEnd || _t[j] != ':' || _t[j + 1] != ' ' || _t[j - 1] == ' ') return false;
-            if (!AddKey(keysFrom, start, j - start)) return false;
-            _pos = j + 1;
-            SkipSpaces();
-            if (!FlowItem(depth)) return false;
-            SkipSpaces();
-            if (_pos == _lineEnd) return false;
-            var c = _t[_pos++];
-            if (c == '}') break;
-            if (c != ',') return false;
-            SkipSpaces();
-            if (_pos == _lineEnd || _t[_pos] == '}') return false;
+            while (true)
+            {
+                // A plain key, then ": " and a value (a key alone, or "a:b", is left to YamlDotNet).
+                if (_pos == _lineEnd || !PlainStart(_t[_pos])) return false;
+                var start = _pos;
+                var j = start;
+                while (j < _lineEnd && _t[j] is not (':' or ',' or '[' or ']' or '{' or '}' or '#' or '\'' or '"')) j++;
+                if (j + 1 >= _lineEnd || _t[j] != ':' || _t[j + 1] != ' ' || _t[j - 1] == ' ') return false;
+                if (!AddKey(keysFrom, start, j - start)) return false;
+                _pos = j + 1;
+                SkipSpaces();
+                if (!FlowItem(depth) || !FlowSeparator('}', out var closed)) return false;
+                if (closed) break;
+            }
         }
         _keys.RemoveRange(keysFrom, _keys.Count - keysFrom);
         _json.WriteEndObject();
         return true;
+    }
+
+    /// <summary>Steps over a flow collection's opening bracket; true when it closes at once ("[]", "{}").</summary>
+    private bool OpensEmpty(char close)
+    {
+        _pos++;
+        SkipSpaces();
+        if (_pos == _lineEnd || _t[_pos] != close) return false;
+        _pos++;
+        return true;
+    }
+
+    /// <summary>
+    /// What follows a flow item: the closing bracket (<paramref name="closed"/>), or a comma with
+    /// another item after it on the same line. A trailing comma, a comma that ends the line or
+    /// anything else is left to YamlDotNet.
+    /// </summary>
+    private bool FlowSeparator(char close, out bool closed)
+    {
+        closed = false;
+        SkipSpaces();
+        if (_pos == _lineEnd) return false;
+        var c = _t[_pos++];
+        if (c == close)
+        {
+            closed = true;
+            return true;
+        }
+        if (c != ',') return false;
+        SkipSpaces();
+        return _pos < _lineEnd && _t[_pos] != close;
     }
 
     private bool FlowItem(int depth)
