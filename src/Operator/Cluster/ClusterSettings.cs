@@ -30,6 +30,6 @@ internal sealed record ClusterSettings(string Namespace, string Identity, string
             MaxCacheStaleness = options.MaxCacheStaleness,
             CertSecret = options.CertSecret,
             WebhookConfiguration = options.WebhookConfiguration,
-            ServingNames = ["localhost", "127.0.0.1", .. options.DnsNames],
+            ServingNames = options.ServingNames,
         };
 }

@@ -66,6 +66,9 @@ public sealed record ServeOptions
     /// <summary>Extra DNS names of a generated serving certificate, beyond localhost and 127.0.0.1.</summary>
     public IReadOnlyList<string> DnsNames { get; init; } = [];
 
+    /// <summary>Every name a generated serving certificate is issued for, in files or in the 'self' Secret: localhost, 127.0.0.1, then each <see cref="DnsNames"/>.</summary>
+    public IReadOnlyList<string> ServingNames => ["localhost", "127.0.0.1", .. DnsNames];
+
     public TimeSpan MaxCacheStaleness { get; init; } = DefaultMaxCacheStaleness;
     public string LogFormat { get; init; } = DefaultLogFormat;
 

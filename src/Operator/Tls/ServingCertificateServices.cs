@@ -22,8 +22,7 @@ internal static class ServingCertificateServices
         else
         {
             var files = new TlsDirectory.Files(options.TlsDir);
-            var names = new List<string> { "localhost", "127.0.0.1" };
-            names.AddRange(options.DnsNames);
+            var names = options.ServingNames;
             var created = StartupFiles.EnsureTlsDir(files, names, DateTimeOffset.UtcNow);
             notes.Add($"{(created ? "created" : "reusing")} serving certificate for {string.Join(", ", names)}; CA certificate: {Path.GetFullPath(files.CaCert)}");
             (cert, key) = (files.Cert, files.Key);
