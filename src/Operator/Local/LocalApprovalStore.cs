@@ -22,7 +22,7 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
 
     private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
     private volatile DecisionSnapshot _snapshot = DecisionSnapshot.Empty;
-    private volatile Readiness _readiness = new(false, "approval files not loaded yet");
+    private volatile Readiness _readiness = new(false, "approval files not read yet");
 
     public DecisionSnapshot Snapshot => _snapshot;
 
@@ -34,7 +34,13 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
 
     public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
 
-    /// <summary>Reads every file now; called once before the server starts listening.</summary>
+    /// <summary>
+    /// Reads every file now. Serve calls it once, as the host starts, beside Kestrel's start rather
+    /// than before it: binding, the first TLS handshake and the JIT of the first request then run on
+    /// the other core while the files are read (docs/performance.md). Until it returns, /readyz
+    /// answers 503 and a decision that rests on approvals is refused as unverifiable
+    /// (<see cref="CanVerify"/>), never decided on an empty index.
+    /// </summary>
     public void LoadInitial()
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -52,6 +58,17 @@ public sealed partial class LocalApprovalStore(IReadOnlyList<string> paths, ILog
     {
         try
         {
+            try
+            {
+                // On a pool thread: ExecuteAsync runs on the host's start until its first await.
+                await Task.Run(LoadInitial, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A folder removed or made unreadable between the start-up check and now: stay not
+                // ready, and let the scan below read the files once they can be listed again.
+                LogScanFailed(logger, e.Message);
+            }
             using var timer = new PeriodicTimer(PollInterval);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {

@@ -56,6 +56,9 @@ public sealed partial class ReviewHandler(PolicySource policies, IApprovalState 
         var approverVerb = access is not null && ChangeApprovalRules.NeedsApproverVerb(input, policy)
             ? await access.CanAsync(input.User, policy.ApproverVerb, input.Namespace, cancellationToken).ConfigureAwait(false)
             : null;
+        // Read before the snapshot: a state that becomes verifiable between the two reads (local
+        // mode's files indexed just then) must not vouch for the empty snapshot taken before it.
+        var verifiable = state.CanVerify;
         var snapshot = state.Snapshot;
         var decision = Decide(input, policy, snapshot, approverVerb);
         if (AdmissionEngine.IsWorkload(input, policy) && NeedsFresherLook(decision, input, snapshot))
@@ -68,7 +71,7 @@ public sealed partial class ReviewHandler(PolicySource policies, IApprovalState 
             {
                 decision = Decide(input, policy, fresher, approverVerb);
             }
-            else if (!state.CanVerify && DependsOnState(decision))
+            else if (!(verifiable && state.CanVerify) && DependsOnState(decision))
             {
                 decision = Decision.Deny(
                     $"approvals cannot be verified right now (the webhook is not in touch with {state.SourceName}), so {input.Kind} {input.Namespace}/{input.Name} cannot be admitted. " +

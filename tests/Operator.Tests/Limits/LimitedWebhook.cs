@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Admission.Operator.Tests.Limits;
 
@@ -41,6 +42,10 @@ public sealed class LimitedWebhook : IAsyncDisposable
         };
         var app = WebhookHost.Build(options, AdmissionPolicy.Default);
         await app.StartAsync();
+        // The files are read beside Kestrel's start: a limit test wants the webhook as it serves once ready.
+        var state = app.Services.GetRequiredService<IApprovalState>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!state.Readiness.Ready && DateTime.UtcNow < deadline) await Task.Delay(20);
         return new LimitedWebhook(dir, app, port, limits);
     }
 

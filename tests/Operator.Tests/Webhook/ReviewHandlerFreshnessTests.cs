@@ -46,6 +46,37 @@ public sealed class ReviewHandlerFreshnessTests
         Assert.Equal(1, state.Freshened);
     }
 
+    [Fact]
+    public async Task A_snapshot_taken_before_the_state_could_verify_admits_nothing_that_rests_on_it()
+    {
+        // Local mode's first read finishing between the handler's reads: the snapshot it decides on
+        // is the empty one from before, and the state says it can verify only afterwards.
+        var state = new IndexedMeanwhile();
+        var handler = new ReviewHandler(AdmissionPolicy.Default with { RequireExactChange = false }, state, new FixedClock(Now), NullLogger<ReviewHandler>.Instance);
+
+        var review = await handler.HandleAsync(Requests.CheckoutUpdate(), CancellationToken.None);
+
+        Assert.False(review.Response!.Allowed);
+        Assert.Contains("approvals cannot be verified right now", review.Response.Status!.Message, StringComparison.Ordinal);
+        Assert.True(state.CanVerify);
+    }
+
+    private sealed class IndexedMeanwhile : IApprovalState
+    {
+        private bool _read;
+        public DecisionSnapshot Snapshot
+        {
+            get
+            {
+                _read = true;
+                return DecisionSnapshot.Empty;
+            }
+        }
+        public Readiness Readiness => new(_read, "test");
+        public bool CanVerify => _read;
+        public ValueTask<DecisionSnapshot?> FreshenAsync(string ns, CancellationToken cancellationToken) => ValueTask.FromResult<DecisionSnapshot?>(null);
+    }
+
     private sealed class TwoViews(DecisionSnapshot cached, DecisionSnapshot? fresh) : IApprovalState
     {
         public int Freshened { get; private set; }
