@@ -59,6 +59,14 @@ internal static class ServedMetrics
             {
                 try
                 {
+                    // Ready first: the files are read beside Kestrel's start, and what they set (the cache's gauges) is part of what is served.
+                    using var ready = await http.GetAsync(new Uri($"https://127.0.0.1:{port}/readyz"));
+                    if (!ready.IsSuccessStatusCode)
+                    {
+                        if (DateTime.UtcNow > deadline + TimeSpan.FromSeconds(60)) throw new InvalidOperationException("admission serve never became ready:\n" + await ready.Content.ReadAsStringAsync());
+                        await Task.Delay(100);
+                        continue;
+                    }
                     text = await http.GetStringAsync(new Uri($"https://127.0.0.1:{port}/metrics"));
                     break;
                 }
