@@ -10,7 +10,8 @@
 # --log-format json and once with text. Prints throughput, p50/p99/p99.9 latency and the
 # webhook/floor ratios, the webhook's resident memory and its time from start to ready.
 # Loopback only; every load step is bounded in time. Environment: DURATION (s), CONNECTIONS,
-# APPROVALS, NO_BUILD=1 (use the binaries already built), DOTNET_* settings pass through.
+# APPROVALS, NO_BUILD=1 (use the binaries already built), PUBLISH=1 (with NO_BUILD: publish the
+# image's build all the same, so its start-up is timed too), DOTNET_* settings pass through.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -33,13 +34,16 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# What ships is the image's build (Dockerfile): ReadyToRun for linux-x64. Start-up is measured on
-# that too; the load steps run the ordinary build, as before.
+# What ships is the image's build (Dockerfile): ReadyToRun for the machine's architecture. Start-up
+# is measured on that too; the load steps run the ordinary build, as before.
 published="$repo/tests/Benchmarks/bin/published"
+case "$(uname -m)" in aarch64 | arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 if [ "${NO_BUILD:-0}" != 1 ]; then
   dotnet build "$repo/src/Operator" -c Release -v q --nologo >/dev/null
   dotnet build "$repo/tests/Benchmarks/Floor" -c Release -v q --nologo >/dev/null
-  dotnet publish "$repo/src/Operator/Admission.Operator.csproj" -c Release -r linux-x64 -p:PublishReadyToRun=true \
+fi
+if [ "${NO_BUILD:-0}" != 1 ] || [ "${PUBLISH:-0}" = 1 ]; then
+  dotnet publish "$repo/src/Operator/Admission.Operator.csproj" -c Release -r "$rid" -p:PublishReadyToRun=true \
     --no-self-contained -p:UseAppHost=true -o "$published" -v q --nologo >/dev/null
 fi
 webhook_dll="$repo/src/Operator/bin/Release/net10.0/admission.dll"
