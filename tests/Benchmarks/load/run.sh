@@ -57,14 +57,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 reviews="$work/gen/reviews"
 mix=(3:$reviews/approved.json 1:$reviews/denied.json 2:$reviews/scale.json 1:$reviews/big.json 3:$reviews/unguarded.json)
 
-# Waits for https://127.0.0.1:PORT/readyz; prints seconds since START and the process's CPU seconds.
+# Waits for https://127.0.0.1:PORT/readyz (ready.py: one kept-alive connection, polled every 5 ms);
+# prints seconds since START and the process's CPU seconds.
 wait_ready() { # pid port start
-  until curl -sf --cacert "$work/tls/ca.crt" "https://127.0.0.1:$2/readyz" >/dev/null 2>&1; do
-    kill -0 "$1" 2>/dev/null || { echo "load: process $1 exited before it was ready" >&2; exit 1; }
-    sleep 0.005
-  done
-  local now st; now=$(date +%s.%N); read -r -a st < "/proc/$1/stat"
-  printf '%.3f %.2f\n' "$(echo "$now - $3" | bc)" "$(echo "(${st[13]} + ${st[14]}) / $(getconf CLK_TCK)" | bc -l)"
+  local took st; took=$(python3 "$here/ready.py" "$2" "$work/tls/ca.crt" "$1" "$3") || exit 1
+  read -r -a st < "/proc/$1/stat"
+  printf '%.3f %.2f\n' "$took" "$(echo "(${st[13]} + ${st[14]}) / $(getconf CLK_TCK)" | bc -l)"
 }
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
