@@ -80,7 +80,7 @@ public static class ChangeDigest
         {
             throw new FormatException("an object's change digest needs a JSON object");
         }
-        var cronJob = obj.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("CronJob");
+        var cronJob = obj.TryGetProperty("kind"u8, out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("CronJob");
         try
         {
             output.Write(obj, ContentPruning.For(cronJob, ignoreReplicas, ignoreRestarts));

@@ -24,16 +24,24 @@ public static class ObjectInspection
         // In document order, as the denial lists them.
         foreach (var list in node.EnumerateObject())
         {
-            if (list.Value.ValueKind != JsonValueKind.Array || Array.IndexOf(ContainerLists, list.Name) < 0) continue;
+            if (list.Value.ValueKind != JsonValueKind.Array || !IsContainerList(list)) continue;
             foreach (var c in list.Value.EnumerateArray())
             {
-                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image", out var image))
+                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image"u8, out var image))
                 {
                     images.Add(image.ValueKind == JsonValueKind.String ? image.GetString() ?? "" : image.GetRawText());
                 }
             }
         }
         return images;
+    }
+
+    /// <summary>Whether the member is one of <see cref="ContainerLists"/>; a plainly written name is compared as parsed, without making a string of it.</summary>
+    private static bool IsContainerList(JsonProperty list)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(list);
+        if (!Plain(raw)) return Array.IndexOf(ContainerLists, list.Name) >= 0;
+        return raw.SequenceEqual("containers"u8) || raw.SequenceEqual("initContainers"u8) || raw.SequenceEqual("ephemeralContainers"u8);
     }
 
     /// <summary>The images of a manifest, its kind read from its own apiVersion and kind.</summary>
@@ -72,19 +80,19 @@ public static class ObjectInspection
         if (obj is not { } o || OwnerReferences(o) is not { ValueKind: JsonValueKind.Array } refs) return false;
         foreach (var r in refs.EnumerateArray())
         {
-            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("controller", out var c) && c.ValueKind == JsonValueKind.True) return true;
+            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("controller"u8, out var c) && c.ValueKind == JsonValueKind.True) return true;
         }
         return false;
     }
 
     /// <summary>True when <c>metadata.deletionTimestamp</c> is set: kube-apiserver has begun deleting the object.</summary>
     public static bool BeingDeleted(JsonElement? obj) =>
-        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
-        meta.TryGetProperty("deletionTimestamp", out var at) && at.ValueKind == JsonValueKind.String && at.GetString() is { Length: > 0 };
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("deletionTimestamp"u8, out var at) && at.ValueKind == JsonValueKind.String && at.GetString() is { Length: > 0 };
 
     private static JsonElement? OwnerReferences(JsonElement obj) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
-        meta.TryGetProperty("ownerReferences", out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata"u8, out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("ownerReferences"u8, out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null
             ? refs
             : null;
 
@@ -162,8 +170,8 @@ public static class ObjectInspection
     }
 
     public static string? Annotation(JsonElement? obj, string key) =>
-        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) &&
-        meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("annotations", out var ann) &&
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) &&
+        meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("annotations"u8, out var ann) &&
         ann.ValueKind == JsonValueKind.Object && ann.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()
             : null;
@@ -171,7 +179,7 @@ public static class ObjectInspection
     public static IReadOnlyDictionary<string, string> Labels(JsonElement? obj)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) &&
+        if (obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) &&
             meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object)
         {
             foreach (var p in l.EnumerateObject())

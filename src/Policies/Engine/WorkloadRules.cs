@@ -78,7 +78,8 @@ public static class WorkloadRules
         if (best is not null)
         {
             var approvers = string.Join(", ", Sorted(best.Approval.CountedApprovers()));
-            return Decision.ApprovedBy(best.Approval.Key, $"approved by {approvers} in ChangeApproval {best.Approval.Key}");
+            var key = best.Approval.Key;
+            return Decision.ApprovedBy(key, $"approved by {approvers} in ChangeApproval {key}");
         }
 
         assessed.Sort(Assessment.ClosestFirst);
