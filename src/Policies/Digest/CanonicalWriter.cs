@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -66,7 +67,21 @@ internal sealed class CanonicalWriter
     /// that name is ASCII (decided once, not at every comparison of the sort), whether it was
     /// written with an escape, and the pruning inside it.
     /// </summary>
-    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, bool Ascii, CanonicalJson.IPruning? Inner);
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Name, CanonicalJson.IPruning? Inner)
+    {
+        public bool Ascii => Name != Kind.Other;
+    }
+
+    /// <summary>What a name is made of: printable ASCII without '"' or '\\'; other ASCII; anything else.</summary>
+    private enum Kind : byte
+    {
+        Plain,
+        Ascii,
+        Other,
+    }
+
+    /// <summary>The bytes a plain name or string has none of: control characters, '"', '\\', and all beyond ASCII.</summary>
+    private static readonly SearchValues<byte> NotPlain = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
 
     public void Write(JsonElement value, CanonicalJson.IPruning? pruning)
     {
@@ -115,7 +130,10 @@ internal sealed class CanonicalWriter
             foreach (var prop in obj.EnumerateObject())
             {
                 var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
-                ReadOnlySpan<byte> name = raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
+                // Nearly every name is printable ASCII without a quote or backslash: then the bytes as
+                // parsed are the name, ASCII, and need no escape, all known from one search.
+                var plain = raw.IndexOfAny(NotPlain) < 0;
+                ReadOnlySpan<byte> name = plain || raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
                 CanonicalJson.IPruning? inner = null;
                 if (pruning is not null)
                 {
@@ -124,7 +142,7 @@ internal sealed class CanonicalWriter
                 }
                 var start = PushName(name);
                 if (_membersUsed == _members.Length) Array.Resize(ref _members, _members.Length * 2);
-                _members[_membersUsed++] = new Member(prop, start, name.Length, Ascii.IsValid(name), inner);
+                _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner);
             }
             if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
             var sorted = _members.AsSpan(bottom, _membersUsed - bottom);
@@ -144,7 +162,7 @@ internal sealed class CanonicalWriter
                     }
                     Byte((byte)',');
                 }
-                WriteName(name, sorted[i].Ascii);
+                WriteName(name, sorted[i].Name);
                 Byte((byte)':');
                 // Read from the array again: a nested object may have replaced it with a bigger one.
                 var member = _members[bottom + i];
@@ -209,10 +227,10 @@ internal sealed class CanonicalWriter
         return a.Ascii && b.Ascii ? x.SequenceCompareTo(y) : CanonicalJson.CompareNames(x, y);
     }
 
-    private void WriteName(ReadOnlySpan<byte> utf8Name, bool ascii)
+    private void WriteName(ReadOnlySpan<byte> utf8Name, Kind kind)
     {
         // An ASCII name is valid UTF-8: only a quote, a backslash or a control character needs the string path.
-        if (ascii ? CanonicalJson.NeedsEscapingAscii(utf8Name) : CanonicalJson.NeedsEscaping(utf8Name))
+        if (kind switch { Kind.Plain => false, Kind.Ascii => CanonicalJson.NeedsEscapingAscii(utf8Name), _ => CanonicalJson.NeedsEscaping(utf8Name) })
         {
             WriteString(Encoding.UTF8.GetString(utf8Name));
             return;
@@ -228,6 +246,13 @@ internal sealed class CanonicalWriter
     {
         var raw = JsonMarshal.GetRawUtf8Value(value); // with its quotes
         var inner = raw[1..^1];
+        if (inner.IndexOfAny(NotPlain) < 0)
+        {
+            // Printable ASCII without an escape (the parser lets no raw control character or quote
+            // through): canonical as it stands.
+            Raw(raw);
+            return;
+        }
         if (inner.IndexOf((byte)'\\') < 0)
         {
             // No escape: the bytes between the quotes are the string. The parser does not check
