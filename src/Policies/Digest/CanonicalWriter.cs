@@ -63,13 +63,12 @@ internal sealed class CanonicalWriter
     }
 
     /// <summary>
-    /// A member to write: its property, where its unescaped name sits in the name stack, whether
-    /// that name is ASCII (decided once, not at every comparison of the sort), whether it was
-    /// written with an escape, and the pruning inside it.
+    /// A member to write: its property, where its unescaped name sits in the name stack, what the
+    /// name is made of (decided once, not at every comparison of the sort), and the pruning inside it.
     /// </summary>
-    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Name, CanonicalJson.IPruning? Inner)
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Spelling, CanonicalJson.IPruning? Inner)
     {
-        public bool Ascii => Name != Kind.Other;
+        public bool Ascii => Spelling != Kind.Other;
     }
 
     /// <summary>What a name is made of: printable ASCII without '"' or '\\'; other ASCII; anything else.</summary>
@@ -143,15 +142,16 @@ internal sealed class CanonicalWriter
                 var start = PushName(name);
                 if (_membersUsed == _members.Length) Array.Resize(ref _members, _members.Length * 2);
                 _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner);
+                // Counted at once, so that Return clears it even when a later member throws.
+                if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
             }
-            if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
             var sorted = _members.AsSpan(bottom, _membersUsed - bottom);
             Sort(sorted);
             Byte((byte)'{');
             for (var i = 0; i < sorted.Length; i++)
             {
-                // A nested object pushes members and names of its own, but never moves these:
-                // the member array is only replaced by a bigger copy while members are pushed.
+                // Offsets, not spans, are what the members keep: a nested object may replace the
+                // name and member arrays with bigger copies (the offsets stay valid in them).
                 var name = _names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
                 if (i > 0)
                 {
@@ -162,7 +162,7 @@ internal sealed class CanonicalWriter
                     }
                     Byte((byte)',');
                 }
-                WriteName(name, sorted[i].Name);
+                WriteName(name, sorted[i].Spelling);
                 Byte((byte)':');
                 // Read from the array again: a nested object may have replaced it with a bigger one.
                 var member = _members[bottom + i];
