@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -20,14 +19,16 @@ public static class ChangeDigest
 
     public static string Of(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts)
     {
-        // One buffer per thread, reused: the webhook digests each guarded write (twice for an UPDATE).
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
+        var writer = CanonicalWriter.Rent();
         try
         {
-            WriteContent(obj, ignoreReplicas, ignoreRestarts, buffer);
+            WriteContent(obj, ignoreReplicas, ignoreRestarts, writer);
+            // One hash object per thread, reset by each result: the one-shot hash creates and frees
+            // a native context per call, which on a 3 KB object costs about what hashing it does.
+            var sha = t_sha ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(writer.Written);
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer.WrittenSpan, hash);
+            sha.GetHashAndReset(hash);
             Span<char> text = stackalloc char[Prefix.Length + 2 * SHA256.HashSizeInBytes];
             Prefix.CopyTo(text);
             Convert.TryToHexStringLower(hash, text[Prefix.Length..], out _);
@@ -35,15 +36,12 @@ public static class ChangeDigest
         }
         finally
         {
-            // An unusually large object's buffer is not kept for the life of the thread.
-            if (buffer.Capacity > MaxKeptBuffer) t_buffer = null;
+            writer.Return();
         }
     }
 
-    private const int MaxKeptBuffer = 256 * 1024;
-
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static IncrementalHash? t_sha;
 
     /// <summary>Like <see cref="Of(JsonElement, AdmissionPolicy)"/>, but a problem is returned, not thrown.</summary>
     public static bool TryOf(JsonElement obj, AdmissionPolicy policy, out string digest, out string? problem)
@@ -64,21 +62,28 @@ public static class ChangeDigest
     /// <summary>The canonical bytes the digest is taken of, for showing and comparing content.</summary>
     public static byte[] Content(JsonElement obj, AdmissionPolicy policy)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        WriteContent(obj, policy.AllowReplicaChanges, policy.AllowRestarts, buffer);
-        return buffer.WrittenSpan.ToArray();
+        var writer = CanonicalWriter.Rent();
+        try
+        {
+            WriteContent(obj, policy.AllowReplicaChanges, policy.AllowRestarts, writer);
+            return writer.Written.ToArray();
+        }
+        finally
+        {
+            writer.Return();
+        }
     }
 
-    private static void WriteContent(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts, IBufferWriter<byte> output)
+    private static void WriteContent(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts, CanonicalWriter output)
     {
         if (obj.ValueKind != JsonValueKind.Object)
         {
             throw new FormatException("an object's change digest needs a JSON object");
         }
-        var cronJob = obj.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("CronJob");
+        var cronJob = obj.TryGetProperty("kind"u8, out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("CronJob");
         try
         {
-            CanonicalJson.Write(obj, ContentPruning.For(cronJob, ignoreReplicas, ignoreRestarts), output);
+            output.Write(obj, ContentPruning.For(cronJob, ignoreReplicas, ignoreRestarts));
         }
         catch (Exception e) when (e is InvalidOperationException or System.Text.EncoderFallbackException)
         {

@@ -18,10 +18,23 @@ internal sealed class ContentRemovals
     /// <summary>This whole value is not content.</summary>
     public bool Removed { get; private init; }
 
+    // The same children by UTF-8 name, looked up without making a string: a handful per level.
+    private (byte[] Name, ContentRemovals Node)[] _byUtf8 = [];
+
     public ContentRemovals? Child(string name) => _children.GetValueOrDefault(name);
 
+    /// <summary>The child named by these unescaped UTF-8 bytes.</summary>
+    public ContentRemovals? Child(ReadOnlySpan<byte> utf8Name)
+    {
+        foreach (var (name, node) in _byUtf8)
+        {
+            if (utf8Name.SequenceEqual(name)) return node;
+        }
+        return null;
+    }
+
     public static ContentRemovals For(WorkloadKind kind, AdmissionPolicy policy) =>
-        Cache.GetOrCreateValue(policy).GetOrAdd(kind, k => Build(k, policy));
+        Cache.GetOrCreateValue(policy).GetOrAdd(kind, static (k, p) => Build(k, p), policy);
 
     private static ContentRemovals Build(WorkloadKind kind, AdmissionPolicy policy)
     {
@@ -45,6 +58,7 @@ internal sealed class ContentRemovals
             {
                 next = i == path.Count - 1 ? new ContentRemovals { Removed = true } : new ContentRemovals();
                 node._children[path[i]] = next;
+                node._byUtf8 = [.. node._byUtf8, (System.Text.Encoding.UTF8.GetBytes(path[i]), next)];
             }
             node = next;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Admission.Policies;
@@ -23,16 +24,24 @@ public static class ObjectInspection
         // In document order, as the denial lists them.
         foreach (var list in node.EnumerateObject())
         {
-            if (list.Value.ValueKind != JsonValueKind.Array || Array.IndexOf(ContainerLists, list.Name) < 0) continue;
+            if (list.Value.ValueKind != JsonValueKind.Array || !IsContainerList(list)) continue;
             foreach (var c in list.Value.EnumerateArray())
             {
-                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image", out var image))
+                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("image"u8, out var image))
                 {
                     images.Add(image.ValueKind == JsonValueKind.String ? image.GetString() ?? "" : image.GetRawText());
                 }
             }
         }
         return images;
+    }
+
+    /// <summary>Whether the member is one of <see cref="ContainerLists"/>; a plainly written name is compared as parsed, without making a string of it.</summary>
+    private static bool IsContainerList(JsonProperty list)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(list);
+        if (!Plain(raw)) return Array.IndexOf(ContainerLists, list.Name) >= 0;
+        return raw.SequenceEqual("containers"u8) || raw.SequenceEqual("initContainers"u8) || raw.SequenceEqual("ephemeralContainers"u8);
     }
 
     /// <summary>The images of a manifest, its kind read from its own apiVersion and kind.</summary>
@@ -71,37 +80,46 @@ public static class ObjectInspection
         if (obj is not { } o || OwnerReferences(o) is not { ValueKind: JsonValueKind.Array } refs) return false;
         foreach (var r in refs.EnumerateArray())
         {
-            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("controller", out var c) && c.ValueKind == JsonValueKind.True) return true;
+            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("controller"u8, out var c) && c.ValueKind == JsonValueKind.True) return true;
         }
         return false;
     }
 
     /// <summary>True when <c>metadata.deletionTimestamp</c> is set: kube-apiserver has begun deleting the object.</summary>
     public static bool BeingDeleted(JsonElement? obj) =>
-        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
-        meta.TryGetProperty("deletionTimestamp", out var at) && at.ValueKind == JsonValueKind.String && at.GetString() is { Length: > 0 };
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("deletionTimestamp"u8, out var at) && at.ValueKind == JsonValueKind.String && at.GetString() is { Length: > 0 };
 
     private static JsonElement? OwnerReferences(JsonElement obj) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object &&
-        meta.TryGetProperty("ownerReferences", out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata"u8, out var meta) && meta.ValueKind == JsonValueKind.Object &&
+        meta.TryGetProperty("ownerReferences"u8, out var refs) && !(refs.ValueKind == JsonValueKind.Array && refs.GetArrayLength() == 0) && refs.ValueKind != JsonValueKind.Null
             ? refs
             : null;
 
     /// <summary>Equality of two values with the parts <paramref name="removals"/> names taken out.</summary>
+    /// <remarks>
+    /// Every guarded UPDATE is compared, so a name written plainly (ASCII, no escape: nearly all of
+    /// them) is looked up by its bytes as parsed, without making a string of it; that finds what
+    /// the name as a string finds. Any other name goes through the string, as before.
+    /// </remarks>
     private static bool Same(JsonElement a, JsonElement b, ContentRemovals? removals)
     {
         if (removals is null || a.ValueKind != JsonValueKind.Object || b.ValueKind != JsonValueKind.Object) return JsonElement.DeepEquals(a, b);
         var counted = 0;
         foreach (var p in a.EnumerateObject())
         {
-            var child = removals.Child(p.Name);
+            var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+            var plain = Plain(raw);
+            var child = plain ? removals.Child(raw) : removals.Child(p.Name);
             if (Absent(p.Value, child)) continue;
             counted++;
-            if (!b.TryGetProperty(p.Name, out var other) || Absent(other, child) || !Same(p.Value, other, child)) return false;
+            JsonElement other;
+            var found = plain ? b.TryGetProperty(raw, out other) : b.TryGetProperty(p.Name, out other);
+            if (!found || Absent(other, child) || !Same(p.Value, other, child)) return false;
         }
         foreach (var p in b.EnumerateObject())
         {
-            if (!Absent(p.Value, removals.Child(p.Name))) counted--;
+            if (!Absent(p.Value, Child(removals, p))) counted--;
         }
         return counted == 0;
     }
@@ -116,10 +134,19 @@ public static class ObjectInspection
         foreach (var p in value.EnumerateObject())
         {
             any = true;
-            if (!Absent(p.Value, node.Child(p.Name))) return false;
+            if (!Absent(p.Value, Child(node, p))) return false;
         }
         return any;
     }
+
+    private static ContentRemovals? Child(ContentRemovals node, JsonProperty p)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+        return Plain(raw) ? node.Child(raw) : node.Child(p.Name);
+    }
+
+    /// <summary>ASCII without an escape: the bytes as parsed are the name's UTF-8.</summary>
+    private static bool Plain(ReadOnlySpan<byte> raw) => System.Text.Ascii.IsValid(raw) && raw.IndexOf((byte)'\\') < 0;
 
     /// <summary>Compares two objects property by property, in any order, skipping <paramref name="skip"/>.</summary>
     public static bool SameExcept(JsonElement a, JsonElement b, Func<string, bool> skip, Func<string, JsonElement, JsonElement, bool>? compare)
@@ -143,8 +170,8 @@ public static class ObjectInspection
     }
 
     public static string? Annotation(JsonElement? obj, string key) =>
-        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) &&
-        meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("annotations", out var ann) &&
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) &&
+        meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("annotations"u8, out var ann) &&
         ann.ValueKind == JsonValueKind.Object && ann.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()
             : null;
@@ -152,7 +179,7 @@ public static class ObjectInspection
     public static IReadOnlyDictionary<string, string> Labels(JsonElement? obj)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var meta) &&
+        if (obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata"u8, out var meta) &&
             meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object)
         {
             foreach (var p in l.EnumerateObject())

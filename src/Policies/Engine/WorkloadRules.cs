@@ -60,25 +60,27 @@ public static class WorkloadRules
         var images = request.Subject is { } subject ? ObjectInspection.Images(subject, kind) : [];
         var assessed = new List<Assessment>(candidates.Count);
         var stale = StaleBreakGlassHint(request, breakGlass, canBreakGlass);
+        Assessment? best = null;
+        IReadOnlyList<string> bestApprovers = [];
         foreach (var approval in candidates)
         {
             // Whatever source the approvals come from: a break-glass review admits nothing, nor
             // does an approval someone has deleted, though a finalizer still holds it.
             if (approval.Retrospective || approval.Deleting) continue;
-            assessed.Add(Assess(approval, request.Operation, images, context.Now, policy, digests));
-        }
-        Assessment? best = null;
-        foreach (var a in assessed)
-        {
+            var a = Assess(approval, request.Operation, images, context.Now, policy, digests, out var counted);
+            assessed.Add(a);
+            // The first by name of those that admit; its approvers as the assessment counted them.
             if (a.Problems.Count == 0 && (best is null || string.CompareOrdinal(a.Approval.Name, best.Approval.Name) < 0))
             {
                 best = a;
+                bestApprovers = counted;
             }
         }
         if (best is not null)
         {
-            var approvers = string.Join(", ", Sorted(best.Approval.CountedApprovers()));
-            return Decision.ApprovedBy(best.Approval.Key, $"approved by {approvers} in ChangeApproval {best.Approval.Key}");
+            var approvers = string.Join(", ", Sorted(bestApprovers));
+            var key = best.Approval.Key;
+            return Decision.ApprovedBy(key, $"approved by {approvers} in ChangeApproval {key}");
         }
 
         assessed.Sort(Assessment.ClosestFirst);
@@ -96,19 +98,19 @@ public static class WorkloadRules
         return Decision.Deny(message, warnings) with { Causes = causes };
     }
 
-    private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, AdmissionPolicy policy, ChangeDigests digests)
+    private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, AdmissionPolicy policy, ChangeDigests digests, out IReadOnlyList<string> counted)
     {
         var required = policy.RequiredApprovals;
         // Every guarded admission assesses its candidates, and an approval that admits has no
         // problems: nothing is allocated for problems until there is one.
         var found = new AssessmentProblems(approval.Name);
-        var counted = approval.CountedApprovers();
+        counted = approval.CountedApprovers();
         var missing = Math.Max(0, required - counted.Count);
         if (missing > 0)
         {
             // Sorted: the message must not depend on the order in which entries were stored.
             var by = counted.Count == 0 ? "" : $" ({string.Join(", ", Sorted(counted))})";
-            var self = approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy))
+            var self = SelfApproved(approval)
                 ? $"; {approval.RequestedBy}'s own approval does not count"
                 : "";
             found.Add(DenialCauses.MissingApprovals, $"{counted.Count} of {required} approvals{by}, needs {missing} more from someone other than {approval.RequestedBy}{self}");
@@ -153,6 +155,9 @@ public static class WorkloadRules
         ExactChangeRules.Check(approval, operation, digests, policy, found);
         return new Assessment(approval, found.Texts, missing) { Causes = found.Causes };
     }
+
+    // Apart from Assess: a lambda capturing the approval would make its closure on every assessment, admitting or not.
+    private static bool SelfApproved(ChangeApproval approval) => approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy));
 
     private static bool Covers(IReadOnlyList<Operation> operations, Operation operation)
     {

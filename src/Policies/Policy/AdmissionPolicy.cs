@@ -66,8 +66,10 @@ public sealed record AdmissionPolicy
     /// <summary>The guarded kind with this group and kind name (for manifests, which name kinds).</summary>
     public WorkloadKind? GuardedKind(string group, string kind)
     {
-        foreach (var k in WorkloadKinds)
+        // By index: a foreach over the interface would allocate its enumerator on every review.
+        for (var i = 0; i < WorkloadKinds.Count; i++)
         {
+            var k = WorkloadKinds[i];
             if (k.Group == group && k.Kind == kind)
             {
                 return k;
@@ -79,8 +81,10 @@ public sealed record AdmissionPolicy
     /// <summary>The guarded kind served as this group and plural resource: requests are guarded by what they write, whatever their kind says.</summary>
     public WorkloadKind? GuardedResource(string group, string resource)
     {
-        foreach (var k in WorkloadKinds)
+        // By index: a foreach over the interface would allocate its enumerator on every review.
+        for (var i = 0; i < WorkloadKinds.Count; i++)
         {
+            var k = WorkloadKinds[i];
             if (k.Group == group && k.Plural == resource)
             {
                 return k;

@@ -7,19 +7,25 @@ public sealed record LabelSelector(
 {
     public bool Matches(IReadOnlyDictionary<string, string> labels)
     {
-        foreach (var (key, value) in MatchLabels)
+        // Every guarded review asks: the policy's own dictionary and list are walked without the
+        // enumerators an interface hands out, which are allocated.
+        if (MatchLabels is Dictionary<string, string> own)
         {
-            if (!labels.TryGetValue(key, out var actual) || actual != value)
+            foreach (var (key, value) in own)
             {
-                return false;
+                if (!labels.TryGetValue(key, out var actual) || actual != value) return false;
             }
         }
-        foreach (var req in MatchExpressions)
+        else
         {
-            if (!req.Matches(labels))
+            foreach (var (key, value) in MatchLabels)
             {
-                return false;
+                if (!labels.TryGetValue(key, out var actual) || actual != value) return false;
             }
+        }
+        for (var i = 0; i < MatchExpressions.Count; i++)
+        {
+            if (!MatchExpressions[i].Matches(labels)) return false;
         }
         return true;
     }

@@ -3,6 +3,21 @@ namespace Admission.Policies;
 /// <summary>A guarded kind, written in the policy as <c>group/Kind</c> (core group: <c>Kind</c>).</summary>
 public sealed record WorkloadKind(string Group, string Kind)
 {
+    private readonly string _kind = Kind;
+    // Worked out with the kind, not at each read: every review looks its resource up by plural.
+    // A function of the kind alone, so equality and hashing still depend on the group and kind only.
+    private readonly string _plural = PluralOf(Kind);
+
+    public string Kind
+    {
+        get => _kind;
+        init
+        {
+            _kind = value;
+            _plural = PluralOf(value);
+        }
+    }
+
     public static bool TryParse(string text, out WorkloadKind kind)
     {
         kind = null!;
@@ -18,21 +33,20 @@ public sealed record WorkloadKind(string Group, string Kind)
     }
 
     /// <summary>The plural resource kube-apiserver would use for this kind (regular English plural rules).</summary>
-    public string Plural
+    public string Plural => _plural;
+
+    private static string PluralOf(string kind)
     {
-        get
+        var lower = kind.ToLowerInvariant();
+        if (lower.EndsWith('s') || lower.EndsWith('x') || lower.EndsWith("ch", StringComparison.Ordinal) || lower.EndsWith("sh", StringComparison.Ordinal))
         {
-            var lower = Kind.ToLowerInvariant();
-            if (lower.EndsWith('s') || lower.EndsWith('x') || lower.EndsWith("ch", StringComparison.Ordinal) || lower.EndsWith("sh", StringComparison.Ordinal))
-            {
-                return lower + "es";
-            }
-            if (lower.EndsWith('y') && lower.Length > 1 && !"aeiou".Contains(lower[^2]))
-            {
-                return lower[..^1] + "ies";
-            }
-            return lower + "s";
+            return lower + "es";
         }
+        if (lower.EndsWith('y') && lower.Length > 1 && !"aeiou".Contains(lower[^2]))
+        {
+            return lower[..^1] + "ies";
+        }
+        return lower + "s";
     }
 
     private static readonly string[] PodSpecOfPod = ["spec"];

@@ -66,26 +66,33 @@ public static class RequestConsistency
     }
 
     /// <summary>An object's own kind, namespace and name must be the request's (for a subresource, its parent's).</summary>
+    /// <remarks>
+    /// Every review passes here, and nearly all agree: the values are compared where they lie in
+    /// the parsed document (equal exactly when their strings are), and made strings of only for
+    /// the words of a disagreement.
+    /// </remarks>
     private static string? ObjectProblem(AdmissionInput request, JsonElement? obj, string field)
     {
         if (obj is not { } o) return null;
         if (o.ValueKind != JsonValueKind.Object) return $"{field} is not an object";
-        if (o.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && request.Kind.Length > 0 && kind.GetString() != request.Kind)
+        if (o.TryGetProperty("kind"u8, out var kind) && kind.ValueKind == JsonValueKind.String && request.Kind.Length > 0 && !kind.ValueEquals(request.Kind))
         {
             return $"{field}.kind is \"{kind.GetString()}\" but the request says {request.Kind}";
         }
-        if (!o.TryGetProperty("metadata", out var meta) || meta.ValueKind == JsonValueKind.Null) return null;
+        if (!o.TryGetProperty("metadata"u8, out var meta) || meta.ValueKind == JsonValueKind.Null) return null;
         if (meta.ValueKind != JsonValueKind.Object) return $"{field}.metadata is a JSON {meta.ValueKind}, not an object";
-        if (meta.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } n &&
-            n != request.Name)
+        if (meta.TryGetProperty("name"u8, out var name) && Differs(name, request.Name))
         {
-            return $"{field}.metadata.name is \"{n}\" but the request names \"{request.Name}\"";
+            return $"{field}.metadata.name is \"{name.GetString()}\" but the request names \"{request.Name}\"";
         }
-        if (meta.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && ns.GetString() is { Length: > 0 } s &&
-            s != request.Namespace)
+        if (meta.TryGetProperty("namespace"u8, out var ns) && Differs(ns, request.Namespace))
         {
-            return $"{field}.metadata.namespace is \"{s}\" but the request's namespace is \"{request.Namespace}\"";
+            return $"{field}.metadata.namespace is \"{ns.GetString()}\" but the request's namespace is \"{request.Namespace}\"";
         }
         return null;
     }
+
+    /// <summary>A non-empty string that is not <paramref name="expected"/> (an empty one says nothing).</summary>
+    private static bool Differs(JsonElement value, string expected) =>
+        value.ValueKind == JsonValueKind.String && !value.ValueEquals(expected) && !value.ValueEquals(string.Empty);
 }

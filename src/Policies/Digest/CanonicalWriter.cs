@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Admission.Policies.Digest;
+
+/// <summary>
+/// The state of one RFC 8785 serialization (<see cref="CanonicalJson"/>): the output bytes, the
+/// unescaped names of the objects being written and their members, each a stack that nested
+/// objects push onto and pop. One per thread, reused: the webhook digests every guarded write
+/// (twice for an UPDATE), and the structural bytes ('{', ',', ':', quotes) are most of what is
+/// written, so they go straight into an array rather than through an <c>IBufferWriter</c> call each.
+/// </summary>
+internal sealed class CanonicalWriter
+{
+    private byte[] _output = new byte[4096];
+    private int _written;
+    private byte[] _names = new byte[1024];
+    private int _namesUsed;
+    private Member[] _members = new Member[64];
+    private int _membersUsed;
+    private int _membersHigh;
+    private bool _busy;
+
+    // Larger buffers than these (an unusually large object) are not kept for the life of the thread.
+    private const int MaxKeptOutput = 256 * 1024;
+    private const int MaxKeptNames = 64 * 1024;
+    private const int MaxKeptMembers = 4096;
+
+    [ThreadStatic]
+    private static CanonicalWriter? t_writer;
+
+    /// <summary>The bytes written since <see cref="Rent"/>.</summary>
+    public ReadOnlySpan<byte> Written => _output.AsSpan(0, _written);
+
+    /// <summary>This thread's writer, emptied; a fresh one if it is in use (an <see cref="CanonicalJson.IPruning"/> that serializes).</summary>
+    public static CanonicalWriter Rent()
+    {
+        var writer = t_writer;
+        if (writer is null || writer._busy)
+        {
+            writer = new CanonicalWriter();
+            t_writer ??= writer;
+        }
+        writer._busy = true;
+        writer._written = 0;
+        writer._namesUsed = 0;
+        writer._membersUsed = 0;
+        return writer;
+    }
+
+    /// <summary>Done with the output: drops the references to the document and oversized buffers.</summary>
+    public void Return()
+    {
+        _members.AsSpan(0, _membersHigh).Clear();
+        _membersHigh = 0;
+        if (_output.Length > MaxKeptOutput) _output = new byte[4096];
+        if (_names.Length > MaxKeptNames) _names = new byte[1024];
+        if (_members.Length > MaxKeptMembers) _members = new Member[64];
+        _busy = false;
+    }
+
+    /// <summary>
+    /// A member to write: its property, where its unescaped name sits in the name stack, what the
+    /// name is made of (decided once, not at every comparison of the sort), and the pruning inside it.
+    /// </summary>
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Spelling, CanonicalJson.IPruning? Inner)
+    {
+        public bool Ascii => Spelling != Kind.Other;
+    }
+
+    /// <summary>What a name is made of: printable ASCII without '"' or '\\'; other ASCII; anything else.</summary>
+    private enum Kind : byte
+    {
+        Plain,
+        Ascii,
+        Other,
+    }
+
+    /// <summary>The bytes a plain name or string has none of: control characters, '"', '\\', and all beyond ASCII.</summary>
+    private static readonly SearchValues<byte> NotPlain = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
+    public void Write(JsonElement value, CanonicalJson.IPruning? pruning)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                WriteObject(value, pruning);
+                break;
+            case JsonValueKind.Array:
+                Byte((byte)'[');
+                var first = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!first) Byte((byte)',');
+                    first = false;
+                    Write(item, null);
+                }
+                Byte((byte)']');
+                break;
+            case JsonValueKind.String:
+                WriteStringValue(value);
+                break;
+            case JsonValueKind.Number:
+                WriteNumber(value);
+                break;
+            case JsonValueKind.True:
+                Raw("true"u8);
+                break;
+            case JsonValueKind.False:
+                Raw("false"u8);
+                break;
+            case JsonValueKind.Null:
+                Raw("null"u8);
+                break;
+            default:
+                throw new FormatException($"not a JSON value: {value.ValueKind}");
+        }
+    }
+
+    private void WriteObject(JsonElement obj, CanonicalJson.IPruning? pruning)
+    {
+        var bottom = _membersUsed;
+        var namesBottom = _namesUsed;
+        try
+        {
+            foreach (var prop in obj.EnumerateObject())
+            {
+                var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
+                // Nearly every name is printable ASCII without a quote or backslash: then the bytes as
+                // parsed are the name, ASCII, and need no escape, all known from one search.
+                var plain = raw.IndexOfAny(NotPlain) < 0;
+                ReadOnlySpan<byte> name = plain || raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
+                CanonicalJson.IPruning? inner = null;
+                if (pruning is not null)
+                {
+                    inner = pruning.Enter(name, out var removed);
+                    if (removed || CanonicalJson.PrunedAway(prop.Value, inner)) continue;
+                }
+                var start = PushName(name);
+                if (_membersUsed == _members.Length) Array.Resize(ref _members, _members.Length * 2);
+                _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner);
+                // Counted at once, so that Return clears it even when a later member throws.
+                if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
+            }
+            var sorted = _members.AsSpan(bottom, _membersUsed - bottom);
+            Sort(sorted);
+            Byte((byte)'{');
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                // Offsets, not spans, are what the members keep: a nested object may replace the
+                // name and member arrays with bigger copies (the offsets stay valid in them).
+                var name = _names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
+                if (i > 0)
+                {
+                    if (_names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
+                    {
+                        // Two values under one name: which one counts is up to the reader, so no digest.
+                        throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
+                    }
+                    Byte((byte)',');
+                }
+                WriteName(name, sorted[i].Spelling);
+                Byte((byte)':');
+                // Read from the array again: a nested object may have replaced it with a bigger one.
+                var member = _members[bottom + i];
+                Write(member.Property.Value, member.Inner);
+                sorted = _members.AsSpan(bottom, sorted.Length);
+            }
+            Byte((byte)'}');
+        }
+        finally
+        {
+            _membersUsed = bottom;
+            _namesUsed = namesBottom;
+        }
+    }
+
+    private int PushName(ReadOnlySpan<byte> name)
+    {
+        if (_namesUsed + name.Length > _names.Length)
+        {
+            // The objects below keep their offsets: what is on the stack moves along.
+            Array.Resize(ref _names, Math.Max(_names.Length * 2, _namesUsed + name.Length));
+        }
+        var start = _namesUsed;
+        name.CopyTo(_names.AsSpan(start));
+        _namesUsed += name.Length;
+        return start;
+    }
+
+    /// <summary>
+    /// Orders members by name (RFC 8785 3.2.3). Insertion sort: objects in manifests have a
+    /// handful of members, often already in order (one comparison each then), and it needs no
+    /// comparer object; large objects go to the library sort.
+    /// </summary>
+    private void Sort(Span<Member> members)
+    {
+        var names = _names;
+        if (members.Length > 32)
+        {
+            SortLarge(members, names);
+            return;
+        }
+        for (var i = 1; i < members.Length; i++)
+        {
+            var m = members[i];
+            var j = i - 1;
+            while (j >= 0 && Compare(members[j], m, names) > 0)
+            {
+                members[j + 1] = members[j];
+                j--;
+            }
+            members[j + 1] = m;
+        }
+    }
+
+    // Apart from Sort: a lambda capturing a local makes its closure on every call of the method that declares it.
+    private static void SortLarge(Span<Member> members, byte[] names) => members.Sort((a, b) => Compare(a, b, names));
+
+    private static int Compare(in Member a, in Member b, byte[] names)
+    {
+        var x = names.AsSpan(a.NameStart, a.NameLength);
+        var y = names.AsSpan(b.NameStart, b.NameLength);
+        return a.Ascii && b.Ascii ? x.SequenceCompareTo(y) : CanonicalJson.CompareNames(x, y);
+    }
+
+    private void WriteName(ReadOnlySpan<byte> utf8Name, Kind kind)
+    {
+        // An ASCII name is valid UTF-8: only a quote, a backslash or a control character needs the string path.
+        if (kind switch { Kind.Plain => false, Kind.Ascii => CanonicalJson.NeedsEscapingAscii(utf8Name), _ => CanonicalJson.NeedsEscaping(utf8Name) })
+        {
+            WriteString(Encoding.UTF8.GetString(utf8Name));
+            return;
+        }
+        var span = Reserve(utf8Name.Length + 2);
+        span[0] = (byte)'"';
+        utf8Name.CopyTo(span[1..]);
+        span[utf8Name.Length + 1] = (byte)'"';
+        _written += utf8Name.Length + 2;
+    }
+
+    private void WriteStringValue(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value); // with its quotes
+        var inner = raw[1..^1];
+        if (inner.IndexOfAny(NotPlain) < 0)
+        {
+            // Printable ASCII without an escape (the parser lets no raw control character or quote
+            // through): canonical as it stands.
+            Raw(raw);
+            return;
+        }
+        if (inner.IndexOf((byte)'\\') < 0)
+        {
+            // No escape: the bytes between the quotes are the string. The parser does not check
+            // UTF-8 inside strings, so it is checked here, as reading the string would.
+            if (!System.Text.Unicode.Utf8.IsValid(inner)) throw new FormatException("a string is not valid UTF-8, which has no canonical JSON form");
+            Raw(raw);
+            return;
+        }
+        WriteString(value.GetString()!);
+    }
+
+    private void WriteNumber(JsonElement number)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(number);
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
+        {
+            // Written as an integer: its digits, exactly. JSON allows no leading zeros, so the
+            // one other spelling of a value is "-0", which is the number 0.
+            Raw(raw.TrimStart((byte)'-').IndexOfAnyExcept((byte)'0') < 0 ? "0"u8 : raw);
+            return;
+        }
+        var value = double.Parse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        if (double.IsInfinity(value))
+        {
+            throw new FormatException($"the number {Encoding.UTF8.GetString(raw)} is too large for a JSON number (I-JSON, RFC 7493)");
+        }
+        Utf8(EcmaNumber.Format(value));
+    }
+
+    /// <summary>RFC 8785 3.2.2.2: escape only '"', '\' and control characters, the short forms where JSON has them.</summary>
+    private void WriteString(string s) => Utf8(CanonicalJson.Escaped(s));
+
+    private void Utf8(string text)
+    {
+        // Strict: a lone surrogate has no UTF-8 form, and I-JSON forbids it.
+        var count = CanonicalJson.StrictUtf8.GetByteCount(text);
+        CanonicalJson.StrictUtf8.GetBytes(text, Reserve(count));
+        _written += count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Byte(byte b)
+    {
+        if (_written == _output.Length) Grow(1);
+        _output[_written++] = b;
+    }
+
+    private void Raw(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        _written += bytes.Length;
+    }
+
+    /// <summary>Room for <paramref name="count"/> more bytes at the end of the output; the caller advances.</summary>
+    private Span<byte> Reserve(int count)
+    {
+        if (_output.Length - _written < count) Grow(count);
+        return _output.AsSpan(_written);
+    }
+
+    private void Grow(int count) => Array.Resize(ref _output, Math.Max(_output.Length * 2, _written + count));
+}
