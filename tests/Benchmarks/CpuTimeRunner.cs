@@ -13,6 +13,20 @@ namespace Admission.Benchmarks;
 /// <remarks>Linux only (clock_gettime with CLOCK_THREAD_CPUTIME_ID). The decision log's writer thread is not counted.</remarks>
 internal static class CpuTimeRunner
 {
+    /// <summary>The full pipeline's stages one by one (ReviewStages).</summary>
+    public static void Stages(int rounds, int callsPerRound)
+    {
+        foreach (var which in new[] { "update", "scale" })
+        {
+            var b = new ReviewBenchmarks { Review = which };
+            b.Setup();
+            Console.WriteLine($"-- {which}");
+            foreach (var (name, operation) in ReviewStages.Of(b)) Measure(name, operation, rounds, callsPerRound);
+            Measure("full pipeline", () => b.FullPipeline(), rounds, callsPerRound);
+            b.Cleanup();
+        }
+    }
+
     public static void Run(int rounds, int callsPerRound)
     {
         var decision = new DecisionBenchmarks { Approvals = 10_000 };
