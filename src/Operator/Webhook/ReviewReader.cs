@@ -29,7 +29,8 @@ public static class ReviewReader
 
     private static AdmissionRequest Request(JsonElement r) => new()
     {
-        Uid = Str(r, "uid", "request."),
+        // Every review has its own uid: not worth keeping for the next one.
+        Uid = Str(r, "uid", "request.", recurring: false),
         Kind = Gvk(r, "kind"),
         Resource = Gvr(r, "resource"),
         SubResource = Str(r, "subResource", "request."),
@@ -106,8 +107,8 @@ public static class ReviewReader
 
     private static JsonElement? Obj(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Object);
 
-    private static string? Str(JsonElement obj, string name, string path) =>
-        Field(obj, name, path, JsonValueKind.String) is { } v ? Text(v, path, name) : null;
+    private static string? Str(JsonElement obj, string name, string path, bool recurring = true) =>
+        Field(obj, name, path, JsonValueKind.String) is { } v ? Text(v, path, name, recurring) : null;
 
     private static bool Bool(JsonElement obj, string name, string path)
     {
@@ -122,14 +123,15 @@ public static class ReviewReader
 
     /// <summary>A string's text; an escaped lone surrogate (\ud800) is no text and is refused.</summary>
     /// <remarks>The field's path comes in two parts, joined only for the error: every review reads some twenty strings.</remarks>
-    private static string Text(JsonElement v, string path, string name) =>
-        TryText(v, out var text) ? text : throw new JsonException($"{path}{name} is not valid Unicode text");
+    private static string Text(JsonElement v, string path, string name, bool recurring) =>
+        TryText(v, out var text, recurring) ? text : throw new JsonException($"{path}{name} is not valid Unicode text");
 
-    private static bool TryText(JsonElement v, out string text)
+    /// <param name="recurring">Whether the value is one that recurs across reviews (most do), and so is looked up in <see cref="RecurringStrings"/>.</param>
+    private static bool TryText(JsonElement v, out string text, bool recurring = true)
     {
         try
         {
-            text = v.GetString()!;
+            text = recurring ? RecurringStrings.Get(v) : v.GetString()!;
             return true;
         }
         catch (InvalidOperationException)
