@@ -44,6 +44,12 @@ internal static class ReviewStages
         yield return ("scope (json console logger)", () => { using var s = scope(logger, uid); return 1; });
         yield return ("describe", () => AdmissionEngine.Describe(keptInput).Length);
         yield return ("metrics decision inc", () => { AdmissionMetrics.Decision(decision.Allowed, decision.Code).Inc(); return 1; });
+        yield return ("decision line encode", () =>
+        {
+            var (line, length) = DecisionLineEncoder.ForThisThread().Encode(record, DateTimeOffset.UtcNow, json: true);
+            LinePool.Instance.Return(line);
+            return length;
+        });
         yield return ("decision log write", () => b.Log.Write(record) ? 1 : 0);
         yield return ("responses from", () => ReviewResponses.From(uid, decision).Kind!.Length);
         yield return ("response encode", () => ReviewResponseWriter.Encode(response).Length);
