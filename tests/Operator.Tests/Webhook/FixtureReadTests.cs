@@ -32,7 +32,7 @@ public sealed class FixtureReadTests
     }
 
     /// <summary>Every field the reader fills, as path=value lines (objects as their JSON).</summary>
-    private static List<string> Fields(AdmissionReview review)
+    internal static List<string> Fields(AdmissionReview review)
     {
         var r = review.Request!;
         return
