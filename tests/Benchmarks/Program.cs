@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
+if (args is ["stages", ..])
+{
+    Admission.Benchmarks.CpuTimeRunner.Stages(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+    return;
+}
 // "cpu [ROUNDS] [CALLS]": CPU time per call on a shared machine (CpuTimeRunner); anything else goes to BenchmarkDotNet.
 if (args is ["cpu", ..])
 {

@@ -117,7 +117,25 @@ public sealed partial class ReviewHandler(PolicySource policies, IApprovalState 
     private static bool DependsOnState(Decision decision) =>
         !decision.Allowed || decision.Code is DecisionCode.NotGuarded or DecisionCode.Approved;
 
-    private static string Describe(AdmissionInput input) => AdmissionEngine.Describe(input);
+    /// <summary>
+    /// The resource as the log names it ("deployments.apps/scale"), built once per thread for the
+    /// resource it last saw rather than concatenated for every review: most are of a few resources.
+    /// </summary>
+    private static string Describe(AdmissionInput input)
+    {
+        var last = t_described;
+        if (last is not null && last.Resource == input.Resource && last.Group == input.Group && last.SubResource == input.SubResource)
+        {
+            return last.Text;
+        }
+        var text = AdmissionEngine.Describe(input);
+        t_described = new Described(input.Group, input.Resource, input.SubResource, text);
+        return text;
+    }
+
+    private sealed record Described(string Group, string Resource, string? SubResource, string Text);
+
+    [ThreadStatic] private static Described? t_described;
 
     private static readonly Func<ILogger, string, IDisposable?> ReviewScope = LoggerMessage.DefineScope<string>("review uid={Uid}");
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using Admission.Operator.Observability;
+using Admission.Policies;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Admission.Operator.Webhook;
@@ -79,34 +80,17 @@ public static class ValidateEndpoint
 
     private static async Task DecideAsync(HttpContext context, ReviewHandler handler, JsonDocument document)
     {
-        AdmissionReview review;
-        try
-        {
-            review = ReviewReader.Read(document.RootElement);
-        }
-        catch (JsonException e)
-        {
-            await Refuse(context, StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {e.Message}").ConfigureAwait(false);
-            return;
-        }
-        if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+        var decoded = Decode(document.RootElement, handler);
+        if (decoded.Problem is { } problem)
         {
             await Refuse(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false);
             return;
         }
-        var uid = review.Request!.Uid!;
-        // Read once: translated and decided with the same policy though a reload may land in between.
-        var policy = handler.Policy;
-        var (input, inconsistent) = ReviewTranslator.ToInput(review.Request, policy);
-        if (input is null)
-        {
-            await Refuse(context, StatusCodes.Status400BadRequest, $"AdmissionReview {uid} cannot be decided: {inconsistent}").ConfigureAwait(false);
-            return;
-        }
+        var uid = decoded.Uid;
         AdmissionReview response;
         try
         {
-            response = await handler.HandleAsync(uid, input, policy, context.RequestAborted).ConfigureAwait(false);
+            response = await handler.HandleAsync(uid, decoded.Input!, decoded.Policy!, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -118,6 +102,37 @@ public static class ValidateEndpoint
                 "the admission webhook failed to decide this request (an internal error, logged with uid " + uid + "); it is denied");
         }
         await Respond(context, response).ConfigureAwait(false);
+    }
+
+    /// <summary>A parsed review made ready to decide, or why it cannot be (a 400).</summary>
+    internal readonly record struct DecodedReview(string Uid, AdmissionInput? Input, AdmissionPolicy? Policy, string? Problem);
+
+    /// <summary>
+    /// From the parsed body to the engine's input: the strict read, the envelope, the translation.
+    /// What /validate does between the parse and the decision, and what ReviewBenchmarks measures.
+    /// </summary>
+    internal static DecodedReview Decode(JsonElement root, ReviewHandler handler)
+    {
+        AdmissionReview review;
+        try
+        {
+            review = ReviewReader.Read(root);
+        }
+        catch (JsonException e)
+        {
+            return new("", null, null, $"body is not a valid AdmissionReview: {e.Message}");
+        }
+        if (ReviewTranslator.EnvelopeProblem(review) is { } problem)
+        {
+            return new("", null, null, problem);
+        }
+        var uid = review.Request!.Uid!;
+        // Read once: translated and decided with the same policy though a reload may land in between.
+        var policy = handler.Policy;
+        var (input, inconsistent) = ReviewTranslator.ToInput(review.Request, policy);
+        return input is null
+            ? new(uid, null, null, $"AdmissionReview {uid} cannot be decided: {inconsistent}")
+            : new(uid, input, policy, null);
     }
 
     /// <summary>
