@@ -11,12 +11,34 @@ namespace Admission.Policies;
 public sealed class ChangeDigests(AdmissionInput request, AdmissionPolicy policy)
 {
     private Slot result, @base;
+    // The base is only compared with an approval's, on the admitting path: kept as bytes, and made
+    // text only when a message, a preview or a break-glass review shows it.
+    private Sha256Bytes baseHash;
+    private bool baseHashed;
 
     /// <summary>Null when there is no such object, or it has no canonical form (see <see cref="Problem"/>).</summary>
     public string? Result => Get(ref result, request.Operation == Operation.Delete ? request.OldObject : request.Object);
 
     /// <summary>Only for an UPDATE: the digest of <c>oldObject</c>.</summary>
-    public string? Base => request.Operation == Operation.Update ? Get(ref @base, request.OldObject) : null;
+    public string? Base => request.Operation == Operation.Update && HashBase() ? @base.Value ??= ChangeDigest.Format(baseHash) : null;
+
+    /// <summary>Whether <see cref="Base"/> is <paramref name="approved"/> (ordinal, as strings compare), without making the base's text.</summary>
+    public bool BaseIs(string? approved) =>
+        request.Operation == Operation.Update && HashBase() ? ChangeDigest.Is(approved, baseHash) : approved is null;
+
+    private bool HashBase()
+    {
+        if (!@base.Done)
+        {
+            @base.Done = true;
+            if (request.OldObject is { } o)
+            {
+                if (ChangeDigest.TryHash(o, policy, baseHash, out var problem)) baseHashed = true;
+                else @base.Problem = problem;
+            }
+        }
+        return baseHashed;
+    }
 
     /// <summary>Why a digest could not be computed, if one could not.</summary>
     public string? Problem => (result.Problem ?? @base.Problem);
@@ -35,6 +57,12 @@ public sealed class ChangeDigests(AdmissionInput request, AdmissionPolicy policy
             }
         }
         return slot.Value;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(32)]
+    private struct Sha256Bytes
+    {
+        private byte _first;
     }
 
     private struct Slot
