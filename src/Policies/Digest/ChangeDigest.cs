@@ -19,6 +19,15 @@ public static class ChangeDigest
 
     public static string Of(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts)
     {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Hash(obj, ignoreReplicas, ignoreRestarts, hash);
+        return Format(hash);
+    }
+
+    /// <summary>The SHA-256 of the object's content: the digest before it is written as text.</summary>
+    /// <exception cref="FormatException">As for <see cref="Of(JsonElement, AdmissionPolicy)"/>.</exception>
+    internal static void Hash(JsonElement obj, bool ignoreReplicas, bool ignoreRestarts, Span<byte> hash)
+    {
         var writer = CanonicalWriter.Rent();
         try
         {
@@ -27,17 +36,53 @@ public static class ChangeDigest
             // a native context per call, which on a 3 KB object costs about what hashing it does.
             var sha = t_sha ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(writer.Written);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             sha.GetHashAndReset(hash);
-            Span<char> text = stackalloc char[Prefix.Length + 2 * SHA256.HashSizeInBytes];
-            Prefix.CopyTo(text);
-            Convert.TryToHexStringLower(hash, text[Prefix.Length..], out _);
-            return new string(text);
         }
         finally
         {
             writer.Return();
         }
+    }
+
+    /// <summary>Like <see cref="Hash"/>, but a problem is returned, not thrown.</summary>
+    internal static bool TryHash(JsonElement obj, AdmissionPolicy policy, Span<byte> hash, out string? problem)
+    {
+        try
+        {
+            Hash(obj, policy.AllowReplicaChanges, policy.AllowRestarts, hash);
+            problem = null;
+            return true;
+        }
+        catch (FormatException e)
+        {
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    private const int TextLength = 7 + 2 * SHA256.HashSizeInBytes;
+
+    /// <summary>The digest's text: <c>sha256:</c> and the hash in lowercase hex.</summary>
+    internal static string Format(ReadOnlySpan<byte> hash)
+    {
+        Span<char> text = stackalloc char[TextLength];
+        Write(hash, text);
+        return new string(text);
+    }
+
+    /// <summary>True when <paramref name="digest"/> is exactly the text <see cref="Format"/> gives for the hash, compared without making it.</summary>
+    internal static bool Is(string? digest, ReadOnlySpan<byte> hash)
+    {
+        if (digest is null || digest.Length != TextLength) return false;
+        Span<char> text = stackalloc char[TextLength];
+        Write(hash, text);
+        return digest.AsSpan().SequenceEqual(text);
+    }
+
+    private static void Write(ReadOnlySpan<byte> hash, Span<char> text)
+    {
+        Prefix.CopyTo(text);
+        Convert.TryToHexStringLower(hash, text[Prefix.Length..], out _);
     }
 
     [ThreadStatic]

@@ -11,12 +11,36 @@ namespace Admission.Policies;
 public sealed class ChangeDigests(AdmissionInput request, AdmissionPolicy policy)
 {
     private Slot result, @base;
+    // The base is only compared with an approval's, on the admitting path: kept as bytes, and made
+    // text only when a message, a preview or a break-glass review shows it. An array made when it is
+    // hashed, so that decisions that never need the base (a scale request, a CREATE) pay nothing for it.
+    private byte[]? baseHash;
 
     /// <summary>Null when there is no such object, or it has no canonical form (see <see cref="Problem"/>).</summary>
     public string? Result => Get(ref result, request.Operation == Operation.Delete ? request.OldObject : request.Object);
 
     /// <summary>Only for an UPDATE: the digest of <c>oldObject</c>.</summary>
-    public string? Base => request.Operation == Operation.Update ? Get(ref @base, request.OldObject) : null;
+    public string? Base => request.Operation == Operation.Update && HashBase() is { } hash ? @base.Value ??= ChangeDigest.Format(hash) : null;
+
+    /// <summary>Whether <see cref="Base"/> is <paramref name="approved"/> (ordinal, as strings compare), without making the base's text.</summary>
+    public bool BaseIs(string? approved) =>
+        request.Operation == Operation.Update && HashBase() is { } hash ? ChangeDigest.Is(approved, hash) : approved is null;
+
+    /// <summary>The base's hash, computed on first use; null without an oldObject or when it has no canonical form.</summary>
+    private byte[]? HashBase()
+    {
+        if (!@base.Done)
+        {
+            @base.Done = true;
+            if (request.OldObject is { } o)
+            {
+                var hash = new byte[32];
+                if (ChangeDigest.TryHash(o, policy, hash, out var problem)) baseHash = hash;
+                else @base.Problem = problem;
+            }
+        }
+        return baseHash;
+    }
 
     /// <summary>Why a digest could not be computed, if one could not.</summary>
     public string? Problem => (result.Problem ?? @base.Problem);

@@ -39,7 +39,7 @@ public static class ExactChangeRules
                 {
                     problem.Add(DenialCauses.ChangeBaseMissing, "approves no base (spec.change.base is absent), so it cannot admit an UPDATE of a live object");
                 }
-                else if (change.Base != digests.Base)
+                else if (!digests.BaseIs(change.Base))
                 {
                     problem.Add(DenialCauses.ChangeBaseDiffers,
                         $"the base differs: the live object is {digests.Base ?? "unknown"}, not the approved base {change.Base} (the object changed since the request, or this change was already applied)");
