@@ -25,7 +25,7 @@ public static class WebhookHost
     /// <param name="policies">The policy in force; with a file, reloaded when the file changes.</param>
     public static WebApplication Build(ServeOptions options, PolicySource policies)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostOptions);
         builder.Logging.AddServeLogging(options);
         var certificates = new CertificateStore();
         var notes = new List<string>();
@@ -70,6 +70,18 @@ public static class WebhookHost
         policies.Publish();
         return app;
     }
+
+    /// <summary>
+    /// Serve's settings come from its flags and the environment, never from an appsettings.json in
+    /// the folder it was started from: the content root is the program's own folder, and the host
+    /// watches no configuration file (a reloadable one would put a recursive watch on that folder,
+    /// a checkout's thousands of directories when run from one, while the approvals are read).
+    /// </summary>
+    private static WebApplicationOptions HostOptions => new()
+    {
+        ContentRootPath = AppContext.BaseDirectory,
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
+    };
 
     /// <summary>The limits of <see cref="WebhookLimits"/> on Kestrel; docs/operating.md explains each value.</summary>
     internal static void ApplyLimits(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits k, WebhookLimits limits)
