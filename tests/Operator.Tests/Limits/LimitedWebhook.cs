@@ -44,8 +44,7 @@ public sealed class LimitedWebhook : IAsyncDisposable
         await app.StartAsync();
         // The files are read beside Kestrel's start: a limit test wants the webhook as it serves once ready.
         var state = app.Services.GetRequiredService<IApprovalState>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!state.Readiness.Ready && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Admission.Tests.Shared.Polling.UntilAsync(() => state.Readiness.Ready, TimeSpan.FromSeconds(30), "the approval files indexed", () => state.Readiness.Detail);
         return new LimitedWebhook(dir, app, port, limits);
     }
 

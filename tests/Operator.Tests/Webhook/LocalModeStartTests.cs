@@ -30,8 +30,7 @@ public sealed class LocalModeStartTests
         Assert.Equal(0, state.Snapshot.Namespaces.Count);
 
         await app.StartAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!state.Readiness.Ready && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Admission.Tests.Shared.Polling.UntilAsync(() => state.Readiness.Ready, TimeSpan.FromSeconds(30), "the approval files indexed", () => state.Readiness.Detail);
 
         Assert.True(state.Readiness.Ready, state.Readiness.Detail);
         Assert.True(state.CanVerify);
