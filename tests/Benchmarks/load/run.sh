@@ -8,9 +8,11 @@
 # namespaces, and the floor (a bare Kestrel HTTPS responder with the same certificate), then
 # drives each in turn with wrk (HTTP/1.1, a mix of reviews) and h2load (HTTP/2), once with
 # --log-format json and once with text. Prints throughput, p50/p99/p99.9 latency and the
-# webhook/floor ratios, the webhook's resident memory and its time from start to ready.
+# webhook/floor ratios, the webhook's resident memory and its time from start to ready; then, with
+# hey (Debian: hey) if installed, the CPU each spends per review at a moderate fixed rate (RATE
+# reviews per second, 1000 by default): what a pod's CPU request pays for.
 # Loopback only; every load step is bounded in time. Environment: DURATION (s), CONNECTIONS,
-# APPROVALS, NO_BUILD=1 (use the binaries already built), PUBLISH=1 (with NO_BUILD: publish the
+# APPROVALS, RATE, NO_BUILD=1 (use the binaries already built), PUBLISH=1 (with NO_BUILD: publish the
 # image's build all the same, so its start-up is timed too), DOTNET_* settings pass through.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -64,6 +66,16 @@ wait_ready() { # pid port start
   read -r -a st < "/proc/$1/stat"
   printf '%.3f %.2f\n' "$took" "$(echo "(${st[13]} + ${st[14]}) / $(getconf CLK_TCK)" | bc -l)"
 }
+cpu_ticks() { local st; read -r -a st < "/proc/$1/stat"; echo $(( st[13] + st[14] )); }
+# One fixed-rate step (hey: 4 keep-alive connections, RATE/4 reviews per second each, the approved
+# review over HTTP/1.1); appends "name reviews cpu-ticks" to $work/rate.
+fixed_rate() { # name port pid seconds
+  local c0 n; c0=$(cpu_ticks "$3")
+  n=$(hey -z "$4s" -c 4 -q $((rate / 4)) -m POST -T application/json -D "$reviews/approved.json" "https://127.0.0.1:$2/validate" |
+    awk '/\[200\]/ { print $2 }')
+  echo "$1 ${n:-0} $(( $(cpu_ticks "$3") - c0 ))" >>"$work/rate"
+}
+rate=${RATE:-1000}
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 start_webhook() { # format port [dll]
@@ -140,6 +152,11 @@ for format in json text; do
     fi
   done
   awk -v format="$format" '{ print format, $0 }' "$work/results" >>"$work/all"
+  if [ "$format" = json ] && command -v hey >/dev/null; then
+    for round in $(seq 1 "$rounds"); do
+      fixed_rate webhook "$port" "$webhook" "$duration"; fixed_rate floor "$floor_port" "$floor" "$duration"
+    done
+  fi
   dropped=$(curl -sf --cacert "$work/tls/ca.crt" "https://127.0.0.1:$port/metrics" | awk '/^admission_decision_log_dropped_total/ { print $2 }')
   logged=$(grep -c 'decision uid=' "$work/serve-$format.log" || true)
   echo "webhook ($format log): after load $(rss_mb "$webhook") MB resident (peak $(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$webhook/status") MB); decision lines written $logged, dropped ${dropped:-0}; mix: $(tr '\n' ' ' <"$work/decisions-$format")" | tee -a "$work/summary"
@@ -151,5 +168,22 @@ echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "requests: $sizes; HTTP/1.1 mix by weight ${mix[*]##*/}; HTTP/2 approved.json; $connections connections; $rounds rounds of ${duration}s per step"
 python3 "$here/summarize.py" "$work/all"
+if [ -s "$work/rate" ]; then
+  python3 - "$work/rate" "$(getconf CLK_TCK)" "$rate" "$duration" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+tick_us, rate, seconds = 1e6 / float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+def per_review(name):
+    return [int(t) * tick_us / int(n) for who, n, t in rows if who == name and int(n) > 0]
+webhook, floor = per_review("webhook"), per_review("floor")
+answered = min(int(n) for _, n, _ in rows)
+print(f"CPU per review at {rate} reviews/s (JSON log, approved.json, HTTP/1.1, 4 connections; medians over rounds):"
+      f" webhook {statistics.median(webhook):.0f} us, floor {statistics.median(floor):.0f} us,"
+      f" {statistics.median(w / f for w, f in zip(webhook, floor)):.2f}x"
+      + ("" if answered >= 0.9 * rate * seconds else f" (the rate was not held: {answered} reviews in a step of {seconds:.0f} s)"))
+PY
+else
+  echo "CPU per review at a fixed rate: not measured (hey is not installed)"
+fi
 errors=$(awk '{ s += $7 } END { print s + 0 }' "$work/all")
 [ "$errors" = 0 ] || { echo "load: $errors requests failed" >&2; exit 1; }
