@@ -177,6 +177,9 @@ def per_review(name):
     return [int(t) * tick_us / int(n) for who, n, t in rows if who == name and int(n) > 0]
 webhook, floor = per_review("webhook"), per_review("floor")
 answered = min(int(n) for _, n, _ in rows)
+if not webhook or not floor:
+    print(f"CPU per review at {rate} reviews/s: not measured (hey got no answer in a step)")
+    sys.exit(0)
 print(f"CPU per review at {rate} reviews/s (JSON log, approved.json, HTTP/1.1, 4 connections; medians over rounds):"
       f" webhook {statistics.median(webhook):.0f} us, floor {statistics.median(floor):.0f} us,"
       f" {statistics.median(w / f for w, f in zip(webhook, floor)):.2f}x"
