@@ -61,12 +61,12 @@ mix=(3:$reviews/approved.json 1:$reviews/denied.json 2:$reviews/scale.json 1:$re
 
 # Waits for https://127.0.0.1:PORT/readyz (ready.py: one kept-alive connection, polled every 5 ms);
 # prints seconds since START and the process's CPU seconds.
-wait_ready() { # pid port start
-  local took st; took=$(python3 "$here/ready.py" "$2" "$work/tls/ca.crt" "$1" "$3") || exit 1
-  read -r -a st < "/proc/$1/stat"
-  printf '%.3f %.2f\n' "$took" "$(echo "(${st[13]} + ${st[14]}) / $(getconf CLK_TCK)" | bc -l)"
-}
+# The process's CPU (user and system) so far, in clock ticks (getconf CLK_TCK per second).
 cpu_ticks() { local st; read -r -a st < "/proc/$1/stat"; echo $(( st[13] + st[14] )); }
+wait_ready() { # pid port start
+  local took; took=$(python3 "$here/ready.py" "$2" "$work/tls/ca.crt" "$1" "$3") || exit 1
+  printf '%.3f %.2f\n' "$took" "$(echo "$(cpu_ticks "$1") / $(getconf CLK_TCK)" | bc -l)"
+}
 # One fixed-rate step (hey: 4 keep-alive connections, RATE/4 reviews per second each, the approved
 # review over HTTP/1.1); appends "name reviews cpu-ticks" to $work/rate.
 fixed_rate() { # name port pid seconds
