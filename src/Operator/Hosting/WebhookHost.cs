@@ -57,7 +57,6 @@ public static class WebhookHost
         });
 
         var app = builder.Build();
-        app.UseRateLimiter();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
         foreach (var note in notes)
         {

@@ -13,9 +13,16 @@ public static class ValidateEndpoint
     /// <summary>An UPDATE carries two objects of up to 3 MiB each, plus the envelope.</summary>
     public const long MaxBodyBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Maps <c>/validate</c>, bounded by the registered <see cref="Hosting.ReviewConcurrency"/> if any.
+    /// A plain request delegate: the handler is a singleton, looked up on the first review (not when
+    /// mapped, which would build the approval state before the host starts) and kept.
+    /// </summary>
     public static IEndpointRouteBuilder MapValidate(this IEndpointRouteBuilder app)
     {
-        app.Map("/validate", HandleAsync);
+        ReviewHandler? handler = null;
+        RequestDelegate validate = context => HandleAsync(context, handler ??= context.RequestServices.GetRequiredService<ReviewHandler>());
+        app.Map("/validate", app.ServiceProvider.GetService<Hosting.ReviewConcurrency>() is { } bound ? bound.Around(validate) : validate);
         return app;
     }
 

@@ -26,7 +26,7 @@ public sealed class KestrelLimitsTests
         ["MinRequestBodyDataRate"] = ((_, k) => Rate(k.MinRequestBodyDataRate), "16384/00:00:02", "16 KiB/s after a 2 s grace"),
         ["MinResponseDataRate"] = ((_, k) => Rate(k.MinResponseDataRate), "16384/00:00:02", "16 KiB/s after a 2 s grace"),
         ["Http2.MaxStreamsPerConnection"] = ((_, k) => k.Http2.MaxStreamsPerConnection, "32", "32 streams"),
-        ["MaxConcurrentReviews"] = ((webhook, _) => webhook.Limits.MaxConcurrentReviews, "64", "64 reviews"),
+        ["MaxConcurrentReviews"] = ((webhook, _) => webhook.Services.GetRequiredService<ReviewConcurrency>().Limit, "64", "64 reviews"),
         ["MaxJsonDepth"] = ((_, _) => WebhookLimits.MaxJsonDepth, "256", "256 levels"),
     };
 
