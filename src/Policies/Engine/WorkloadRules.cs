@@ -28,8 +28,10 @@ public static class WorkloadRules
         }
 
         // 3. Changes that need no approval: the content and the owners stay, or a controller's object is deleted.
+        // The content is compared by its digests, which the response and any approval need anyway;
+        // an object with no canonical form (no digest) is compared by walking both.
         if (request.Operation == Operation.Update && request.OldObject is { } old && request.Object is { } @new &&
-            ObjectInspection.SameContent(old, @new, kind, policy) && ObjectInspection.SameOwnerReferences(old, @new))
+            (digests.ContentUnchanged ?? ObjectInspection.SameContent(old, @new, kind, policy)) && ObjectInspection.SameOwnerReferences(old, @new))
         {
             return Decision.Allow(DecisionCode.NoApprovalNeeded, "the content is unchanged (metadata, status" +
                 (policy.AllowReplicaChanges ? ", the replica count" : "") + (policy.AllowRestarts ? ", a restart" : "") + " only)");
