@@ -25,10 +25,17 @@ public static class ReviewResponses
             Status = decision.Allowed ? null : new ReviewStatus
             {
                 Status = "Failure", Code = 403, Reason = "Forbidden", Message = decision.Message,
-                Details = decision.Causes.Count == 0 ? null : new ReviewStatusDetails { Causes = [.. decision.Causes.Select(Cause)] },
+                Details = decision.Causes.Count == 0 ? null : new ReviewStatusDetails { Causes = Causes(decision.Causes) },
             },
         };
         return Wrap(response);
+    }
+
+    private static List<ReviewStatusCause> Causes(IReadOnlyList<DenialCause> causes)
+    {
+        var written = new List<ReviewStatusCause>(causes.Count);
+        foreach (var cause in causes) written.Add(Cause(cause));
+        return written;
     }
 
     /// <summary>The cause's field names the approval it is about, as a path a client can resolve.</summary>

@@ -33,7 +33,12 @@ public static class DenialMessage
         {
             return [$"no ChangeApproval targets {kind.Kind} {request.Namespace}/{request.Name}; request one: {RequestCommand(request, kind, policy)}"];
         }
-        return [.. closestFirst.Select(a => $"ChangeApproval {request.Namespace}/{a.Approval.Name}: {string.Join("; ", a.Problems)}")];
+        var warnings = new string[closestFirst.Count];
+        for (var i = 0; i < warnings.Length; i++)
+        {
+            warnings[i] = $"ChangeApproval {request.Namespace}/{closestFirst[i].Approval.Name}: {string.Join("; ", closestFirst[i].Problems)}";
+        }
+        return warnings;
     }
 
     public static string RequestCommand(AdmissionInput request, WorkloadKind kind, AdmissionPolicy policy)

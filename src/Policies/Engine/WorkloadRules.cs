@@ -94,10 +94,18 @@ public static class WorkloadRules
         }
         var message = DenialMessage.Build(request, kind, policy, assessed, hints);
         var warnings = request.DryRun ? DenialMessage.Warnings(kind, request, policy, assessed) : [];
-        IReadOnlyList<DenialCause> causes = assessed.Count == 0
-            ? [new DenialCause("", DenialCauses.NoApproval, $"no ChangeApproval in {ns} targets {kind.Kind} {request.Name}")]
-            : [.. assessed.SelectMany(a => a.Causes)];
-        return Decision.Deny(message, warnings) with { Causes = causes };
+        return Decision.Deny(message, warnings) with { Causes = Causes(assessed, ns, kind, request.Name) };
+    }
+
+    /// <summary>Every assessment's causes, closest approval first; one cause when none targets the object.</summary>
+    private static IReadOnlyList<DenialCause> Causes(List<Assessment> assessed, string ns, WorkloadKind kind, string name)
+    {
+        if (assessed.Count == 0) return [new DenialCause("", DenialCauses.NoApproval, $"no ChangeApproval in {ns} targets {kind.Kind} {name}")];
+        var count = 0;
+        foreach (var a in assessed) count += a.Causes.Count;
+        var causes = new List<DenialCause>(count);
+        foreach (var a in assessed) causes.AddRange(a.Causes);
+        return causes;
     }
 
     private static Assessment Assess(ChangeApproval approval, Operation operation, List<string> images, DateTimeOffset now, AdmissionPolicy policy, ChangeDigests digests, out IReadOnlyList<string> counted)
@@ -135,7 +143,7 @@ public static class WorkloadRules
         }
         if (!Covers(approval.Operations, operation))
         {
-            found.Add(DenialCauses.OperationNotCovered, $"does not cover {operation.ToWire()} (covers {string.Join(", ", approval.Operations.Select(o => o.ToWire()))})");
+            found.Add(DenialCauses.OperationNotCovered, $"does not cover {operation.ToWire()} (covers {Wire(approval.Operations)})");
         }
         if (approval.Images.Count > 0)
         {
@@ -158,8 +166,22 @@ public static class WorkloadRules
         return new Assessment(approval, found.Texts, missing) { Causes = found.Causes };
     }
 
-    // Apart from Assess: a lambda capturing the approval would make its closure on every assessment, admitting or not.
-    private static bool SelfApproved(ChangeApproval approval) => approval.Approvals.Any(e => PersonNames.Same(e.Approver, approval.RequestedBy));
+    private static bool SelfApproved(ChangeApproval approval)
+    {
+        foreach (var entry in approval.Approvals)
+        {
+            if (PersonNames.Same(entry.Approver, approval.RequestedBy)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The operations as the API writes them, comma-separated.</summary>
+    private static string Wire(IReadOnlyList<Operation> operations)
+    {
+        var names = new string[operations.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = operations[i].ToWire();
+        return string.Join(", ", names);
+    }
 
     private static bool Covers(IReadOnlyList<Operation> operations, Operation operation)
     {
@@ -212,7 +234,13 @@ public static class WorkloadRules
 
     internal static string Format(DateTimeOffset t) => ChangeApprovalReader.FormatTime(t);
 
-    internal static string Join(IEnumerable<string> items) => string.Join(", ", items.Order(StringComparer.Ordinal));
+    /// <summary>A set of names in ordinal order, comma-separated: the same text whatever order the policy listed them in.</summary>
+    internal static string Join(IReadOnlyCollection<string> items)
+    {
+        string[] copy = [.. items];
+        Array.Sort(copy, StringComparer.Ordinal);
+        return string.Join(", ", copy);
+    }
 }
 
 /// <summary>One ChangeApproval that targets the object, and what it lacks.</summary>

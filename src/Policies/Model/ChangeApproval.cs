@@ -76,7 +76,17 @@ public sealed record ChangeApproval
 
     public bool InWindow(DateTimeOffset now) => (NotBefore is null || NotBefore <= now) && now < ExpiresAt;
 
-    public bool IsRejected => Approvals.Any(e => e.Decision == EntryDecision.Reject);
+    public bool IsRejected
+    {
+        get
+        {
+            foreach (var entry in Approvals)
+            {
+                if (entry.Decision == EntryDecision.Reject) return true;
+            }
+            return false;
+        }
+    }
 
     /// <summary>Valid (contract section 1): in its window, no Reject entry, enough distinct approvers.</summary>
     public bool IsValid(DateTimeOffset now, int requiredApprovals) =>
