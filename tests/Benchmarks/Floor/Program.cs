@@ -2,8 +2,14 @@
 // certificate, reading each request's whole body and answering one constant AdmissionReview.
 // Whatever the webhook costs above this is what it does: parse, decide, log, encode.
 //
-// usage: admission-floor PORT CERT.pem KEY.pem
+// With "parse" after the key, it also parses each body as /validate must (ValidateEndpoint.ParseReview:
+// the UTF-8 check, then one JsonDocument with repeated keys refused) and still answers the constant
+// review: the floor under what the contract requires of every review before anything is decided.
+//
+// usage: admission-floor PORT CERT.pem KEY.pem [parse]
+using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
@@ -21,14 +27,14 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 var app = builder.Build();
 var answer = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"00000000-0000-4000-8000-000000000000","allowed":true,"auditAnnotations":{"decision":"not-guarded"}}}"""u8.ToArray();
+var parse = args.Length > 3 && args[3] == "parse";
+var parseOptions = new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 256 };
 app.MapPost("/validate", async context =>
 {
-    var reader = context.Request.BodyReader;
-    while (true)
+    if (!(parse ? await ParsedAsync(context.Request) : await DrainedAsync(context.Request)))
     {
-        var read = await reader.ReadAsync(context.RequestAborted);
-        reader.AdvanceTo(read.Buffer.End);
-        if (read.IsCompleted) break;
+        context.Response.StatusCode = 400;
+        return;
     }
     context.Response.ContentType = "application/json";
     context.Response.ContentLength = answer.Length;
@@ -36,3 +42,46 @@ app.MapPost("/validate", async context =>
 });
 app.MapGet("/readyz", () => "ok\n");
 app.Run();
+
+// The whole body read and dropped.
+static async Task<bool> DrainedAsync(HttpRequest request)
+{
+    var reader = request.BodyReader;
+    while (true)
+    {
+        var read = await reader.ReadAsync(request.HttpContext.RequestAborted);
+        reader.AdvanceTo(read.Buffer.End);
+        if (read.IsCompleted) return true;
+    }
+}
+
+// The whole body read into one pooled buffer, as /validate reads it, and parsed as it parses it.
+async Task<bool> ParsedAsync(HttpRequest request)
+{
+    var buffer = ArrayPool<byte>.Shared.Rent((int)(request.ContentLength ?? 64 * 1024) + 1);
+    try
+    {
+        var length = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted)) > 0)
+        {
+            length += read;
+            if (length < buffer.Length) continue;
+            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+            buffer.AsSpan(0, length).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = bigger;
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length))) return false;
+        using var document = JsonDocument.Parse(buffer.AsMemory(0, length), parseOptions);
+        return document.RootElement.ValueKind == JsonValueKind.Object;
+    }
+    catch (JsonException)
+    {
+        return false;
+    }
+    finally
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -7,10 +7,11 @@
 # Starts `admission serve` in local mode on 10,000 generated ChangeApprovals across 100
 # namespaces, and the floor (a bare Kestrel HTTPS responder with the same certificate), then
 # drives each in turn with wrk (HTTP/1.1, a mix of reviews) and h2load (HTTP/2), once with
-# --log-format json and once with text. Prints throughput, p50/p99/p99.9 latency and the
-# webhook/floor ratios, the webhook's resident memory and its time from start to ready; then, with
-# hey (Debian: hey) if installed, the CPU each spends per review at a moderate fixed rate (RATE
-# reviews per second, 1000 by default): what a pod's CPU request pays for.
+# --log-format json and once with text; in the JSON run also a second floor that parses each body
+# as /validate must (parse-only: the contract's share of the gap). Prints throughput, p50/p99/p99.9
+# latency and the ratios to the floor, the webhook's resident memory and its time from start to
+# ready; then, with hey (Debian: hey) if installed, the CPU each spends per review at a moderate
+# fixed rate (RATE reviews per second, 1000 by default): what a pod's CPU request pays for.
 # Loopback only; every load step is bounded in time. Environment: DURATION (s), CONNECTIONS,
 # APPROVALS, RATE, NO_BUILD=1 (use the binaries already built), PUBLISH=1 (with NO_BUILD: publish the
 # image's build all the same, so its start-up is timed too), DOTNET_* settings pass through.
@@ -127,6 +128,12 @@ for format in json text; do
     dotnet "$floor_dll" "$floor_port" "$work/tls/tls.crt" "$work/tls/tls.key" >"$work/floor.log" 2>&1 &
     floor=$!; pids+=("$floor")
     wait_ready "$floor" "$floor_port" "$(date +%s.%N)" >/dev/null
+    # The floor that also parses each body as /validate must (parse-only): how much of the gap
+    # the contract's parse alone takes, measured with the JSON run.
+    parse_port=$(free_port)
+    dotnet "$floor_dll" "$parse_port" "$work/tls/tls.crt" "$work/tls/tls.key" parse >"$work/parse-only.log" 2>&1 &
+    parse_only=$!; pids+=("$parse_only")
+    wait_ready "$parse_only" "$parse_port" "$(date +%s.%N)" >/dev/null
   fi
   # Each review once, to check the mix decides as intended before measuring it.
   for r in approved denied scale big unguarded; do
@@ -141,6 +148,7 @@ for format in json text; do
   fi
   # Warm both (JIT, connection pools), then measure each in turn: floor, webhook, per protocol.
   h1 warm-floor "$floor_port" "$warmup"; h1 warm-webhook "$port" "$warmup"; h2 warm-floor-h2 "$floor_port" "$warmup"; h2 warm-webhook-h2 "$port" "$warmup"
+  [ "$format" = json ] && { h1 warm-parse-only "$parse_port" "$warmup"; h2 warm-parse-only-h2 "$parse_port" "$warmup"; }
   : >"$work/results"
   for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) = 1 ]; then
@@ -150,6 +158,7 @@ for format in json text; do
       h1 "webhook-h1-$format" "$port" "$duration"; h1 "floor-h1" "$floor_port" "$duration"
       h2 "webhook-h2-$format" "$port" "$duration"; h2 "floor-h2" "$floor_port" "$duration"
     fi
+    if [ "$format" = json ]; then h1 "parse-only-h1" "$parse_port" "$duration"; h2 "parse-only-h2" "$parse_port" "$duration"; fi
   done
   awk -v format="$format" '{ print format, $0 }' "$work/results" >>"$work/all"
   if [ "$format" = json ] && command -v hey >/dev/null; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarizes run.sh's results: for each step the median over rounds of req/s and latency
 percentiles, and the median over rounds of the ratio to the floor measured next to it.
-Input lines: FORMAT NAME RPS P50 P99 P999 ERRORS, floor and webhook steps in turn per round."""
+Input lines: FORMAT NAME RPS P50 P99 P999 ERRORS, floor and webhook steps in turn per round
+(and, in the JSON run, the parse-only floor's, which is compared with the floor as the webhook is)."""
 import statistics
 import sys
 
@@ -19,14 +20,14 @@ for fmt, name, rps, p50, p99, p999, _ in rows:
         floors.setdefault((fmt, proto), []).append((float(rps), float(p99)))
 for fmt, name, rps, p50, p99, p999, _ in rows:
     proto = "h1" if "-h1" in name else "h2"
-    if name.startswith("webhook"):
+    if not name.startswith("floor"):
         ratios.setdefault((fmt, name), []).append((float(rps), float(p99)))
 print(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'errors':>6} {'x rps':>6} {'x p99':>6}  (medians over rounds)")
 for (fmt, name), vals in steps.items():
     med = [statistics.median(v[k] for v in vals) for k in range(4)]
     errors = sum(v[4] for v in vals)
-    label = name if name.startswith("webhook") else f"{name} ({fmt} run)"
-    if name.startswith("webhook"):
+    label = name if not name.startswith("floor") else f"{name} ({fmt} run)"
+    if not name.startswith("floor"):
         proto = "h1" if "-h1" in name else "h2"
         pairs = list(zip(ratios[(fmt, name)], floors[(fmt, proto)]))
         xr = statistics.median(w[0] / f[0] for w, f in pairs)
