@@ -22,6 +22,43 @@ public static class PersonNames
     /// </summary>
     public static string Key(string username)
     {
+        if (IsPlainLower(username) && !HasAsciiConfusable(username)) return username;
+        if (Keys.TryGetValue(username, out var key)) return key;
+        key = Uncached(username);
+        Keep(username, key);
+        return key;
+    }
+
+    /// <summary>
+    /// Bounded: past the limit (a flood of names that never recur) keys are computed, not kept. A
+    /// slot is taken before the key is added, so threads racing at the limit never pass it.
+    /// </summary>
+    private static void Keep(string username, string key)
+    {
+        if (Volatile.Read(ref _kept) >= MaxKept) return;
+        if (Interlocked.Increment(ref _kept) > MaxKept || !Keys.TryAdd(username, key)) Interlocked.Decrement(ref _kept);
+    }
+
+    /// <summary>
+    /// The keys of usernames already seen, by the exact username. The same few requesters and
+    /// approvers recur on every decision that assesses their approvals, and the key of one with a
+    /// capital letter, a confusable character (the m of example.com) or anything beyond ASCII
+    /// costs about a microsecond and a kilobyte; a lookup costs neither. The key is a function of
+    /// the username alone, so keeping it changes no answer.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Keys = new(StringComparer.Ordinal);
+
+    internal const int MaxKept = 10_000;
+    private static int _kept;
+
+    /// <summary>How many keys are kept (at most <see cref="MaxKept"/>).</summary>
+    internal static int Kept => Keys.Count;
+
+    internal static bool IsKept(string username) => Keys.ContainsKey(username);
+
+    /// <summary>The key computed afresh, never from or into <see cref="Keys"/>.</summary>
+    internal static string Uncached(string username)
+    {
         if (IsPlainLower(username)) return AsciiSkeleton(username);
         var text = Normalization.CodePoints(username);
         Normalization.Nfkc(text);
@@ -63,13 +100,16 @@ public static class PersonNames
         return true;
     }
 
-    private static string AsciiSkeleton(string s)
+    private static string AsciiSkeleton(string s) => HasAsciiConfusable(s) ? Skeleton(Normalization.CodePoints(s)) : s;
+
+    /// <summary>For printable ASCII: whether a character has a prototype other than itself.</summary>
+    private static bool HasAsciiConfusable(string s)
     {
         foreach (var c in s)
         {
-            if (AsciiConfusable[c]) return Skeleton(Normalization.CodePoints(s));
+            if (AsciiConfusable[c]) return true;
         }
-        return s;
+        return false;
     }
 
     /// <summary>The ASCII characters with a prototype other than themselves (0, 1, I, m, |, ...): a table, not a lookup per character.</summary>

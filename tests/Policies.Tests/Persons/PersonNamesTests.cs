@@ -58,4 +58,38 @@ public class PersonNamesTests
             Assert.True(PersonNames.Same(name, disguised), $"\"{name}\" and \"{disguised}\"");
             Assert.True(PersonNames.Same(d1(name), disguised), $"\"{d1(name)}\" and \"{disguised}\"");
         }, iter: 2000);
+
+    /// <summary>Usernames as they come: plain, capitalised, mail addresses, disguised, service accounts.</summary>
+    private static readonly Gen<string> Username = Gen.OneOf(
+        Name,
+        Gen.Select(Name, Disguise, (n, d) => d(n)),
+        Gen.Select(Name, Name, (user, domain) => user + "@" + domain + ".example.com"),
+        Gen.Select(Name, Name, (ns, sa) => "system:serviceaccount:" + ns + ":" + sa),
+        Gen.String[Gen.Char['\u0020', '\u04FF'], 0, 12]);
+
+    [Fact]
+    public void A_kept_key_is_the_key_computed_afresh() =>
+        Gen.Select(Username, Username).Sample((a, b) =>
+        {
+            // Twice each: the first call may compute and keep, the second reads what was kept.
+            for (var i = 0; i < 2; i++)
+            {
+                Assert.Equal(PersonNames.Uncached(a), PersonNames.Key(a));
+                Assert.Equal(PersonNames.Uncached(b), PersonNames.Key(b));
+                Assert.Equal(PersonNames.Uncached(a) == PersonNames.Uncached(b), PersonNames.Same(a, b));
+            }
+        }, iter: 3000, print: t => $"\"{t.Item1}\" and \"{t.Item2}\"");
+
+    [Fact]
+    public void Past_the_limit_keys_are_computed_and_not_kept()
+    {
+        // Names no other test uses, twice as many as are kept: full whatever ran before or beside.
+        for (var i = 0; i < 2 * PersonNames.MaxKept; i++) PersonNames.Key($"Limit{i}@example.com");
+        Assert.Equal(PersonNames.MaxKept, PersonNames.Kept);
+        const string late = "Late.Comer@example.com";
+        Assert.Equal(PersonNames.Uncached(late), PersonNames.Key(late));
+        Assert.False(PersonNames.IsKept(late));
+        Assert.Equal(PersonNames.MaxKept, PersonNames.Kept);
+        Assert.True(PersonNames.Same(late, "late.comer@example.com"));
+    }
 }
