@@ -20,43 +20,28 @@ public static class PersonNames
     /// skeleton (NFD, each character mapped to its confusable prototype, NFD again). Two
     /// usernames name the same person exactly when their keys are equal.
     /// </summary>
-    public static string Key(string username)
+    public static string Key(string username) => Key(username, Kept);
+
+    /// <summary>The same, reading and keeping keys in <paramref name="kept"/>.</summary>
+    internal static string Key(string username, KeptKeys kept)
     {
         if (IsPlainLower(username) && !HasAsciiConfusable(username)) return username;
-        if (Keys.TryGetValue(username, out var key)) return key;
+        if (kept.TryGet(username, out var key)) return key;
         key = Uncached(username);
-        Keep(username, key);
+        kept.Keep(username, key);
         return key;
     }
 
     /// <summary>
-    /// Bounded: past the limit (a flood of names that never recur) keys are computed, not kept. A
-    /// slot is taken before the key is added, so threads racing at the limit never pass it.
+    /// The keys of usernames already seen. The same few requesters and approvers recur on every
+    /// decision that assesses their approvals, and the key of one with a capital letter, a
+    /// confusable character (the m of example.com) or anything beyond ASCII costs about a
+    /// microsecond and a kilobyte; a lookup costs neither. The key is a function of the username
+    /// alone, so keeping it changes no answer.
     /// </summary>
-    private static void Keep(string username, string key)
-    {
-        if (Volatile.Read(ref _kept) >= MaxKept) return;
-        if (Interlocked.Increment(ref _kept) > MaxKept || !Keys.TryAdd(username, key)) Interlocked.Decrement(ref _kept);
-    }
+    private static readonly KeptKeys Kept = new(10_000);
 
-    /// <summary>
-    /// The keys of usernames already seen, by the exact username. The same few requesters and
-    /// approvers recur on every decision that assesses their approvals, and the key of one with a
-    /// capital letter, a confusable character (the m of example.com) or anything beyond ASCII
-    /// costs about a microsecond and a kilobyte; a lookup costs neither. The key is a function of
-    /// the username alone, so keeping it changes no answer.
-    /// </summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Keys = new(StringComparer.Ordinal);
-
-    internal const int MaxKept = 10_000;
-    private static int _kept;
-
-    /// <summary>How many keys are kept (at most <see cref="MaxKept"/>).</summary>
-    internal static int Kept => Keys.Count;
-
-    internal static bool IsKept(string username) => Keys.ContainsKey(username);
-
-    /// <summary>The key computed afresh, never from or into <see cref="Keys"/>.</summary>
+    /// <summary>The key computed afresh, never from or into what is kept.</summary>
     internal static string Uncached(string username)
     {
         if (IsPlainLower(username)) return AsciiSkeleton(username);

@@ -68,28 +68,35 @@ public class PersonNamesTests
         Gen.String[Gen.Char['\u0020', '\u04FF'], 0, 12]);
 
     [Fact]
-    public void A_kept_key_is_the_key_computed_afresh() =>
+    public void A_kept_key_is_the_key_computed_afresh()
+    {
+        // Its own keys, with room for every name drawn: the first call computes and keeps, the second reads what was kept.
+        var kept = new KeptKeys(100_000);
         Gen.Select(Username, Username).Sample((a, b) =>
         {
-            // Twice each: the first call may compute and keep, the second reads what was kept.
             for (var i = 0; i < 2; i++)
             {
-                Assert.Equal(PersonNames.Uncached(a), PersonNames.Key(a));
-                Assert.Equal(PersonNames.Uncached(b), PersonNames.Key(b));
+                Assert.Equal(PersonNames.Uncached(a), PersonNames.Key(a, kept));
+                Assert.Equal(PersonNames.Uncached(b), PersonNames.Key(b, kept));
                 Assert.Equal(PersonNames.Uncached(a) == PersonNames.Uncached(b), PersonNames.Same(a, b));
             }
-        }, iter: 3000, print: t => $"\"{t.Item1}\" and \"{t.Item2}\"");
+        }, iter: 3000, threads: 1, print: t => $"\"{t.Item1}\" and \"{t.Item2}\"");
+        Assert.True(kept.Count > 1000, $"only {kept.Count} keys were kept; the property barely read a kept key");
+    }
 
     [Fact]
     public void Past_the_limit_keys_are_computed_and_not_kept()
     {
-        // Names no other test uses, twice as many as are kept: full whatever ran before or beside.
-        for (var i = 0; i < 2 * PersonNames.MaxKept; i++) PersonNames.Key($"Limit{i}@example.com");
-        Assert.Equal(PersonNames.MaxKept, PersonNames.Kept);
-        const string late = "Late.Comer@example.com";
-        Assert.Equal(PersonNames.Uncached(late), PersonNames.Key(late));
-        Assert.False(PersonNames.IsKept(late));
-        Assert.Equal(PersonNames.MaxKept, PersonNames.Kept);
-        Assert.True(PersonNames.Same(late, "late.comer@example.com"));
+        var kept = new KeptKeys(3);
+        string[] names = ["Alice@example.com", "Bob@example.com", "Carol@example.com", "Dave@example.com"];
+        foreach (var name in names) Assert.Equal(PersonNames.Uncached(name), PersonNames.Key(name, kept));
+        Assert.Equal(3, kept.Count);
+        Assert.False(kept.Contains("Dave@example.com"));
+        Assert.Equal(PersonNames.Uncached("Dave@example.com"), PersonNames.Key("Dave@example.com", kept));
+        Assert.Equal(3, kept.Count);
+        // Racing at the limit: never more than it.
+        var racing = new KeptKeys(50);
+        Parallel.For(0, 2000, i => PersonNames.Key($"Racer{i}@example.com", racing));
+        Assert.Equal(50, racing.Count);
     }
 }
