@@ -66,7 +66,7 @@ internal sealed class CanonicalWriter
     /// A member to write: its property, where its unescaped name sits in the name stack, what the
     /// name is made of (decided once, not at every comparison of the sort), and the pruning inside it.
     /// </summary>
-    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Spelling, CanonicalJson.IPruning? Inner)
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Spelling, CanonicalJson.IPruning? Inner, bool Pruned)
     {
         public bool Ascii => Spelling != Kind.Other;
     }
@@ -134,34 +134,37 @@ internal sealed class CanonicalWriter
                 var plain = raw.IndexOfAny(NotPlain) < 0;
                 ReadOnlySpan<byte> name = plain || raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
                 CanonicalJson.IPruning? inner = null;
+                var pruned = false;
                 if (pruning is not null)
                 {
                     inner = pruning.Enter(name, out var removed);
-                    if (removed || CanonicalJson.PrunedAway(prop.Value, inner)) continue;
+                    pruned = removed || CanonicalJson.PrunedAway(prop.Value, inner);
                 }
+                // A pruned member is sorted with the others, though not written: a name twice is no
+                // canonical form even when one of the two would be pruned ({"spec":{}, "spec":...}).
                 var start = PushName(name);
                 if (_membersUsed == _members.Length) Array.Resize(ref _members, _members.Length * 2);
-                _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner);
+                _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner, pruned);
                 // Counted at once, so that Return clears it even when a later member throws.
                 if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
             }
             var sorted = _members.AsSpan(bottom, _membersUsed - bottom);
             Sort(sorted);
             Byte((byte)'{');
+            var wrote = false;
             for (var i = 0; i < sorted.Length; i++)
             {
                 // Offsets, not spans, are what the members keep: a nested object may replace the
                 // name and member arrays with bigger copies (the offsets stay valid in them).
                 var name = _names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
-                if (i > 0)
+                if (i > 0 && _names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
                 {
-                    if (_names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
-                    {
-                        // Two values under one name: which one counts is up to the reader, so no digest.
-                        throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
-                    }
-                    Byte((byte)',');
+                    // Two values under one name: which one counts is up to the reader, so no digest.
+                    throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
                 }
+                if (sorted[i].Pruned) continue;
+                if (wrote) Byte((byte)',');
+                wrote = true;
                 WriteName(name, sorted[i].Spelling);
                 Byte((byte)':');
                 // Read from the array again: a nested object may have replaced it with a bigger one.

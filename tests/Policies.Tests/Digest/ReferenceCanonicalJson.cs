@@ -8,7 +8,8 @@ namespace Admission.Policies.Tests.Digest;
 
 /// <summary>
 /// The RFC 8785 writer as it was before the per-thread CanonicalWriter (commit d896364), kept
-/// unchanged as the oracle the faster writer is compared with (CanonicalWriterEquivalence).
+/// as the oracle the faster writer is compared with (CanonicalWriterEquivalence). Changed once
+/// since, with the writer: a name twice is refused even when one of the two members is pruned.
 /// RFC 8785 (JSON Canonicalization Scheme) serialization of a parsed JSON value: members sorted
 /// by the UTF-16 code units of their names, no white space, strings with only the escapes the
 /// RFC requires, numbers as ECMAScript writes them. One deliberate exception (contract, "change
@@ -91,7 +92,7 @@ internal static class ReferenceCanonicalJson
     /// whether that name is ASCII (decided once, not at every comparison of the sort), and the
     /// pruning inside it.
     /// </summary>
-    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, bool Ascii, CanonicalJson.IPruning? Inner);
+    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, bool Ascii, CanonicalJson.IPruning? Inner, bool Pruned);
 
     /// <summary>
     /// Orders members by name (RFC 8785 3.2.3). Insertion sort: objects in manifests have a
@@ -151,10 +152,11 @@ internal static class ReferenceCanonicalJson
                 var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
                 ReadOnlySpan<byte> name = raw.IndexOf((byte)'\\') < 0 ? raw : StrictUtf8.GetBytes(prop.Name);
                 CanonicalJson.IPruning? inner = null;
+                var pruned = false;
                 if (pruning is not null)
                 {
                     inner = pruning.Enter(name, out var removed);
-                    if (removed || PrunedAway(prop.Value, inner)) continue;
+                    pruned = removed || PrunedAway(prop.Value, inner);
                 }
                 var names = t_names ??= new byte[4096];
                 if (t_namesUsed + name.Length > names.Length)
@@ -165,26 +167,26 @@ internal static class ReferenceCanonicalJson
                     t_names = names = bigger;
                 }
                 name.CopyTo(names.AsSpan(t_namesUsed));
-                members[n++] = new Member(prop, t_namesUsed, name.Length, System.Text.Ascii.IsValid(name), inner);
+                members[n++] = new Member(prop, t_namesUsed, name.Length, System.Text.Ascii.IsValid(name), inner, pruned);
                 t_namesUsed += name.Length;
             }
             var sorted = members.AsSpan(0, n);
             Sort(sorted, t_names ?? []);
             Raw(output, "{"u8);
+            var wrote = false;
             for (var i = 0; i < sorted.Length; i++)
             {
                 // Read again for each member: a nested object may have moved the stack to a bigger buffer.
                 var names = t_names!;
                 var name = names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
-                if (i > 0)
+                if (i > 0 && names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
                 {
-                    if (names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
-                    {
-                        // Two values under one name: which one counts is up to the reader, so no digest.
-                        throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
-                    }
-                    Raw(output, ","u8);
+                    // Two values under one name: which one counts is up to the reader, so no digest.
+                    throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
                 }
+                if (sorted[i].Pruned) continue;
+                if (wrote) Raw(output, ","u8);
+                wrote = true;
                 WriteName(name, output);
                 Raw(output, ":"u8);
                 Write(sorted[i].Property.Value, sorted[i].Inner, output);

@@ -119,6 +119,16 @@ public class Rfc8785VectorTests
         Assert.Contains("\"a\" appears twice", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"spec":{"replicas":1},"spec":{"x":1}}""")] // the first spec is pruned away, left empty
+    [InlineData("""{"status":1,"status":2,"spec":{}}""")] // both pruned
+    public void A_key_twice_has_no_change_digest_even_where_content_is_pruned(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        Assert.False(ChangeDigest.TryOf(doc.RootElement, AdmissionPolicy.Default, out _, out var problem));
+        Assert.Contains("appears twice", problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_number_beyond_double_range_is_an_error() =>
         Assert.Throws<FormatException>(() => Canonical("[1e400]"));
