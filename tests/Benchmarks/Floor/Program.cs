@@ -2,14 +2,14 @@
 // certificate, reading each request's whole body and answering one constant AdmissionReview.
 // Whatever the webhook costs above this is what it does: parse, decide, log, encode.
 //
-// With "parse" after the key, it also parses each body as /validate must (ValidateEndpoint.ParseReview:
-// the UTF-8 check, then one JsonDocument with repeated keys refused) and still answers the constant
-// review: the floor under what the contract requires of every review before anything is decided.
+// With "parse" after the key, it also parses each body with the webhook's own parse
+// (ValidateEndpoint.ParseReview: the UTF-8 check, then one JsonDocument with repeated keys
+// refused) and still answers the constant review: the floor under what the contract requires of
+// every review before anything is decided.
 //
 // usage: admission-floor PORT CERT.pem KEY.pem [parse]
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
@@ -28,7 +28,6 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 var app = builder.Build();
 var answer = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"00000000-0000-4000-8000-000000000000","allowed":true,"auditAnnotations":{"decision":"not-guarded"}}}"""u8.ToArray();
 var parse = args.Length > 3 && args[3] == "parse";
-var parseOptions = new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 256 };
 app.MapPost("/validate", async context =>
 {
     if (!(parse ? await ParsedAsync(context.Request) : await DrainedAsync(context.Request)))
@@ -55,8 +54,8 @@ static async Task<bool> DrainedAsync(HttpRequest request)
     }
 }
 
-// The whole body read into one pooled buffer, as /validate reads it, and parsed as it parses it.
-async Task<bool> ParsedAsync(HttpRequest request)
+// The whole body read into one pooled buffer, as /validate reads it, and parsed by its parse.
+static async Task<bool> ParsedAsync(HttpRequest request)
 {
     var buffer = ArrayPool<byte>.Shared.Rent((int)(request.ContentLength ?? 64 * 1024) + 1);
     try
@@ -72,13 +71,8 @@ async Task<bool> ParsedAsync(HttpRequest request)
             ArrayPool<byte>.Shared.Return(buffer);
             buffer = bigger;
         }
-        if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length))) return false;
-        using var document = JsonDocument.Parse(buffer.AsMemory(0, length), parseOptions);
-        return document.RootElement.ValueKind == JsonValueKind.Object;
-    }
-    catch (JsonException)
-    {
-        return false;
+        using var document = Admission.Operator.Webhook.ValidateEndpoint.ParseReview(buffer.AsMemory(0, length), out _);
+        return document is not null;
     }
     finally
     {
