@@ -10,8 +10,9 @@
 # --log-format json and once with text; in the JSON run also a second floor that parses each body
 # as /validate must (parse-only: the contract's share of the gap). Prints throughput, p50/p99/p99.9
 # latency and the ratios to the floor, the webhook's resident memory and its time from start to
-# ready; then, with hey (Debian: hey) if installed, the CPU each spends per review at a moderate
-# fixed rate (RATE reviews per second, 1000 by default): what a pod's CPU request pays for.
+# ready; then, at a moderate fixed rate (RATE reviews per second, 1000 by default; h2load's --rps,
+# over HTTP/2 and HTTP/1.1), the latency each adds at the same offered load and the CPU each spends
+# per review: what a write pays in a cluster, and what a pod's CPU request pays for.
 # Loopback only; every load step is bounded in time. Environment: DURATION (s), CONNECTIONS,
 # APPROVALS, RATE, NO_BUILD=1 (use the binaries already built), PUBLISH=1 (with NO_BUILD: publish the
 # image's build all the same, so its start-up is timed too), DOTNET_* settings pass through.
@@ -68,13 +69,20 @@ wait_ready() { # pid port start
   local took; took=$(python3 "$here/ready.py" "$2" "$work/tls/ca.crt" "$1" "$3") || exit 1
   printf '%.3f %.2f\n' "$took" "$(echo "$(cpu_ticks "$1") / $(getconf CLK_TCK)" | bc -l)"
 }
-# One fixed-rate step (hey: 4 keep-alive connections, RATE/4 reviews per second each, the approved
-# review over HTTP/1.1); appends "name reviews cpu-ticks" to $work/rate.
-fixed_rate() { # name port pid seconds
-  local c0 n; c0=$(cpu_ticks "$3")
-  n=$(hey -z "$4s" -c 4 -q $((rate / 4)) -m POST -T application/json -D "$reviews/approved.json" "https://127.0.0.1:$2/validate" |
-    awk '/\[200\]/ { print $2 }' || true)
-  echo "$1 ${n:-0} $(( $(cpu_ticks "$3") - c0 ))" >>"$work/rate"
+# One fixed-rate step: h2load, 4 keep-alive connections at RATE/4 reviews per second each, the
+# approved review, over HTTP/2 or (--h1) HTTP/1.1. Appends "name proto answered cpu-ticks p50 p99
+# p99.9 failed" (latencies in ms, from h2load's per-request log) to $work/rate.
+fixed_rate() { # name port pid seconds proto
+  local c0 log="$work/rate-$1-$5.log" flags=(); [ "$5" = h1 ] && flags=(--h1)
+  c0=$(cpu_ticks "$3")
+  h2load "${flags[@]}" -c 4 -m 1 -t 1 --rps $((rate / 4)) -D "$4" -H 'Content-Type: application/json' \
+    -d "$reviews/approved.json" --log-file="$log" "https://127.0.0.1:$2/validate?timeout=10s" >"$work/rate-$1-$5.out"
+  local ticks=$(( $(cpu_ticks "$3") - c0 ))
+  local failed; failed=$(awk '/^requests:/ { print $10 + $12 + $14 }' "$work/rate-$1-$5.out")
+  # Column 2 is the status, 3 the time from request to response in microseconds.
+  awk '$2 == 200 { print $3 }' "$log" | sort -n | awk -v name="$1" -v proto="$5" -v ticks="$ticks" -v failed="${failed:-0}" '{ d[NR] = $1 }
+    END { if (NR == 0) { printf "%s %s 0 %d 0 0 0 %d\n", name, proto, ticks, failed; exit }
+          printf "%s %s %d %d %.3f %.3f %.3f %d\n", name, proto, NR, ticks, d[int(NR * 0.50) + 1] / 1000, d[int(NR * 0.99) + 1] / 1000, d[int(NR * 0.999) + 1] / 1000, failed }' >>"$work/rate"
 }
 rate=${RATE:-1000}
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -161,9 +169,15 @@ for format in json text; do
     if [ "$format" = json ]; then h1 "parse-only-h1" "$parse_port" "$duration"; h2 "parse-only-h2" "$parse_port" "$duration"; fi
   done
   awk -v format="$format" '{ print format, $0 }' "$work/results" >>"$work/all"
-  if [ "$format" = json ] && command -v hey >/dev/null; then
+  if [ "$format" = json ]; then
     for round in $(seq 1 "$rounds"); do
-      fixed_rate webhook "$port" "$webhook" "$duration"; fixed_rate floor "$floor_port" "$floor" "$duration"
+      for proto in h2 h1; do
+        if [ $((round % 2)) = 1 ]; then
+          fixed_rate webhook "$port" "$webhook" "$duration" $proto; fixed_rate floor "$floor_port" "$floor" "$duration" $proto
+        else
+          fixed_rate floor "$floor_port" "$floor" "$duration" $proto; fixed_rate webhook "$port" "$webhook" "$duration" $proto
+        fi
+      done
     done
   fi
   dropped=$(curl -sf --cacert "$work/tls/ca.crt" "https://127.0.0.1:$port/metrics" | awk '/^admission_decision_log_dropped_total/ { print $2 }')
@@ -177,25 +191,7 @@ echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "requests: $sizes; HTTP/1.1 mix by weight ${mix[*]##*/}; HTTP/2 approved.json; $connections connections; $rounds rounds of ${duration}s per step"
 python3 "$here/summarize.py" "$work/all"
-if [ -s "$work/rate" ]; then
-  python3 - "$work/rate" "$(getconf CLK_TCK)" "$rate" "$duration" <<'PY'
-import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-tick_us, rate, seconds = 1e6 / float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-def per_review(name):
-    return [int(t) * tick_us / int(n) for who, n, t in rows if who == name and int(n) > 0]
-webhook, floor = per_review("webhook"), per_review("floor")
-answered = min(int(n) for _, n, _ in rows)
-if not webhook or not floor:
-    print(f"CPU per review at {rate} reviews/s: not measured (hey got no answer in a step)")
-    sys.exit(0)
-print(f"CPU per review at {rate} reviews/s (JSON log, approved.json, HTTP/1.1, 4 connections; medians over rounds):"
-      f" webhook {statistics.median(webhook):.0f} us, floor {statistics.median(floor):.0f} us,"
-      f" {statistics.median(w / f for w, f in zip(webhook, floor)):.2f}x"
-      + ("" if answered >= 0.9 * rate * seconds else f" (the rate was not held: {answered} reviews in a step of {seconds:.0f} s)"))
-PY
-else
-  echo "CPU per review at a fixed rate: not measured (hey is not installed)"
-fi
+python3 "$here/fixed_rate.py" "$work/rate" "$(getconf CLK_TCK)" "$rate" "$duration"
 errors=$(awk '{ s += $7 } END { print s + 0 }' "$work/all")
+errors=$(( errors + $(awk '{ s += $8 } END { print s + 0 }' "$work/rate") ))
 [ "$errors" = 0 ] || { echo "load: $errors requests failed" >&2; exit 1; }
