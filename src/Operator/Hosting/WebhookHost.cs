@@ -25,6 +25,7 @@ public static class WebhookHost
     /// <param name="policies">The policy in force; with a file, reloaded when the file changes.</param>
     public static WebApplication Build(ServeOptions options, PolicySource policies)
     {
+        RuntimeMetrics.Configure();
         var builder = WebApplication.CreateSlimBuilder(HostOptions);
         builder.Logging.AddServeLogging(options);
         var certificates = new CertificateStore();
