@@ -132,6 +132,10 @@ for format in json text; do
   port=$(free_port)
   start_webhook "$format" "$port"
   echo "webhook ($format log): ready in ${ready_s}s (${ready_cpu}s of CPU), $(rss_mb "$webhook") MB resident" | tee -a "$work/summary"
+  # Scraped once, as Prometheus scrapes a pod from its start: prometheus-net starts listening to the
+  # runtime's meters and event sources at its first scrape, so an unscraped webhook would be
+  # measured without what a monitored one pays per request.
+  curl -sf --cacert "$work/tls/ca.crt" "https://127.0.0.1:$port/metrics" >/dev/null
   if [ -z "${floor:-}" ]; then
     dotnet "$floor_dll" "$floor_port" "$work/tls/tls.crt" "$work/tls/tls.key" >"$work/floor.log" 2>&1 &
     floor=$!; pids+=("$floor")
