@@ -74,6 +74,7 @@ wait_ready() { # pid port start
 # p99.9 failed" (latencies in ms, from h2load's per-request log) to $work/rate.
 fixed_rate() { # name port pid seconds proto
   local c0 log="$work/rate-$1-$5.log" flags=(); [ "$5" = h1 ] && flags=(--h1)
+  rm -f "$log" # h2load appends to it
   c0=$(cpu_ticks "$3")
   h2load "${flags[@]}" -c 4 -m 1 -t 1 --rps $((rate / 4)) -D "$4" -H 'Content-Type: application/json' \
     -d "$reviews/approved.json" --log-file="$log" "https://127.0.0.1:$2/validate?timeout=10s" >"$work/rate-$1-$5.out"
@@ -103,7 +104,8 @@ h1() { # name port seconds
     "$work/$1.wrk" >>"$work/results"
 }
 h2() { # name port seconds
-  local log="$work/$1.h2log"
+  # h2load appends to its log file: each step starts a new one, so its percentiles are its own.
+  local log="$work/$1.h2log"; rm -f "$log"
   h2load -c "$connections" -m 1 -t 1 -D "$3" -H 'Content-Type: application/json' -d "$reviews/approved.json" \
     --log-file="$log" "https://127.0.0.1:$2/validate?timeout=10s" >"$work/$1.h2load"
   grep -q 'h2' "$work/$1.h2load" || { echo "load: h2load did not negotiate HTTP/2 with $1" >&2; cat "$work/$1.h2load" >&2; exit 1; }
