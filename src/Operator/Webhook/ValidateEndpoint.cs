@@ -186,8 +186,8 @@ public static class ValidateEndpoint
         MaxDepth = Hosting.WebhookLimits.MaxJsonDepth,
     };
 
-    /// <summary>The whole body, in a buffer rented from the pool (the caller returns it).</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The whole body, in a buffer rented from the pool (the caller returns it); the parse-only floor reads with it too.</summary>
+    internal static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } known and > 0 and <= MaxBodyBytes ? (int)known + 1 : 64 * 1024);
         var length = 0;

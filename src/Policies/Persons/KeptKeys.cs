@@ -11,8 +11,6 @@ internal sealed class KeptKeys(int max)
     private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
     private int _count;
 
-    public int Max => max;
-
     public int Count => _keys.Count;
 
     public bool Contains(string username) => _keys.ContainsKey(username);

@@ -2,8 +2,8 @@
 // certificate, reading each request's whole body and answering one constant AdmissionReview.
 // Whatever the webhook costs above this is what it does: parse, decide, log, encode.
 //
-// With "parse" after the key, it also parses each body with the webhook's own parse
-// (ValidateEndpoint.ParseReview: the UTF-8 check, then one JsonDocument with repeated keys
+// With "parse" after the key, it also reads and parses each body with the webhook's own code
+// (ValidateEndpoint.ReadBodyAsync and ParseReview: the UTF-8 check, then one JsonDocument with repeated keys
 // refused) and still answers the constant review: the floor under what the contract requires of
 // every review before anything is decided.
 //
@@ -54,23 +54,12 @@ static async Task<bool> DrainedAsync(HttpRequest request)
     }
 }
 
-// The whole body read into one pooled buffer, as /validate reads it, and parsed by its parse.
+// The whole body read into one pooled buffer and parsed, both by /validate's own code.
 static async Task<bool> ParsedAsync(HttpRequest request)
 {
-    var buffer = ArrayPool<byte>.Shared.Rent((int)(request.ContentLength ?? 64 * 1024) + 1);
+    var (buffer, length) = await Admission.Operator.Webhook.ValidateEndpoint.ReadBodyAsync(request, request.HttpContext.RequestAborted);
     try
     {
-        var length = 0;
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted)) > 0)
-        {
-            length += read;
-            if (length < buffer.Length) continue;
-            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-            buffer.AsSpan(0, length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = bigger;
-        }
         using var document = Admission.Operator.Webhook.ValidateEndpoint.ParseReview(buffer.AsMemory(0, length), out _);
         return document is not null;
     }
