@@ -51,7 +51,7 @@ public static class WebhookHost
             {
                 OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
                 {
-                    ServerCertificate = certificates.Current,
+                    ServerCertificateContext = certificates.CurrentContext,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 }),
             }));

@@ -2,7 +2,7 @@ namespace Admission.Operator.Tests.Tls;
 
 /// <summary>
 /// Replaced certificates are freed, but not the one just replaced: a handshake may have read it a
-/// moment before the swap.
+/// moment before the swap. Each certificate gets its TLS context once, when it is set.
 /// </summary>
 public sealed class CertificateStoreTests
 {
@@ -25,6 +25,26 @@ public sealed class CertificateStoreTests
         Assert.NotEqual(IntPtr.Zero, second.Handle);
         Assert.Same(third, store.Current);
         Assert.True(third.HasPrivateKey);
+    }
+
+    [Fact]
+    public void The_context_handshakes_are_given_is_built_for_the_certificate_in_force()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
+        var first = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var second = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var store = new CertificateStore();
+        Assert.Null(store.CurrentContext);
+
+        store.Set(first);
+        var firstContext = store.CurrentContext;
+        Assert.Equal(first.Thumbprint, firstContext!.TargetCertificate.Thumbprint);
+        Assert.Same(firstContext, store.CurrentContext); // one per certificate, not one per handshake
+
+        store.Set(second);
+        Assert.Equal(second.Thumbprint, store.CurrentContext!.TargetCertificate.Thumbprint);
+        Assert.NotSame(firstContext, store.CurrentContext);
     }
 
     [Fact]
