@@ -97,11 +97,13 @@ start_webhook() { # format port [dll]
 }
 
 # One load step; appends "name rps p50 p99 p999 errors" (latencies in ms) to $work/results.
-h1() { # name port seconds
-  wrk -t 2 -c "$connections" -d "$3s" --timeout 5s -s "$here/mix.lua" "https://127.0.0.1:$2/validate" -- "${mix[@]}" >"$work/$1.wrk"
-  awk -v name="$1" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+h1() { # name port seconds [mix.lua arguments: the mix by default]
+  local name=$1 port=$2 seconds=$3; shift 3
+  [ $# -gt 0 ] || set -- "${mix[@]}"
+  wrk -t 2 -c "$connections" -d "${seconds}s" --timeout 5s -s "$here/mix.lua" "https://127.0.0.1:$port/validate" -- "$@" >"$work/$name.wrk"
+  awk -v name="$name" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "%s %.0f %.3f %.3f %.3f %d\n", name, v["requests"] / (v["duration_us"] / 1e6), v["p50"] / 1000, v["p99"] / 1000, v["p999"] / 1000, v["errors"] }' \
-    "$work/$1.wrk" >>"$work/results"
+    "$work/$name.wrk" >>"$work/results"
 }
 h2() { # name port seconds
   # h2load appends to its log file: each step starts a new one, so its percentiles are its own.
@@ -172,7 +174,16 @@ for format in json text; do
       h1 "webhook-h1-$format" "$port" "$duration"; h1 "floor-h1" "$floor_port" "$duration"
       h2 "webhook-h2-$format" "$port" "$duration"; h2 "floor-h2" "$floor_port" "$duration"
     fi
-    if [ "$format" = json ]; then h1 "parse-only-h1" "$parse_port" "$duration"; h2 "parse-only-h2" "$parse_port" "$duration"; fi
+    if [ "$format" = json ]; then
+      h1 "parse-only-h1" "$parse_port" "$duration"; h2 "parse-only-h2" "$parse_port" "$duration"
+      # A new connection for every review (HTTP/1.1, Connection: close): what a client that does not
+      # keep its connections pays, a TCP connection and a TLS handshake per review.
+      if [ $((round % 2)) = 1 ]; then
+        h1 "floor-newconn" "$floor_port" "$duration" close "1:$reviews/approved.json"; h1 "webhook-newconn-json" "$port" "$duration" close "1:$reviews/approved.json"
+      else
+        h1 "webhook-newconn-json" "$port" "$duration" close "1:$reviews/approved.json"; h1 "floor-newconn" "$floor_port" "$duration" close "1:$reviews/approved.json"
+      fi
+    fi
   done
   awk -v format="$format" '{ print format, $0 }' "$work/results" >>"$work/all"
   if [ "$format" = json ]; then

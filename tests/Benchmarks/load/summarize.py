@@ -6,6 +6,13 @@ Input lines: FORMAT NAME RPS P50 P99 P999 ERRORS, floor and webhook steps in tur
 import statistics
 import sys
 
+
+
+def protocol(name):
+    """Which floor step a step is compared with: new connections, HTTP/1.1 or HTTP/2."""
+    return "newconn" if "-newconn" in name else "h1" if "-h1" in name else "h2"
+
+
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 steps, ratios = {}, {}
 for i, (fmt, name, rps, p50, p99, p999, errors) in enumerate(rows):
@@ -15,11 +22,11 @@ for i, (fmt, name, rps, p50, p99, p999, errors) in enumerate(rows):
 # Pair each webhook step with the floor step of the same protocol in the same round.
 floors = {}
 for fmt, name, rps, p50, p99, p999, _ in rows:
-    proto = "h1" if "-h1" in name else "h2"
+    proto = protocol(name)
     if name.startswith("floor"):
         floors.setdefault((fmt, proto), []).append((float(rps), float(p99)))
 for fmt, name, rps, p50, p99, p999, _ in rows:
-    proto = "h1" if "-h1" in name else "h2"
+    proto = protocol(name)
     if not name.startswith("floor"):
         ratios.setdefault((fmt, name), []).append((float(rps), float(p99)))
 print(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'errors':>6} {'x rps':>6} {'x p99':>6}  (medians over rounds)")
@@ -28,7 +35,7 @@ for (fmt, name), vals in steps.items():
     errors = sum(v[4] for v in vals)
     label = name if not name.startswith("floor") else f"{name} ({fmt} run)"
     if not name.startswith("floor"):
-        proto = "h1" if "-h1" in name else "h2"
+        proto = protocol(name)
         pairs = list(zip(ratios[(fmt, name)], floors[(fmt, proto)]))
         xr = statistics.median(w[0] / f[0] for w, f in pairs)
         xp = statistics.median(w[1] / f[1] for w, f in pairs)
