@@ -8,7 +8,8 @@
 # namespaces, and the floor (a bare Kestrel HTTPS responder with the same certificate), then
 # drives each in turn with wrk (HTTP/1.1, a mix of reviews) and h2load (HTTP/2), once with
 # --log-format json and once with text; in the JSON run also a second floor that parses each body
-# as /validate must (parse-only: the contract's share of the gap). Prints throughput, p50/p99/p99.9
+# as /validate must (parse-only: the contract's share of the gap), and wrk with a new connection
+# per review (newconn: Connection: close, a TLS handshake each). Prints throughput, p50/p99/p99.9
 # latency and the ratios to the floor, the webhook's resident memory and its time from start to
 # ready; then, at a moderate fixed rate (RATE reviews per second, 1000 by default; h2load's --rps,
 # over HTTP/2 and HTTP/1.1), the latency each adds at the same offered load and the CPU each spends
