@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# The admission webhook image: built with the .NET SDK, run on the chiseled ASP.NET runtime
-# (no shell, no package manager), as a non-root user, with only the published app.
+# The admission webhook image: built with the .NET SDK, published self-contained and run on the
+# chiseled runtime-deps image (no shell, no package manager, no .NET of its own: the app carries
+# its runtime), as a non-root user, with only the published app.
 #
 #   docker build -t admission:0.1.0 .
 #   docker run --rm admission:0.1.0 --help
@@ -17,16 +18,19 @@ COPY Directory.Build.props ./
 COPY src/Policies/Admission.Policies.csproj src/Policies/
 COPY src/Kubernetes/Admission.Kubernetes.csproj src/Kubernetes/
 COPY src/Operator/Admission.Operator.csproj src/Operator/
-# For the runtime identifier and ReadyToRun of the publish below (the publish does not restore again).
-RUN dotnet restore src/Operator/Admission.Operator.csproj -a $TARGETARCH -p:PublishReadyToRun=true
+COPY src/Operator/ReadyToRunComposite.targets src/Operator/
+# For the runtime identifier, the runtime packs and ReadyToRun of the publish below (the publish
+# does not restore again).
+RUN dotnet restore src/Operator/Admission.Operator.csproj -a $TARGETARCH -p:PublishReadyToRun=true -p:SelfContained=true
 
 COPY src/ src/
-# Framework-dependent (the runtime image provides ASP.NET Core); UseAppHost gives /app/admission.
-# ReadyToRun: the app's own code is compiled ahead for the target architecture, so the start-up
-# burst of reading every approval runs optimized code instead of the JIT's first tier (docs/performance.md, start-up).
-RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -a $TARGETARCH -p:PublishReadyToRun=true -o /app --no-self-contained -p:UseAppHost=true --no-restore
+# Self-contained, ReadyToRun for the target architecture, the app and the framework assemblies it
+# loads compiled ahead as one composite image (src/Operator/ReadyToRunComposite.targets): start-up
+# runs code compiled ahead, the framework's generic code over the app's types included, instead of
+# the JIT's (docs/performance.md, "Start-up"). UseAppHost gives /app/admission.
+RUN dotnet publish src/Operator/Admission.Operator.csproj -c Release -a $TARGETARCH -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o /app --self-contained -p:UseAppHost=true --no-restore
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 

@@ -13,7 +13,7 @@ public partial class DockerfileTests
             .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
     [Fact]
-    public void It_publishes_the_operator_project_framework_dependent_with_an_app_host()
+    public void It_publishes_the_operator_project_self_contained_with_an_app_host()
     {
         var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
         var project = PublishProject().Match(publish).Groups[1].Value;
@@ -22,8 +22,39 @@ public partial class DockerfileTests
         Assert.True(File.Exists(Repo.PathOf(project.Split('/'))), $"{project} does not exist");
         Assert.Contains("-c Release", publish, StringComparison.Ordinal);
         Assert.Contains("-o /app", publish, StringComparison.Ordinal);
-        Assert.Contains("--no-self-contained", publish, StringComparison.Ordinal);
+        // The runtime-deps image has no .NET: the app must carry its runtime.
+        Assert.Contains("--self-contained", publish, StringComparison.Ordinal);
+        Assert.DoesNotContain("--no-self-contained", publish, StringComparison.Ordinal);
         Assert.Contains("-p:UseAppHost=true", publish, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The composite image compiles the framework assemblies serve loads together with the app, and
+    /// which ones is in ReadyToRunComposite.targets, imported by the project: the restore layer copies
+    /// the project files alone, so that file must be copied with them or the restore cannot read the
+    /// project. Without the composite, ready takes a third longer (docs/performance.md).
+    /// </summary>
+    [Fact]
+    public void It_publishes_one_composite_image_whose_assembly_list_the_restore_layer_has()
+    {
+        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+        var restore = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        Assert.Contains("-p:PublishReadyToRunComposite=true", publish, StringComparison.Ordinal);
+        // The runtime packs a self-contained publish needs come from this restore.
+        Assert.Contains("-p:SelfContained=true", restore, StringComparison.Ordinal);
+
+        var csproj = System.Xml.Linq.XDocument.Load(Repo.PathOf("src", "Operator", "Admission.Operator.csproj"));
+        var imports = csproj.Descendants("Import").Select(e => e.Attribute("Project")!.Value).ToList();
+        Assert.Contains("ReadyToRunComposite.targets", imports);
+        var copies = Instructions().TakeWhile(l => l != restore).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)).ToList();
+        foreach (var imported in imports)
+        {
+            Assert.Contains($"COPY src/Operator/{imported} src/Operator/", copies);
+        }
+        var targets = System.Xml.Linq.XDocument.Load(Repo.PathOf("src", "Operator", "ReadyToRunComposite.targets"));
+        var listed = targets.Descendants("AdmissionCompositeFramework").Select(e => e.Attribute("Include")!.Value).ToList();
+        Assert.Contains("System.Private.CoreLib.dll", listed);
+        Assert.Contains("Microsoft.AspNetCore.Server.Kestrel.Core.dll", listed);
     }
 
     /// <summary>
@@ -65,14 +96,14 @@ public partial class DockerfileTests
     }
 
     [Fact]
-    public void It_builds_on_the_SDK_and_runs_on_the_chiseled_runtime_as_the_charts_user()
+    public void It_builds_on_the_SDK_and_runs_on_the_chiseled_runtime_deps_as_the_charts_user()
     {
         var froms = Instructions().Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(2, froms.Count);
         // The SDK runs on the builder's platform and cross-compiles for the target's.
         Assert.StartsWith("FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 ", froms[0], StringComparison.Ordinal);
-        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", froms[1], StringComparison.Ordinal);
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", froms[1], StringComparison.Ordinal);
         var afterRuntime = Instructions().SkipWhile(l => l != froms[1]).ToList();
         Assert.Contains("USER 65532:65532", afterRuntime);
         Assert.Contains("COPY --from=build /app ./", afterRuntime);

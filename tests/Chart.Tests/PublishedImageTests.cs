@@ -2,7 +2,8 @@ namespace Admission.Chart.Tests;
 
 /// <summary>
 /// There is no Docker engine here, so the image is tested by what it holds and runs: the app is
-/// published exactly as the Dockerfile does, and started from that folder alone as UID 65532
+/// published exactly as the Dockerfile does (self-contained, one composite ReadyToRun image), and
+/// started from that folder alone, with no .NET to fall back on, as UID 65532
 /// (the image's and the chart's user), with HOME and TMPDIR on /tmp as in the image.
 /// </summary>
 public sealed class PublishedImageTests
@@ -22,7 +23,10 @@ public sealed class PublishedImageTests
             var app = Path.Combine(work.FullName, "app");
             // The Dockerfile's publish line, verbatim apart from the output folder.
             await Run("dotnet", ["publish", Repo.PathOf("src", "Operator", "Admission.Operator.csproj"), "-c", "Release", "-r", "linux-x64",
-                "-p:PublishReadyToRun=true", "-o", app, "--no-self-contained", "-p:UseAppHost=true", "--nologo", "-v", "q"]);
+                "-p:PublishReadyToRun=true", "-p:PublishReadyToRunComposite=true", "-o", app, "--self-contained", "-p:UseAppHost=true", "--nologo", "-v", "q"]);
+            // The composite image, and the runtime the runtime-deps image does not have.
+            Assert.True(File.Exists(Path.Combine(app, "admission.r2r.dll")), "the publish folder lacks the composite ReadyToRun image");
+            Assert.True(File.Exists(Path.Combine(app, "libcoreclr.so")), "the publish folder lacks the runtime: the image has none of its own");
             Assert.True(File.Exists(Path.Combine(app, "admission")), "the publish folder lacks the admission apphost the ENTRYPOINT names");
             Assert.DoesNotContain(Directory.EnumerateFiles(app), f => Path.GetFileName(f).Contains("Tests", StringComparison.Ordinal));
 
@@ -37,7 +41,10 @@ public sealed class PublishedImageTests
             await Run("chown", ["-R", $"{NonRootUid}:{NonRootUid}", tmp]);
 
             var port = FreePort();
-            var dotnetRoot = Path.GetDirectoryName(new FileInfo("/usr/share/dotnet/dotnet").Exists ? "/usr/share/dotnet/dotnet" : ResolveDotnet())!;
+            // The image has no .NET of its own: point the host at an empty folder, so the app can only
+            // start on the runtime it carries.
+            var noDotnet = Path.Combine(work.FullName, "no-dotnet");
+            Directory.CreateDirectory(noDotnet);
             var start = new ProcessStartInfo("setpriv")
             {
                 RedirectStandardOutput = true,
@@ -52,7 +59,8 @@ public sealed class PublishedImageTests
             }
             start.Environment["HOME"] = tmp;
             start.Environment["TMPDIR"] = tmp;
-            start.Environment["DOTNET_ROOT"] = dotnetRoot;
+            start.Environment["DOTNET_ROOT"] = noDotnet;
+            start.Environment["PATH"] = "/usr/bin:/bin";
             using var process = Process.Start(start)!;
             var output = new System.Text.StringBuilder();
             process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
@@ -106,9 +114,6 @@ public sealed class PublishedImageTests
         }
         return (0, process.HasExited ? $"process exited with {process.ExitCode}" : "timed out");
     }
-
-    private static string ResolveDotnet() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
 
     private static int FreePort()
     {

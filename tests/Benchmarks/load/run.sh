@@ -39,8 +39,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# What ships is the image's build (Dockerfile): ReadyToRun for the machine's architecture. Start-up
-# is measured on that too; the load steps run the ordinary build, as before.
+# What ships is the image's build (Dockerfile): self-contained, ReadyToRun for the machine's
+# architecture, one composite image of the app and the framework assemblies it loads. Start-up is
+# measured on that too; the load steps run the ordinary build, as before.
 published="$repo/tests/Benchmarks/bin/published"
 case "$(uname -m)" in aarch64 | arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 if [ "${NO_BUILD:-0}" != 1 ]; then
@@ -48,8 +49,9 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
   dotnet build "$repo/tests/Benchmarks/Floor" -c Release -v q --nologo >/dev/null
 fi
 if [ "${NO_BUILD:-0}" != 1 ] || [ "${PUBLISH:-0}" = 1 ]; then
+  rm -rf "$published" # a framework-dependent publish of an older checkout would leave files behind
   dotnet publish "$repo/src/Operator/Admission.Operator.csproj" -c Release -r "$rid" -p:PublishReadyToRun=true \
-    --no-self-contained -p:UseAppHost=true -o "$published" -v q --nologo >/dev/null
+    -p:PublishReadyToRunComposite=true --self-contained -p:UseAppHost=true -o "$published" -v q --nologo >/dev/null
 fi
 webhook_dll="$repo/src/Operator/bin/Release/net10.0/admission.dll"
 floor_dll="$repo/tests/Benchmarks/Floor/bin/Release/net10.0/admission-floor.dll"
@@ -89,9 +91,10 @@ fixed_rate() { # name port pid seconds proto
 rate=${RATE:-1000}
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-start_webhook() { # format port [dll]
-  local start; start=$(date +%s.%N)
-  dotnet "${3:-$webhook_dll}" serve --approvals "$work/gen/approvals" --listen "https://127.0.0.1:$2" \
+start_webhook() { # format port [program: the ordinary build's dll by default, or an app host]
+  local start program=${3:-$webhook_dll} run=(); start=$(date +%s.%N)
+  [[ $program == *.dll ]] && run=(dotnet)
+  "${run[@]}" "$program" serve --approvals "$work/gen/approvals" --listen "https://127.0.0.1:$2" \
     --tls-dir "$work/tls" --log-format "$1" >"$work/serve-$1.log" 2>&1 &
   webhook=$!; pids+=("$webhook")
   read -r ready_s ready_cpu <<<"$(wait_ready "$webhook" "$2" "$start")"
@@ -123,9 +126,9 @@ h2() { # name port seconds
 startups=${STARTUPS:-$([ $short = 1 ] && echo 1 || echo 3)}
 for round in $(seq 1 "$startups"); do
   for build in build published; do
-    dll=$webhook_dll; [ $build = published ] && dll="$published/admission.dll"
-    [ -f "$dll" ] || continue
-    start_webhook json "$(free_port)" "$dll"
+    program=$webhook_dll; [ $build = published ] && program="$published/admission"
+    [ -f "$program" ] || continue
+    start_webhook json "$(free_port)" "$program"
     echo "start-up ($build): ready in ${ready_s}s (${ready_cpu}s of CPU), $(rss_mb "$webhook") MB resident" | tee -a "$work/summary"
     kill "$webhook"; wait "$webhook" 2>/dev/null || true
   done
