@@ -182,10 +182,11 @@ for format in json text; do
       h1 "parse-only-h1" "$parse_port" "$duration"; h2 "parse-only-h2" "$parse_port" "$duration"
       # A new connection for every review (HTTP/1.1, Connection: close): what a client that does not
       # keep its connections pays, a TCP connection and a TLS handshake per review.
+      newconn=(close "1:$reviews/approved.json")
       if [ $((round % 2)) = 1 ]; then
-        h1 "floor-newconn" "$floor_port" "$duration" close "1:$reviews/approved.json"; h1 "webhook-newconn-json" "$port" "$duration" close "1:$reviews/approved.json"
+        h1 "floor-newconn" "$floor_port" "$duration" "${newconn[@]}"; h1 "webhook-newconn-json" "$port" "$duration" "${newconn[@]}"
       else
-        h1 "webhook-newconn-json" "$port" "$duration" close "1:$reviews/approved.json"; h1 "floor-newconn" "$floor_port" "$duration" close "1:$reviews/approved.json"
+        h1 "webhook-newconn-json" "$port" "$duration" "${newconn[@]}"; h1 "floor-newconn" "$floor_port" "$duration" "${newconn[@]}"
       fi
     fi
   done

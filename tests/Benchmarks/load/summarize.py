@@ -7,7 +7,6 @@ import statistics
 import sys
 
 
-
 def protocol(name):
     """Which floor step a step is compared with: new connections, HTTP/1.1 or HTTP/2."""
     return "newconn" if "-newconn" in name else "h1" if "-h1" in name else "h2"
