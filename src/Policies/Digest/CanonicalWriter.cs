@@ -20,6 +20,10 @@ internal sealed class CanonicalWriter
     private byte[] _names = new byte[1024];
     private int _namesUsed;
     private Member[] _members = new Member[64];
+    // What each member holds that the GC must see, apart from the sorted members: a sort then
+    // moves only small structs, with no write barrier for each move.
+    private JsonElement[] _values = new JsonElement[64];
+    private CanonicalJson.IPruning?[] _inners = new CanonicalJson.IPruning?[64];
     private int _membersUsed;
     private int _membersHigh;
     private bool _busy;
@@ -54,19 +58,21 @@ internal sealed class CanonicalWriter
     /// <summary>Done with the output: drops the references to the document and oversized buffers.</summary>
     public void Return()
     {
-        _members.AsSpan(0, _membersHigh).Clear();
+        _values.AsSpan(0, _membersHigh).Clear();
+        _inners.AsSpan(0, _membersHigh).Clear();
         _membersHigh = 0;
         if (_output.Length > MaxKeptOutput) _output = new byte[4096];
         if (_names.Length > MaxKeptNames) _names = new byte[1024];
-        if (_members.Length > MaxKeptMembers) _members = new Member[64];
+        if (_members.Length > MaxKeptMembers) (_members, _values, _inners) = (new Member[64], new JsonElement[64], new CanonicalJson.IPruning?[64]);
         _busy = false;
     }
 
     /// <summary>
-    /// A member to write: its property, where its unescaped name sits in the name stack, what the
-    /// name is made of (decided once, not at every comparison of the sort), and the pruning inside it.
+    /// A member to write: its slot (where its value and the pruning inside it sit), where its
+    /// unescaped name sits in the name stack, what the name is made of (decided once, not at every
+    /// comparison of the sort), and whether it is pruned.
     /// </summary>
-    private readonly record struct Member(JsonProperty Property, int NameStart, int NameLength, Kind Spelling, CanonicalJson.IPruning? Inner, bool Pruned)
+    private readonly record struct Member(int Slot, int NameStart, int NameLength, Kind Spelling, bool Pruned)
     {
         public bool Ascii => Spelling != Kind.Other;
     }
@@ -81,6 +87,22 @@ internal sealed class CanonicalWriter
 
     /// <summary>The bytes a plain name or string has none of: control characters, '"', '\\', and all beyond ASCII.</summary>
     private static readonly SearchValues<byte> NotPlain = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
+    /// <summary>Whether <paramref name="bytes"/> holds none of <see cref="NotPlain"/>.</summary>
+    /// <remarks>Names and most values are a few bytes: too short for the vector search to pay for its set-up.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlain(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > 24) return bytes.IndexOfAny(NotPlain) < 0;
+        var table = PlainBytes;
+        foreach (var b in bytes)
+        {
+            if (!table[b]) return false;
+        }
+        return true;
+    }
+
+    private static readonly bool[] PlainBytes = [.. Enumerable.Range(0, 256).Select(b => b is >= 0x20 and < 0x80 and not '"' and not '\\')];
 
     public void Write(JsonElement value, CanonicalJson.IPruning? pruning)
     {
@@ -122,63 +144,71 @@ internal sealed class CanonicalWriter
 
     private void WriteObject(JsonElement obj, CanonicalJson.IPruning? pruning)
     {
+        // No try/finally to restore the stacks: a throw abandons the whole serialization (Rent
+        // empties them for the next), and a protected region would keep the loop's locals in memory.
         var bottom = _membersUsed;
         var namesBottom = _namesUsed;
-        try
+        foreach (var prop in obj.EnumerateObject())
         {
-            foreach (var prop in obj.EnumerateObject())
+            var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
+            // Nearly every name is printable ASCII without a quote or backslash: then the bytes as
+            // parsed are the name, ASCII, and need no escape, all known from one search.
+            var plain = IsPlain(raw);
+            ReadOnlySpan<byte> name = plain || raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
+            var value = prop.Value;
+            CanonicalJson.IPruning? inner = null;
+            var pruned = false;
+            if (pruning is not null)
             {
-                var raw = JsonMarshal.GetRawUtf8PropertyName(prop);
-                // Nearly every name is printable ASCII without a quote or backslash: then the bytes as
-                // parsed are the name, ASCII, and need no escape, all known from one search.
-                var plain = raw.IndexOfAny(NotPlain) < 0;
-                ReadOnlySpan<byte> name = plain || raw.IndexOf((byte)'\\') < 0 ? raw : CanonicalJson.StrictUtf8.GetBytes(prop.Name);
-                CanonicalJson.IPruning? inner = null;
-                var pruned = false;
-                if (pruning is not null)
-                {
-                    inner = pruning.Enter(name, out var removed);
-                    pruned = removed || CanonicalJson.PrunedAway(prop.Value, inner);
-                }
-                // A pruned member is sorted with the others, though not written: a name twice is no
-                // canonical form even when one of the two would be pruned ({"spec":{}, "spec":...}).
-                var start = PushName(name);
-                if (_membersUsed == _members.Length) Array.Resize(ref _members, _members.Length * 2);
-                _members[_membersUsed++] = new Member(prop, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, inner, pruned);
-                // Counted at once, so that Return clears it even when a later member throws.
-                if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
+                inner = pruning.Enter(name, out var removed);
+                pruned = removed || CanonicalJson.PrunedAway(value, inner);
             }
-            var sorted = _members.AsSpan(bottom, _membersUsed - bottom);
-            Sort(sorted);
-            Byte((byte)'{');
-            var wrote = false;
-            for (var i = 0; i < sorted.Length; i++)
+            // A pruned member is sorted with the others, though not written: a name twice is no
+            // canonical form even when one of the two would be pruned ({"spec":{}, "spec":...}).
+            var start = PushName(name);
+            var slot = _membersUsed;
+            if (slot == _members.Length)
             {
-                // Offsets, not spans, are what the members keep: a nested object may replace the
-                // name and member arrays with bigger copies (the offsets stay valid in them).
-                var name = _names.AsSpan(sorted[i].NameStart, sorted[i].NameLength);
-                if (i > 0 && _names.AsSpan(sorted[i - 1].NameStart, sorted[i - 1].NameLength).SequenceEqual(name))
+                Array.Resize(ref _members, slot * 2);
+                Array.Resize(ref _values, slot * 2);
+                Array.Resize(ref _inners, slot * 2);
+            }
+            _members[slot] = new Member(slot, start, name.Length, plain ? Kind.Plain : Ascii.IsValid(name) ? Kind.Ascii : Kind.Other, pruned);
+            _values[slot] = value;
+            _inners[slot] = inner;
+            _membersUsed = slot + 1;
+            // Counted at once, so that Return clears it even when a later member throws.
+            if (_membersUsed > _membersHigh) _membersHigh = _membersUsed;
+        }
+        var count = _membersUsed - bottom;
+        Sort(_members.AsSpan(bottom, count));
+        Byte((byte)'{');
+        var wrote = false;
+        for (var i = 0; i < count; i++)
+        {
+            // By offsets, read again each time: a nested object may replace the arrays with bigger
+            // copies (the offsets stay valid in them).
+            var member = _members[bottom + i];
+            var name = _names.AsSpan(member.NameStart, member.NameLength);
+            if (i > 0)
+            {
+                var previous = _members[bottom + i - 1];
+                if (_names.AsSpan(previous.NameStart, previous.NameLength).SequenceEqual(name))
                 {
                     // Two values under one name: which one counts is up to the reader, so no digest.
-                    throw new FormatException($"the key \"{sorted[i].Property.Name}\" appears twice in one object");
+                    throw new FormatException($"the key \"{Encoding.UTF8.GetString(name)}\" appears twice in one object");
                 }
-                if (sorted[i].Pruned) continue;
-                if (wrote) Byte((byte)',');
-                wrote = true;
-                WriteName(name, sorted[i].Spelling);
-                Byte((byte)':');
-                // Read from the array again: a nested object may have replaced it with a bigger one.
-                var member = _members[bottom + i];
-                Write(member.Property.Value, member.Inner);
-                sorted = _members.AsSpan(bottom, sorted.Length);
             }
-            Byte((byte)'}');
+            if (member.Pruned) continue;
+            if (wrote) Byte((byte)',');
+            wrote = true;
+            WriteName(name, member.Spelling);
+            Byte((byte)':');
+            Write(_values[member.Slot], _inners[member.Slot]);
         }
-        finally
-        {
-            _membersUsed = bottom;
-            _namesUsed = namesBottom;
-        }
+        Byte((byte)'}');
+        _membersUsed = bottom;
+        _namesUsed = namesBottom;
     }
 
     private int PushName(ReadOnlySpan<byte> name)
@@ -227,7 +257,16 @@ internal sealed class CanonicalWriter
     {
         var x = names.AsSpan(a.NameStart, a.NameLength);
         var y = names.AsSpan(b.NameStart, b.NameLength);
-        return a.Ascii && b.Ascii ? x.SequenceCompareTo(y) : CanonicalJson.CompareNames(x, y);
+        if (!(a.Ascii && b.Ascii)) return CanonicalJson.CompareNames(x, y);
+        // Names are short and mostly differ early: a loop beats the vector compare's set-up.
+        // Bytes compare as unsigned, and ASCII's byte order is its UTF-16 order.
+        var common = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < common; i++)
+        {
+            var d = x[i] - y[i];
+            if (d != 0) return d;
+        }
+        return x.Length - y.Length;
     }
 
     private void WriteName(ReadOnlySpan<byte> utf8Name, Kind kind)
@@ -249,7 +288,7 @@ internal sealed class CanonicalWriter
     {
         var raw = JsonMarshal.GetRawUtf8Value(value); // with its quotes
         var inner = raw[1..^1];
-        if (inner.IndexOfAny(NotPlain) < 0)
+        if (IsPlain(inner))
         {
             // Printable ASCII without an escape (the parser lets no raw control character or quote
             // through): canonical as it stands.
