@@ -36,10 +36,20 @@ internal static class CpuTimeRunner
         var scale = new ReviewBenchmarks { Review = "scale" };
         scale.Setup();
         Measure("decision (10,000 approvals)", () => decision.Indexed(), rounds, callsPerRound);
+        Digests("the decision's", decision.Request.Object!.Value, decision.Request.OldObject!.Value, () => decision.Digests() ? 1 : 0, rounds, callsPerRound);
+        Pair("decision/its digests", () => decision.Indexed(), () => decision.Digests(), rounds, callsPerRound);
         Measure("parse only (update)", () => update.ParseOnly(), rounds, callsPerRound);
         Measure("parse checked (update)", () => update.ParseChecked(), rounds, callsPerRound);
         Pair("checked/parse only (update)", () => update.ParseChecked(), () => update.ParseOnly(), rounds, callsPerRound);
         Measure("full pipeline (update)", () => update.FullPipeline(), rounds, callsPerRound);
+        using (var parsed = JsonDocument.Parse(update.Body))
+        {
+            var request = parsed.RootElement.GetProperty("request");
+            var (o, old) = (request.GetProperty("object"), request.GetProperty("oldObject"));
+            Func<int> digests = () => ChangeDigest.Of(o, AdmissionPolicy.Default).Length + ChangeDigest.Of(old, AdmissionPolicy.Default).Length;
+            Digests("the update's", o, old, digests, rounds, callsPerRound);
+            Pair("the update's digests/full pipeline", digests, () => update.FullPipeline(), rounds, callsPerRound);
+        }
         Pair("full pipeline/parse only (update)", () => update.FullPipeline(), () => update.ParseOnly(), rounds, callsPerRound);
         Measure("parse only (scale)", () => scale.ParseOnly(), rounds, callsPerRound);
         Measure("parse checked (scale)", () => scale.ParseChecked(), rounds, callsPerRound);
@@ -48,6 +58,29 @@ internal static class CpuTimeRunner
         Pair("full pipeline/parse only (scale)", () => scale.FullPipeline(), () => scale.ParseOnly(), rounds, callsPerRound);
         update.Cleanup();
         scale.Cleanup();
+    }
+
+    /// <summary>
+    /// Two change digests, and the share of each of their two steps: the RFC 8785 form of both
+    /// objects (as bytes, with the copy <see cref="ChangeDigest.Content"/> makes), and SHA-256 of
+    /// both forms through a reused hash object, as <see cref="ChangeDigest"/> hashes them. Shares
+    /// are taken in alternating batches, as <see cref="Pair"/> takes every ratio.
+    /// </summary>
+    private static void Digests(string whose, JsonElement obj, JsonElement old, Func<int> both, int rounds, int calls)
+    {
+        var policy = AdmissionPolicy.Default;
+        var forms = (ChangeDigest.Content(obj, policy), ChangeDigest.Content(old, policy));
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var hash = new byte[32];
+        Measure($"{whose} two digests", both, rounds, calls);
+        Pair($"  RFC 8785 ({forms.Item1.Length} + {forms.Item2.Length} B)/both", () => ChangeDigest.Content(obj, policy).Length + ChangeDigest.Content(old, policy).Length, both, rounds, calls);
+        Pair("  SHA-256 of both forms/both", () =>
+        {
+            sha.AppendData(forms.Item1);
+            sha.GetHashAndReset(hash);
+            sha.AppendData(forms.Item2);
+            return sha.GetHashAndReset(hash);
+        }, both, rounds, calls);
     }
 
     private static void Measure<T>(string name, Func<T> operation, int rounds, int calls)
