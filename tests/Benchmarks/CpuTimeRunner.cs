@@ -69,16 +69,16 @@ internal static class CpuTimeRunner
     private static void Digests(string whose, JsonElement obj, JsonElement old, Func<int> both, int rounds, int calls)
     {
         var policy = AdmissionPolicy.Default;
-        var forms = (ChangeDigest.Content(obj, policy), ChangeDigest.Content(old, policy));
+        var (form, oldForm) = (ChangeDigest.Content(obj, policy), ChangeDigest.Content(old, policy));
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var hash = new byte[32];
         Measure($"{whose} two digests", both, rounds, calls);
-        Pair($"  RFC 8785 ({forms.Item1.Length} + {forms.Item2.Length} B)/both", () => ChangeDigest.Content(obj, policy).Length + ChangeDigest.Content(old, policy).Length, both, rounds, calls);
+        Pair($"  RFC 8785 ({form.Length} + {oldForm.Length} B)/both", () => ChangeDigest.Content(obj, policy).Length + ChangeDigest.Content(old, policy).Length, both, rounds, calls);
         Pair("  SHA-256 of both forms/both", () =>
         {
-            sha.AppendData(forms.Item1);
+            sha.AppendData(form);
             sha.GetHashAndReset(hash);
-            sha.AppendData(forms.Item2);
+            sha.AppendData(oldForm);
             return sha.GetHashAndReset(hash);
         }, both, rounds, calls);
     }

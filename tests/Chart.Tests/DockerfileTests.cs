@@ -12,10 +12,14 @@ public partial class DockerfileTests
         Dockerfile.Value.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n')
             .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
+    /// <summary>The one RUN instruction of <paramref name="command"/>; fails unless there is exactly one.</summary>
+    private static string Run(string command) =>
+        Assert.Single(Instructions(), l => l.StartsWith("RUN " + command, StringComparison.Ordinal));
+
     [Fact]
     public void It_publishes_the_operator_project_self_contained_with_an_app_host()
     {
-        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+        var publish = Run("dotnet publish");
         var project = PublishProject().Match(publish).Groups[1].Value;
 
         Assert.Equal("src/Operator/Admission.Operator.csproj", project);
@@ -38,8 +42,8 @@ public partial class DockerfileTests
     [Fact]
     public void It_publishes_one_composite_image_whose_assembly_list_the_restore_layer_has()
     {
-        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
-        var restore = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var publish = Run("dotnet publish");
+        var restore = Run("dotnet restore");
         Assert.Contains("-p:PublishReadyToRunComposite=true", publish, StringComparison.Ordinal);
         // The runtime packs a self-contained publish needs come from this restore.
         Assert.Contains("-p:SelfContained=true", restore, StringComparison.Ordinal);
@@ -69,8 +73,8 @@ public partial class DockerfileTests
     [Fact]
     public void It_publishes_ReadyToRun_for_the_target_architecture_from_a_restore_for_the_same()
     {
-        var publish = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
-        var restore = Assert.Single(Instructions(), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var publish = Run("dotnet publish");
+        var restore = Run("dotnet restore");
         var build = Instructions().SkipWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).Skip(1)
             .TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
 

@@ -102,7 +102,7 @@ internal sealed class CanonicalWriter
         return true;
     }
 
-    private static readonly bool[] PlainBytes = [.. Enumerable.Range(0, 256).Select(b => b is >= 0x20 and < 0x80 and not '"' and not '\\')];
+    private static readonly bool[] PlainBytes = [.. Enumerable.Range(0, 256).Select(b => !NotPlain.Contains((byte)b))];
 
     public void Write(JsonElement value, CanonicalJson.IPruning? pruning)
     {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Admission.Operator.Tests.Tls;
 
 /// <summary>
@@ -11,9 +13,9 @@ public sealed class CertificateStoreTests
     {
         var now = DateTimeOffset.UtcNow;
         using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
-        var first = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
-        var second = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
-        var third = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var first = Serving(ca, now);
+        var second = Serving(ca, now);
+        var third = Serving(ca, now);
         var store = new CertificateStore();
 
         store.Set(first);
@@ -32,8 +34,8 @@ public sealed class CertificateStoreTests
     {
         var now = DateTimeOffset.UtcNow;
         using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
-        var first = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
-        var second = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var first = Serving(ca, now);
+        var second = Serving(ca, now);
         var store = new CertificateStore();
         Assert.Null(store.CurrentContext);
 
@@ -52,7 +54,7 @@ public sealed class CertificateStoreTests
     {
         var now = DateTimeOffset.UtcNow;
         using var ca = CertificateAuthority.CreateCa("test CA", now, TimeSpan.FromDays(2));
-        var only = CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
+        var only = Serving(ca, now);
         var store = new CertificateStore();
 
         store.Set(only);
@@ -62,4 +64,8 @@ public sealed class CertificateStoreTests
         Assert.NotEqual(IntPtr.Zero, only.Handle);
         Assert.True(store.Current!.HasPrivateKey);
     }
+
+    /// <summary>A day's serving certificate for localhost, issued by the test CA.</summary>
+    private static X509Certificate2 Serving(X509Certificate2 ca, DateTimeOffset now) =>
+        CertificateAuthority.IssueServing(ca, ["localhost"], now, TimeSpan.FromDays(1));
 }
