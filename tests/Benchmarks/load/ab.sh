@@ -16,6 +16,8 @@
 # only ratios of the same run compare.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/../../.." && pwd)
 short=0; [ "${1:-}" = "--short" ] && { short=1; shift; }
 [ $# = 2 ] || { echo "usage: ab.sh [--short] 'NAME=VALUE ...' 'NAME=VALUE ...'" >&2; exit 2; }
@@ -43,9 +45,6 @@ python3 "$here/bind.py" "$work/gen" "$webhook_dll"
 reviews="$work/gen/reviews"
 mix=(3:$reviews/approved.json 1:$reviews/denied.json 2:$reviews/scale.json 1:$reviews/big.json 3:$reviews/unguarded.json)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ticks() { local st; read -r -a st < "/proc/$1/stat"; echo $(( st[13] + st[14] )); }
-rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { echo "$2 / $1" | bc -l | awk '{ printf "%.3f", $1 }'; }
 

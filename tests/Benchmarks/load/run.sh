@@ -19,6 +19,8 @@
 # image's build all the same, so its start-up is timed too), DOTNET_* settings pass through.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/../../.." && pwd)
 short=0; [ "${1:-}" = "--short" ] && short=1
 duration=${DURATION:-$([ $short = 1 ] && echo 2 || echo 4)}
@@ -65,14 +67,11 @@ sizes=$(python3 "$here/generate.py" "$repo" "$work/gen" "$approvals" 100)
 # and serve runs with the default policy (requireExactChange: true): each admission takes the
 # digest path.
 python3 "$here/bind.py" "$work/gen" "$webhook_dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 reviews="$work/gen/reviews"
 mix=(3:$reviews/approved.json 1:$reviews/denied.json 2:$reviews/scale.json 1:$reviews/big.json 3:$reviews/unguarded.json)
 
 # Waits for https://127.0.0.1:PORT/readyz (ready.py: one kept-alive connection, polled every 5 ms);
 # prints seconds since START and the process's CPU seconds.
-# The process's CPU (user and system) so far, in clock ticks (getconf CLK_TCK per second).
-cpu_ticks() { local st; read -r -a st < "/proc/$1/stat"; echo $(( st[13] + st[14] )); }
 wait_ready() { # pid port start
   local took; took=$(python3 "$here/ready.py" "$2" "$work/tls/ca.crt" "$1" "$3") || exit 1
   printf '%.3f %.2f\n' "$took" "$(echo "$(cpu_ticks "$1") / $(getconf CLK_TCK)" | bc -l)"
@@ -94,7 +93,6 @@ fixed_rate() { # name port pid seconds proto
           printf "%s %s %d %d %.3f %.3f %.3f %d\n", name, proto, NR, ticks, d[int(NR * 0.50) + 1] / 1000, d[int(NR * 0.99) + 1] / 1000, d[int(NR * 0.999) + 1] / 1000, failed }' >>"$work/rate"
 }
 rate=${RATE:-1000}
-rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 start_webhook() { # format port [program: the ordinary build's dll by default, or an app host]
   local start program=${3:-$webhook_dll} run=(); start=$(date +%s.%N)
