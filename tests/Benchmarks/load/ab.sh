@@ -7,12 +7,13 @@
 #
 # A and B are environment assignments (several, space-separated, or "" for none) for
 # `admission serve`. Both run the same program: the image's build in tests/Benchmarks/bin/published
-# when run.sh has published it, else the ordinary build; PROGRAM_A and PROGRAM_B compare two
+# when run.sh has published it (whatever checkout that was: run run.sh first after a change), else
+# the ordinary build; PROGRAM_A and PROGRAM_B compare two
 # programs instead (an app host, or a dll run with dotnet). On 10,000 generated ChangeApprovals:
 # STARTS cold starts of each, alternating, then both serving at once, driven in turn, the order
 # swapped every round so that a neighbour's load hits both alike: ROUNDS rounds of DURATION s
-# of h2load (the approved UPDATE) and of wrk (run.sh's mix), and three rounds at 1,000 reviews
-# per second for the CPU each spends per review. Prints each round's B/A ratio and their medians;
+# of h2load (the approved UPDATE) and of wrk (run.sh's mix), and three rounds (one with --short)
+# at 1,000 reviews per second for the CPU each spends per review. Prints each round's B/A ratio and their medians;
 # only ratios of the same run compare.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
