@@ -219,7 +219,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             ImmutableDictionary<string, CachedApproval>.Empty, ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty);
     }
 
-    private sealed class ApprovalSink(ClusterApprovalCache cache) : IListWatchSink
+    internal sealed class ApprovalSink(ClusterApprovalCache cache) : IListWatchSink
     {
         public void Replace(IReadOnlyList<JsonElement> items)
         {
@@ -272,7 +272,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         }
     }
 
-    private sealed class NamespaceSink(ClusterApprovalCache cache) : IListWatchSink
+    internal sealed class NamespaceSink(ClusterApprovalCache cache) : IListWatchSink
     {
         public void Replace(IReadOnlyList<JsonElement> items)
         {
