@@ -32,11 +32,12 @@ public class CacheEventBenchmarks
         _namespaces = new ClusterApprovalCache.NamespaceSink(_cache);
         _namespaces.Replace([.. Enumerable.Range(0, 100).Select(i => Namespace("ns-" + i, "1"))]);
         _approvals.Replace([.. Enumerable.Range(0, Approvals).Select(i => Approval(i, "1", approvers: i % 2 == 0 ? ["alice", "bob"] : ["alice"]))]);
-        // Two versions of one approval, as a status write and the next would send them.
-        _versions = [Approval(7, "2", ["alice", "bob"], "Approved"), Approval(7, "3", ["alice", "bob"], "Applied")];
+        // Two new versions of every approval, as a status write and the next would send them: one
+        // event after another changes a different approval, as a sweep over all of them would.
+        _versions = [.. Enumerable.Range(0, Approvals).SelectMany(i => (JsonElement[])[Approval(i, "2", ["alice", "bob"], "Approved"), Approval(i, "3", ["alice", "bob"], "Applied")])];
         _namespaceVersions = [Namespace("ns-7", "2"), Namespace("ns-7", "3")];
         ApprovalModified();
-        if (_cache.Snapshot.Approvals.Count != Approvals || _cache.Find("ns-7/approval-7")?.ResourceVersion is not ("2" or "3"))
+        if (_cache.Snapshot.Approvals.Count != Approvals || _cache.Find("ns-0/approval-0")?.ResourceVersion != "2")
         {
             throw new InvalidOperationException("the benchmark's event did not reach the cache");
         }
@@ -44,15 +45,22 @@ public class CacheEventBenchmarks
 
     /// <summary>Reading the event's object, which every cache does with each event.</summary>
     [Benchmark(Baseline = true)]
-    public bool ReadOnly() => CachedApproval.From(_versions[_next++ & 1]) is { Model: not null };
+    public bool ReadOnly() => CachedApproval.From(Next()) is { Model: not null };
 
     /// <summary>A MODIFIED ChangeApproval, read and published to the decisions' snapshot.</summary>
     [Benchmark]
-    public void ApprovalModified() => _approvals.Apply(WatchEventKind.Modified, _versions[_next++ & 1]);
+    public void ApprovalModified() => _approvals.Apply(WatchEventKind.Modified, Next());
 
     /// <summary>A MODIFIED Namespace (its labels decide which namespaces are Tier-1).</summary>
     [Benchmark]
     public void NamespaceModified() => _namespaces.Apply(WatchEventKind.Modified, _namespaceVersions[_next++ & 1]);
+
+    /// <summary>Approval after approval, each time in its other version.</summary>
+    private JsonElement Next()
+    {
+        var n = _next++;
+        return _versions[2 * (n % Approvals) + (n / Approvals & 1)];
+    }
 
     internal static ClusterApprovalCache NewCache() => new(new NoSource(), new NoSource(), null,
         new ClusterSettings("admission-system", "benchmark", "admission"), new ClusterTimings(), TimeProvider.System,

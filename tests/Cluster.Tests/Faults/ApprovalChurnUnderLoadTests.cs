@@ -51,9 +51,9 @@ public sealed class ApprovalChurnUnderLoadTests : ClusterTest
         deletes.Writer.Complete();
         await Task.WhenAll(deleters);
         Assert.Equal(0, deleteFailures);
-        // The cache catches up with the churn eventually; it may lag (each event rebuilds the index,
-        // and live reads before every denial list the namespace), which costs freshness, never a
-        // wrong decision: a stale cache is always confirmed by a live read before it admits.
+        // The cache catches up with the churn eventually; it may lag (the live reads before every
+        // denial list the namespace while the events queue), which costs freshness, never a wrong
+        // decision: a stale cache is always confirmed by a live read before it admits.
         await Wait.ForAsync(() => admission.MetricAsync("admission_approvals_cached"), v => v == 1, TimeSpan.FromSeconds(180), "the churn drained from the cache");
         var answers = await load.StopAsync();
 

@@ -26,8 +26,8 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
     private readonly ILogger<ClusterApprovalCache> _logger;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, CachedApproval> _approvals = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
+    /// <summary>The census of what is published, changed with it under the gate.</summary>
+    private readonly ApprovalTally _tally = new();
     private readonly SourceState _approvalState = new();
     private readonly SourceState _namespaceState = new();
     private volatile Published _published = Published.Empty;
@@ -108,7 +108,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         try
         {
             var approvalsTask = _liveReader.ListApprovalsAsync(ns, timeout.Token);
-            var namespaceTask = published.Namespaces.ContainsKey(ns)
+            var namespaceTask = published.Snapshot.Namespaces.Labels(ns) is not null
                 ? Task.FromResult<JsonElement?>(null)
                 : _liveReader.ReadNamespaceAsync(ns, timeout.Token);
             var items = await approvalsTask.ConfigureAwait(false);
@@ -121,7 +121,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             var namespaces = published.Snapshot.Namespaces;
             if (nsObject is { } nsJson)
             {
-                namespaces = new NamespaceIndex(published.Namespaces.SetItem(ns, ObjectInspection.Labels(nsJson)));
+                namespaces = namespaces.Updating(ns, ObjectInspection.Labels(nsJson));
             }
             AdmissionMetrics.LiveReads.WithLabels("ok").Inc();
             Interlocked.Exchange(ref _lastLiveReadTicks, _clock.GetUtcNow().UtcTicks);
@@ -170,18 +170,17 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         }
     }
 
-    /// <summary>Rebuilds and swaps the snapshot; called under the gate.</summary>
-    private void Publish()
+    /// <summary>
+    /// Swaps in the next snapshot; called under the gate. A watch event changes the published
+    /// snapshot by the one object it carries (<see cref="ApprovalIndex.Updating"/>), never by
+    /// rebuilding it: with 10,000 approvals a rebuild cost about 30 ms per event.
+    /// </summary>
+    private void Publish(Published next)
     {
-        var approvals = _approvals.ToImmutableDictionary(StringComparer.Ordinal);
-        var namespaces = _namespaces.ToImmutableDictionary(StringComparer.Ordinal);
-        var snapshot = new DecisionSnapshot(
-            new ApprovalIndex(approvals.Values.Where(a => a.Model is not null).Select(a => a.Model!)),
-            new NamespaceIndex(namespaces));
-        _published = new Published(snapshot, approvals, namespaces);
-        AdmissionMetrics.ApprovalsCached.Set(snapshot.Approvals.Count);
-        AdmissionMetrics.NamespacesCached.Set(snapshot.Namespaces.Count);
-        ApprovalCensus.Publish(approvals.Values);
+        _published = next;
+        AdmissionMetrics.ApprovalsCached.Set(next.Snapshot.Approvals.Count);
+        AdmissionMetrics.NamespacesCached.Set(next.Snapshot.Namespaces.Count);
+        ApprovalCensus.Publish(_tally.Counts);
     }
 
     private void RaiseChanged(IEnumerable<string> keys)
@@ -210,13 +209,10 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         public string Describe() => Synced ? "synced" : LastError ?? "waiting for the first list";
     }
 
-    private sealed record Published(
-        DecisionSnapshot Snapshot,
-        ImmutableDictionary<string, CachedApproval> Approvals,
-        ImmutableDictionary<string, IReadOnlyDictionary<string, string>> Namespaces)
+    /// <summary>What decisions read, and the raw approvals it was made from (for the status operator), swapped together.</summary>
+    private sealed record Published(DecisionSnapshot Snapshot, ImmutableDictionary<string, CachedApproval> Approvals)
     {
-        public static readonly Published Empty = new(DecisionSnapshot.Empty,
-            ImmutableDictionary<string, CachedApproval>.Empty, ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty);
+        public static readonly Published Empty = new(DecisionSnapshot.Empty, ImmutableDictionary.Create<string, CachedApproval>(StringComparer.Ordinal));
     }
 
     internal sealed class ApprovalSink(ClusterApprovalCache cache) : IListWatchSink
@@ -226,17 +222,21 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             List<string> keys;
             lock (cache._gate)
             {
-                keys = [.. cache._approvals.Keys];
-                cache._approvals.Clear();
+                var published = cache._published;
+                keys = [.. published.Approvals.Keys];
+                var approvals = ImmutableDictionary.CreateBuilder<string, CachedApproval>(StringComparer.Ordinal);
                 foreach (var item in items)
                 {
                     if (Read(item) is { } approval)
                     {
-                        cache._approvals[approval.Key] = approval;
+                        approvals[approval.Key] = approval;
                         keys.Add(approval.Key);
                     }
                 }
-                cache.Publish();
+                cache._tally.Clear();
+                foreach (var approval in approvals.Values) cache._tally.Change(null, approval);
+                var index = new ApprovalIndex(approvals.Values.Where(a => a.Model is not null).Select(a => a.Model!));
+                cache.Publish(new Published(published.Snapshot with { Approvals = index }, approvals.ToImmutable()));
                 cache.Touch(cache._approvalState);
                 cache._approvalState.Synced = true;
             }
@@ -249,9 +249,13 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             if (approval is null) return;
             lock (cache._gate)
             {
-                if (kind == WatchEventKind.Deleted) cache._approvals.Remove(approval.Key);
-                else cache._approvals[approval.Key] = approval;
-                cache.Publish();
+                var published = cache._published;
+                var before = published.Approvals.GetValueOrDefault(approval.Key);
+                var after = kind == WatchEventKind.Deleted ? null : approval;
+                cache._tally.Change(before, after);
+                var index = published.Snapshot.Approvals.Updating(before?.Model, after?.Model);
+                cache.Publish(new Published(published.Snapshot with { Approvals = index },
+                    after is null ? published.Approvals.Remove(approval.Key) : published.Approvals.SetItem(approval.Key, after)));
                 cache.Touch(cache._approvalState);
             }
             cache.RaiseChanged([approval.Key]);
@@ -278,12 +282,13 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         {
             lock (cache._gate)
             {
-                cache._namespaces.Clear();
+                var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
                 foreach (var item in items)
                 {
-                    if (Name(item) is { } name) cache._namespaces[name] = ObjectInspection.Labels(item);
+                    if (Name(item) is { } name) labels[name] = ObjectInspection.Labels(item);
                 }
-                cache.Publish();
+                var published = cache._published;
+                cache.Publish(published with { Snapshot = published.Snapshot with { Namespaces = new NamespaceIndex(labels) } });
                 cache.Touch(cache._namespaceState);
                 cache._namespaceState.Synced = true;
             }
@@ -294,9 +299,9 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             if (Name(obj) is not { } name) return;
             lock (cache._gate)
             {
-                if (kind == WatchEventKind.Deleted) cache._namespaces.Remove(name);
-                else cache._namespaces[name] = ObjectInspection.Labels(obj);
-                cache.Publish();
+                var published = cache._published;
+                var namespaces = published.Snapshot.Namespaces.Updating(name, kind == WatchEventKind.Deleted ? null : ObjectInspection.Labels(obj));
+                cache.Publish(published with { Snapshot = published.Snapshot with { Namespaces = namespaces } });
                 cache.Touch(cache._namespaceState);
             }
         }

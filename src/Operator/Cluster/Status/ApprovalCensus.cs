@@ -19,28 +19,25 @@ internal static class ApprovalCensus
 
     public static Counts Count(IEnumerable<CachedApproval> approvals)
     {
-        var phases = new Dictionary<string, int>(StringComparer.Ordinal);
-        var unreviewed = 0;
-        DateTimeOffset? oldest = null;
-        foreach (var approval in approvals)
-        {
-            var phase = Phase(approval);
-            phases[phase] = phases.GetValueOrDefault(phase) + 1;
-            if (IsRetrospective(approval.Raw) && phase is not ("Approved" or "Applied"))
-            {
-                unreviewed++;
-                if (Created(approval.Raw) is { } created && (oldest is null || created < oldest)) oldest = created;
-            }
-        }
-        return new Counts(phases, unreviewed, oldest);
+        var tally = new ApprovalTally();
+        foreach (var approval in approvals) tally.Change(null, approval);
+        return tally.Counts;
     }
 
-    public static void Publish(IEnumerable<CachedApproval> approvals)
+    public static void Publish(Counts counts)
     {
-        var counts = Count(approvals);
         AdmissionMetrics.SetPhases(counts.Phases);
         AdmissionMetrics.BreakGlassUnreviewed.Set(counts.Unreviewed);
         AdmissionMetrics.BreakGlassOldestUnreviewed.Set(counts.OldestUnreviewed?.ToUnixTimeSeconds() ?? 0);
+    }
+
+    /// <summary>What one approval adds to the counts: its phase, and whether (and since when) it is an unreviewed break-glass debt.</summary>
+    internal static (string Phase, bool Unreviewed, DateTimeOffset? Created) Entry(CachedApproval approval)
+    {
+        var phase = Phase(approval);
+        return IsRetrospective(approval.Raw) && phase is not ("Approved" or "Applied")
+            ? (phase, true, Created(approval.Raw))
+            : (phase, false, null);
     }
 
     private static string Phase(CachedApproval approval) =>
