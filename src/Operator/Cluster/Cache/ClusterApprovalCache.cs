@@ -10,8 +10,9 @@ namespace Admission.Operator.Cluster;
 
 /// <summary>
 /// Cluster mode's approval state: ChangeApprovals (all namespaces) and Namespaces, each fed by
-/// list-then-watch (<see cref="ListWatchLoop"/>), published as an immutable snapshot swapped whole
-/// after each change. Ready after the first full sync of both, and only while the API server has
+/// list-then-watch (<see cref="ListWatchLoop"/>), published as an immutable snapshot swapped
+/// after each change; a watch event changes the snapshot by its one object, a list replaces it.
+/// Ready after the first full sync of both, and only while the API server has
 /// been heard from within <c>--max-cache-staleness</c>. Before a denial, <see cref="FreshenAsync"/>
 /// reads the namespace's ChangeApprovals live, so an approval made a moment ago counts.
 /// </summary>
