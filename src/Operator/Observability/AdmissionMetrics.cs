@@ -55,7 +55,7 @@ public static class AdmissionMetrics
         "admission_certificate_expiry_timestamp_seconds", "Unix time at which the serving certificate expires.");
 
     public static readonly Counter LiveReads = Metrics.CreateCounter(
-        "admission_live_reads_total", "Reads of a namespace's ChangeApprovals from the API server before a denial, by outcome.",
+        "admission_live_reads_total", "Reviews that read their namespace's ChangeApprovals live from the API server before deciding, by outcome; reviews that asked at once share one read.",
         new CounterConfiguration { LabelNames = ["outcome"] });
 
     public static readonly Gauge CacheLastContact = Metrics.CreateGauge(

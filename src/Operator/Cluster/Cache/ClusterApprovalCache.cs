@@ -41,7 +41,8 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
     {
         _approvalSource = approvalSource;
         _namespaceSource = namespaceSource;
-        _liveReader = liveReader;
+        // Shared by the reviews of a namespace that need one at once, never older than their asking.
+        _liveReader = liveReader is null ? null : new SharedLiveReads(liveReader, timings.LiveReadTimeout);
         _maxStaleness = settings.MaxCacheStaleness;
         _timings = timings;
         _clock = clock;
