@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Admission.Kubernetes;
 using Admission.Policies;
@@ -21,12 +24,52 @@ internal sealed record CachedApproval(string Namespace, string Name, JsonElement
 
     public JsonElement? Status => Raw.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : null;
 
-    public static CachedApproval? From(JsonElement raw)
+    /// <param name="keep">
+    /// Whether the result is kept beyond the response it came in (the cache): then the raw object
+    /// is copied as <see cref="Kept"/> says. A live read only wants the model, and does not copy.
+    /// </param>
+    public static CachedApproval? From(JsonElement raw, bool keep = true)
     {
         if (ObjectFields.Name(raw) is not { Length: > 0 } name || ObjectFields.Namespace(raw) is not { Length: > 0 } ns) return null;
+        if (keep) raw = Kept(raw);
         var errors = new List<InputError>();
         var model = ChangeApprovalReader.Read(raw, errors, $"ChangeApproval {ns}/{name}", ns);
         return new CachedApproval(ns, name, raw, model, errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")));
+    }
+
+    /// <summary>
+    /// The object as the cache keeps it: in a document of its own, sized to it, so that one item
+    /// does not hold a whole list's response alive (with the buffers it was read into), and without
+    /// <c>metadata.managedFields</c>, which nothing here reads and which is often the larger part
+    /// of the object. A status written back without it keeps the server's (kube-apiserver takes
+    /// the live object's managedFields when a request has none, and always for a subresource).
+    /// </summary>
+    internal static JsonElement Kept(JsonElement raw)
+    {
+        if (raw.ValueKind != JsonValueKind.Object) return raw.Clone();
+        var buffer = new ArrayBufferWriter<byte>(JsonMarshal.GetRawUtf8Value(raw).Length);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var property in raw.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object || !property.NameEquals("metadata"u8))
+                {
+                    property.WriteTo(writer);
+                    continue;
+                }
+                writer.WritePropertyName(property.Name);
+                writer.WriteStartObject();
+                foreach (var field in property.Value.EnumerateObject())
+                {
+                    if (!field.NameEquals("managedFields"u8)) field.WriteTo(writer);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+        }
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
     }
 }
 

@@ -116,7 +116,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
             var items = await approvalsTask.ConfigureAwait(false);
             var nsObject = await namespaceTask.ConfigureAwait(false);
 
-            var live = items.Select(CachedApproval.From).OfType<CachedApproval>().Where(a => a.Namespace == ns && a.Model is not null).Select(a => a.Model!);
+            var live = items.Select(item => CachedApproval.From(item, keep: false)).OfType<CachedApproval>().Where(a => a.Namespace == ns && a.Model is not null).Select(a => a.Model!);
             // Only this namespace is rebuilt: the rest of the index is shared, so a live read costs
             // what that namespace holds, not what the cluster holds.
             var approvals = published.Snapshot.Approvals.ReplacingNamespace(ns, live);
