@@ -52,6 +52,9 @@ public sealed class ApprovalIndex : IApprovalSource
     public ApprovalIndex ReplacingNamespace(string ns, IEnumerable<ChangeApproval> approvals) =>
         new(this, ns, new ApprovalIndex(approvals.Where(a => a.Namespace == ns)));
 
+    /// <summary>The same, with the namespace's approvals already indexed; an approval of another namespace in it is never looked up.</summary>
+    public ApprovalIndex ReplacingNamespace(string ns, ApprovalIndex replacement) => new(this, ns, replacement);
+
     /// <summary>
     /// This index with one ChangeApproval changed, as a watch event changes it: <paramref name="before"/>
     /// is the version the index was given (null when it held none), <paramref name="after"/> the new

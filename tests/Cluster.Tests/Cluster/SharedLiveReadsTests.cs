@@ -25,15 +25,16 @@ public sealed class SharedLiveReadsTests
 
         public Task<JsonElement?> ReadNamespaceAsync(string name, CancellationToken cancellationToken) => Task.FromResult<JsonElement?>(null);
 
-        /// <summary>Finishes the oldest running read with the version it began at.</summary>
+        /// <summary>Finishes the oldest running read with the version it began at: one approval, named for it.</summary>
         public void FinishNext()
         {
             Assert.True(Started.TryDequeue(out var read), "no read is running");
-            read.Done.SetResult([Objects.Approval(ns: read.Ns, rv: read.Version.ToString(CultureInfo.InvariantCulture))]);
+            read.Done.SetResult([Objects.Approval(ns: read.Ns, name: "v" + read.Version.ToString(CultureInfo.InvariantCulture))]);
         }
     }
 
-    private static string Rv(IReadOnlyList<JsonElement> answer) => answer.Single().GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+    /// <summary>The version the answer was read at: the name of the one approval in it.</summary>
+    private static string Rv(ApprovalIndex answer, string ns = "payments") => answer.Targeting(ns, "apps", "Deployment", "checkout").Single().Name[1..];
 
     [Fact]
     public async Task Reviews_that_ask_while_a_read_runs_share_the_next_read_and_get_its_newer_answer()
@@ -41,9 +42,9 @@ public sealed class SharedLiveReadsTests
         var server = new GatedReader { Version = 1 };
         var reads = new SharedLiveReads(server, TimeSpan.FromSeconds(30));
 
-        var first = reads.ListApprovalsAsync("payments", CancellationToken.None);
+        var first = reads.ApprovalsAsync("payments", CancellationToken.None);
         server.Version = 2; // an approval made after the first read began
-        var later = Enumerable.Range(0, 5).Select(_ => reads.ListApprovalsAsync("payments", CancellationToken.None)).ToArray();
+        var later = Enumerable.Range(0, 5).Select(_ => reads.ApprovalsAsync("payments", CancellationToken.None)).ToArray();
         Assert.Single(server.Started);
 
         server.FinishNext();
@@ -56,7 +57,7 @@ public sealed class SharedLiveReadsTests
         Assert.Empty(server.Started);
 
         // Nobody waits any more: the next review starts a read of its own at once.
-        var again = reads.ListApprovalsAsync("payments", CancellationToken.None);
+        var again = reads.ApprovalsAsync("payments", CancellationToken.None);
         Assert.Single(server.Started);
         server.FinishNext();
         Assert.Equal("2", Rv(await again));
@@ -67,13 +68,14 @@ public sealed class SharedLiveReadsTests
     {
         var server = new GatedReader();
         var reads = new SharedLiveReads(server, TimeSpan.FromSeconds(30));
-        var payments = reads.ListApprovalsAsync("payments", CancellationToken.None);
-        var ledger = reads.ListApprovalsAsync("ledger", CancellationToken.None);
+        var payments = reads.ApprovalsAsync("payments", CancellationToken.None);
+        var ledger = reads.ApprovalsAsync("ledger", CancellationToken.None);
         Assert.Equal(["payments", "ledger"], server.Started.Select(r => r.Ns));
         server.FinishNext();
         server.FinishNext();
-        Assert.Equal("payments", (await payments).Single().GetProperty("metadata").GetProperty("namespace").GetString());
-        Assert.Equal("ledger", (await ledger).Single().GetProperty("metadata").GetProperty("namespace").GetString());
+        Assert.Equal("0", Rv(await payments));
+        Assert.Equal("0", Rv(await ledger, "ledger"));
+        Assert.Empty((await ledger).Targeting("payments", "apps", "Deployment", "checkout"));
     }
 
     [Fact]
@@ -82,8 +84,8 @@ public sealed class SharedLiveReadsTests
         var server = new GatedReader();
         var reads = new SharedLiveReads(server, TimeSpan.FromSeconds(30));
         using var impatient = new CancellationTokenSource();
-        var gaveUp = reads.ListApprovalsAsync("payments", impatient.Token);
-        var waiting = reads.ListApprovalsAsync("payments", CancellationToken.None);
+        var gaveUp = reads.ApprovalsAsync("payments", impatient.Token);
+        var waiting = reads.ApprovalsAsync("payments", CancellationToken.None);
 
         await impatient.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gaveUp);
@@ -98,10 +100,27 @@ public sealed class SharedLiveReadsTests
     {
         var failing = new FakeLiveReader { Approvals = _ => throw new HttpRequestException("connection refused") };
         var reads = new SharedLiveReads(failing, TimeSpan.FromSeconds(30));
-        await Assert.ThrowsAsync<HttpRequestException>(() => reads.ListApprovalsAsync("payments", CancellationToken.None));
-        failing.Approvals = _ => [Objects.Approval(rv: "7")];
-        Assert.Equal("7", Rv(await reads.ListApprovalsAsync("payments", CancellationToken.None)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => reads.ApprovalsAsync("payments", CancellationToken.None));
+        failing.Approvals = _ => [Objects.Approval(name: "v7"), Objects.Approval(ns: "ledger", name: "v8")];
+        var index = await reads.ApprovalsAsync("payments", CancellationToken.None);
+        Assert.Equal("7", Rv(index));
+        Assert.Empty(index.Targeting("ledger", "apps", "Deployment", "checkout")); // another namespace's object in the answer is left out
+        Assert.Equal(1, index.Count);
         Assert.Equal(2, failing.Reads);
+    }
+
+    [Fact]
+    public async Task One_read_is_made_into_models_once_for_everyone_who_shares_it()
+    {
+        var server = new GatedReader();
+        var reads = new SharedLiveReads(server, TimeSpan.FromSeconds(30));
+        _ = reads.ApprovalsAsync("payments", CancellationToken.None);
+        var shared = Enumerable.Range(0, 3).Select(_ => reads.ApprovalsAsync("payments", CancellationToken.None)).ToArray();
+        server.FinishNext();
+        await Eventually.True(() => server.Started.Count == 1, "the next read started");
+        server.FinishNext();
+        var answers = await Task.WhenAll(shared);
+        Assert.All(answers, a => Assert.Same(answers[0], a));
     }
 
     [Fact]
@@ -109,7 +128,7 @@ public sealed class SharedLiveReadsTests
     {
         var server = new GatedReader();
         var reads = new SharedLiveReads(server, TimeSpan.FromMilliseconds(50));
-        var read = reads.ListApprovalsAsync("payments", CancellationToken.None);
+        var read = reads.ApprovalsAsync("payments", CancellationToken.None);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
     }
 }

@@ -20,7 +20,7 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
 {
     private readonly IListWatchSource _approvalSource;
     private readonly IListWatchSource _namespaceSource;
-    private readonly ILiveReader? _liveReader;
+    private readonly SharedLiveReads? _liveReader;
     private readonly TimeSpan _maxStaleness;
     private readonly ClusterTimings _timings;
     private readonly TimeProvider _clock;
@@ -109,15 +109,14 @@ internal sealed partial class ClusterApprovalCache : BackgroundService, IApprova
         var published = _published;
         try
         {
-            var approvalsTask = _liveReader.ListApprovalsAsync(ns, timeout.Token);
+            var approvalsTask = _liveReader.ApprovalsAsync(ns, timeout.Token);
             var namespaceTask = published.Snapshot.Namespaces.Labels(ns) is not null
                 ? Task.FromResult<JsonElement?>(null)
-                : _liveReader.ReadNamespaceAsync(ns, timeout.Token);
-            var items = await approvalsTask.ConfigureAwait(false);
+                : _liveReader.NamespaceAsync(ns, timeout.Token);
+            var live = await approvalsTask.ConfigureAwait(false);
             var nsObject = await namespaceTask.ConfigureAwait(false);
 
-            var live = items.Select(item => CachedApproval.From(item, keep: false)).OfType<CachedApproval>().Where(a => a.Namespace == ns && a.Model is not null).Select(a => a.Model!);
-            // Only this namespace is rebuilt: the rest of the index is shared, so a live read costs
+            // Only this namespace is replaced: the rest of the index is shared, so a live read costs
             // what that namespace holds, not what the cluster holds.
             var approvals = published.Snapshot.Approvals.ReplacingNamespace(ns, live);
             var namespaces = published.Snapshot.Namespaces;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Admission.Policies;
 
 namespace Admission.Operator.Cluster;
 
@@ -15,15 +16,25 @@ namespace Admission.Operator.Cluster;
 /// sent. Now a namespace has at most one read running and one waiting per replica, however many
 /// reviews wait on them.
 /// </remarks>
-internal sealed class SharedLiveReads(ILiveReader inner, TimeSpan timeout) : ILiveReader
+internal sealed class SharedLiveReads(ILiveReader inner, TimeSpan timeout)
 {
-    private readonly Shared<IReadOnlyList<JsonElement>> _approvals = new(timeout);
+    private readonly Shared<ApprovalIndex> _approvals = new(timeout);
     private readonly Shared<JsonElement?> _namespaces = new(timeout);
 
-    public Task<IReadOnlyList<JsonElement>> ListApprovalsAsync(string ns, CancellationToken cancellationToken) =>
-        _approvals.ReadAsync(ns, token => inner.ListApprovalsAsync(ns, token), cancellationToken);
+    /// <summary>
+    /// The namespace's ChangeApprovals as read live, indexed: read into models once for all the
+    /// reviews that share the read, not once by each.
+    /// </summary>
+    public Task<ApprovalIndex> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
+        _approvals.ReadAsync(ns, async token =>
+        {
+            var items = await inner.ListApprovalsAsync(ns, token).ConfigureAwait(false);
+            return new ApprovalIndex(items.Select(item => CachedApproval.From(item, keep: false))
+                .Where(a => a is { Model: not null } && a.Namespace == ns).Select(a => a!.Model!));
+        }, cancellationToken);
 
-    public Task<JsonElement?> ReadNamespaceAsync(string name, CancellationToken cancellationToken) =>
+    /// <summary>The Namespace object, or null when it does not exist.</summary>
+    public Task<JsonElement?> NamespaceAsync(string name, CancellationToken cancellationToken) =>
         _namespaces.ReadAsync(name, token => inner.ReadNamespaceAsync(name, token), cancellationToken);
 
     /// <summary>Reads of one kind, by key: at most one running and one waiting to start per key.</summary>
