@@ -1,8 +1,10 @@
 namespace Admission.TestApiServer.Http;
 
-/// <summary>GET of one object (or its status or scale) and list. limit is ignored: every list is one page.</summary>
+/// <summary>GET of one object (or its status or scale) and list, in pages when asked (<see cref="ListPaging"/>).</summary>
 internal sealed class ReadEndpoints(ServerState state)
 {
+    private readonly ListPaging _paging = new();
+
     public async Task GetAsync(ApiRequest request, ApiPath path)
     {
         var resource = path.Resource;
@@ -28,12 +30,23 @@ internal sealed class ReadEndpoints(ServerState state)
     public async Task ListAsync(ApiRequest request, ApiPath path)
     {
         var (labels, fields) = Selectors(request);
-        var (items, rv) = state.Store.List(path.Resource, path.Namespace);
-        var selected = items.Where(i => labels.Matches(i) && fields.Matches(i)).ToList();
-        selected.ForEach(i => state.CustomResources?.ApplyDefaults(path.Resource, i));
+        var compacted = state.Store.CompactedResourceVersion;
+        var page = _paging.Serve(request, () =>
+            {
+                var (items, rv) = state.Store.List(path.Resource, path.Namespace);
+                var selected = items.Where(i => labels.Matches(i) && fields.Matches(i)).ToList();
+                selected.ForEach(i => state.CustomResources?.ApplyDefaults(path.Resource, i));
+                return (selected, rv);
+            }, compacted,
+            countRemaining: string.IsNullOrEmpty(request.Query("labelSelector")) && string.IsNullOrEmpty(request.Query("fieldSelector")));
+        var metadata = new JsonObject { ["resourceVersion"] = page.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (page.Continue is not null) metadata["continue"] = page.Continue;
+        if (page.RemainingItemCount is { } remaining) metadata["remainingItemCount"] = remaining;
         if (Tables.Wanted(request.Http.Request.Headers.Accept))
         {
-            await HttpJson.WriteAsync(request.Http, 200, Tables.Build(path.Resource, selected, rv, request.Query("includeObject")));
+            var table = Tables.Build(path.Resource, page.Items, page.ResourceVersion, request.Query("includeObject"));
+            table["metadata"] = metadata;
+            await HttpJson.WriteAsync(request.Http, 200, table);
             return;
         }
 
@@ -41,8 +54,8 @@ internal sealed class ReadEndpoints(ServerState state)
         {
             ["kind"] = path.Resource.ListKind,
             ["apiVersion"] = path.Resource.ApiVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-            ["items"] = new JsonArray([.. selected]),
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray([.. page.Items]),
         };
         await HttpJson.WriteAsync(request.Http, 200, list);
     }

@@ -28,6 +28,18 @@ internal sealed class ObjectStore(int historyWindow)
         }
     }
 
+    /// <summary>The oldest resourceVersion a read may still be served at (raised by <see cref="ExpireAll"/>).</summary>
+    public long CompactedResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _compacted;
+            }
+        }
+    }
+
     public int WatchCount
     {
         get
