@@ -91,4 +91,18 @@ public sealed class KubernetesSourceTests : ClusterTest
         Assert.Equal([200, 410, 200], requests.Select(r => r.Status));
         Assert.DoesNotContain("limit", requests[^1].Query, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Namespaces_are_listed_in_pages_too()
+    {
+        for (var i = 0; i < 5; i++) _cluster.Api.Seed(ClusterHarness.NamespaceObject($"team-{i}", new Dictionary<string, string> { ["tier"] = "1" }));
+        var expected = _cluster.Api.List("", "namespaces", null).Select(n => n["metadata"]!["name"]!.ToString()).ToList();
+
+        var list = await new NamespaceListWatch(_cluster.Client("admin"), pageSize: 2).ListAsync(CancellationToken.None);
+
+        Assert.Equal(expected, list.Items.Select(i => ObjectFields.Name(i)));
+        Assert.True(expected.Count > 6, string.Join(", ", expected));
+        var requests = _cluster.Api.Requests.Where(r => r.Method == "GET" && r.Path == "/api/v1/namespaces").ToList();
+        Assert.Equal((expected.Count + 1) / 2, requests.Count);
+    }
 }

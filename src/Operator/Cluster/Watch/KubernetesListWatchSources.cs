@@ -49,7 +49,8 @@ internal sealed class ChangeApprovalListWatch(IKubernetes client, int pageSize =
 }
 
 /// <summary>Namespaces, for their labels.</summary>
-internal sealed class NamespaceListWatch(IKubernetes client) : IListWatchSource
+/// <param name="pageSize">Items per page of a full list (<see cref="KubeJson.ListInPagesAsync"/>).</param>
+internal sealed class NamespaceListWatch(IKubernetes client, int pageSize = KubeJson.PageSize) : IListWatchSource
 {
     public string Name => "Namespaces";
 
@@ -58,7 +59,7 @@ internal sealed class NamespaceListWatch(IKubernetes client) : IListWatchSource
         {
             using var response = await client.CoreV1.ListNamespaceWithHttpMessagesAsync(continueParameter: next, limit: limit, cancellationToken: ct).ConfigureAwait(false);
             return KubeJson.ToElement(response.Body);
-        }, KubeJson.PageSize, cancellationToken);
+        }, pageSize, cancellationToken);
 
     public IAsyncEnumerable<WatchEvent> WatchAsync(string resourceVersion, CancellationToken cancellationToken) =>
         KubeJson.WatchAsync(ct => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
