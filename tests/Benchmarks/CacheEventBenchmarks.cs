@@ -76,6 +76,11 @@ public class CacheEventBenchmarks
             {
                 ["name"] = "approval-" + i, ["namespace"] = "ns-" + (i % 100), ["resourceVersion"] = rv, ["uid"] = "uid-" + i,
                 ["generation"] = 1, ["creationTimestamp"] = "2026-12-04T08:00:00Z",
+                // As kube-apiserver records them: the request, the approvals, the operator's status.
+                ["managedFields"] = new JsonArray(
+                    ManagedFields("kubectl-change", null, new JsonObject { ["f:spec"] = new JsonObject { ["."] = new JsonObject(), ["f:target"] = new JsonObject { ["."] = new JsonObject(), ["f:apiGroup"] = new JsonObject(), ["f:kind"] = new JsonObject(), ["f:name"] = new JsonObject() }, ["f:operations"] = new JsonObject(), ["f:reason"] = new JsonObject(), ["f:requestedBy"] = new JsonObject(), ["f:expiresAt"] = new JsonObject() } }),
+                    ManagedFields("kubectl-change", null, new JsonObject { ["f:spec"] = new JsonObject { ["f:approvals"] = new JsonObject() } }),
+                    ManagedFields("admission", "status", new JsonObject { ["f:status"] = new JsonObject { ["."] = new JsonObject(), ["f:phase"] = new JsonObject(), ["f:conditions"] = new JsonObject() } })),
             },
             ["spec"] = new JsonObject
             {
@@ -89,6 +94,17 @@ public class CacheEventBenchmarks
         };
         if (phase is not null) node["status"] = new JsonObject { ["phase"] = phase };
         return JsonDocument.Parse(node.ToJsonString()).RootElement;
+    }
+
+    private static JsonObject ManagedFields(string manager, string? subresource, JsonObject fields)
+    {
+        var entry = new JsonObject
+        {
+            ["manager"] = manager, ["operation"] = "Update", ["apiVersion"] = "approvals.admission.dev/v1alpha1",
+            ["time"] = "2026-12-04T09:00:00Z", ["fieldsType"] = "FieldsV1", ["fieldsV1"] = fields,
+        };
+        if (subresource is not null) entry["subresource"] = subresource;
+        return entry;
     }
 
     internal static JsonElement Namespace(string name, string rv) => JsonDocument.Parse(new JsonObject
