@@ -1,8 +1,7 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Admission.Kubernetes;
+using Admission.Operator.Observability;
 using Admission.Policies;
 using Admission.Policies.Model;
 
@@ -46,31 +45,41 @@ internal sealed record CachedApproval(string Namespace, string Name, JsonElement
     /// </summary>
     internal static JsonElement Kept(JsonElement raw)
     {
-        if (raw.ValueKind != JsonValueKind.Object) return raw.Clone();
-        var buffer = new ArrayBufferWriter<byte>(JsonMarshal.GetRawUtf8Value(raw).Length);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("metadata"u8, out var metadata) ||
+            metadata.ValueKind != JsonValueKind.Object || !metadata.TryGetProperty("managedFields"u8, out _))
         {
-            writer.WriteStartObject();
-            foreach (var property in raw.EnumerateObject())
+            return raw.Clone();
+        }
+        // Written into this thread's pooled buffer, then parsed into a document of exactly its size:
+        // one copy kept, and nothing else allocated but the document (a buffer and writer per thread).
+        var buffer = t_buffer ??= new PooledBufferWriter(4096);
+        buffer.Clear();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        foreach (var property in raw.EnumerateObject())
+        {
+            if (!property.NameEquals("metadata"u8))
             {
-                if (property.Value.ValueKind != JsonValueKind.Object || !property.NameEquals("metadata"u8))
-                {
-                    property.WriteTo(writer);
-                    continue;
-                }
-                writer.WritePropertyName(property.Name);
-                writer.WriteStartObject();
-                foreach (var field in property.Value.EnumerateObject())
-                {
-                    if (!field.NameEquals("managedFields"u8)) field.WriteTo(writer);
-                }
-                writer.WriteEndObject();
+                property.WriteTo(writer);
+                continue;
+            }
+            writer.WritePropertyName(property.Name);
+            writer.WriteStartObject();
+            foreach (var field in property.Value.EnumerateObject())
+            {
+                if (!field.NameEquals("managedFields"u8)) field.WriteTo(writer);
             }
             writer.WriteEndObject();
         }
+        writer.WriteEndObject();
+        writer.Flush();
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         return JsonElement.ParseValue(ref reader);
     }
+
+    [ThreadStatic] private static PooledBufferWriter? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 }
 
 /// <summary>The raw ChangeApprovals the status operator works from, with a change feed.</summary>
