@@ -1,14 +1,25 @@
 using Admission.Soak;
 
-// Admission.Soak [--short] [seconds] [report-dir]: see run.sh.
+// Admission.Soak [--short] [--approvals N] [seconds] [report-dir]: see run.sh.
 var shortRun = args.Length > 0 && args[0] == "--short";
 if (shortRun) args = args[1..];
+var held = 0;
+if (args is ["--approvals", var count, ..])
+{
+    if (!int.TryParse(count, CultureInfo.InvariantCulture, out held) || held < 0)
+    {
+        Console.Error.WriteLine($"soak: --approvals wants a count of ChangeApprovals, not \"{count}\"");
+        return 2;
+    }
+    args = args[2..];
+}
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : shortRun ? 60 : 600;
 var reportDir = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "soak-report");
 Directory.CreateDirectory(reportDir);
 
-await using var world = await SoakWorld.StartAsync();
+await using var world = await SoakWorld.StartAsync(held);
 Console.WriteLine($"soak: admission serve (pid {world.Pid}) in cluster mode against the test API server for {seconds} s");
+if (held > 0) Console.WriteLine($"soak: {held} ChangeApprovals held besides the churn; ready after {world.Ready.TotalSeconds:F2} s at {Sampler.ResidentMiB(world.Pid):F1} MiB resident");
 // A warm-up outside the measured run: JIT, connection pools and heap sizing settle first, so that
 // even a 60 s CI run judges steady state.
 var warmUp = TimeSpan.FromSeconds(20);

@@ -37,10 +37,16 @@ public sealed class Sampler(SoakWorld world, TimeSpan interval)
         }
     }
 
+    /// <summary>The process's resident memory now (VmRSS).</summary>
+    public static double ResidentMiB(int pid) => Field(File.ReadAllLines($"/proc/{pid}/status"), "VmRSS") / 1024;
+
+    private static double Field(string[] status, string name) =>
+        double.Parse(status.First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
     private async Task<Sample> TakeAsync(double seconds, ReviewLoad load, ApprovalChurn churn)
     {
         var status = await File.ReadAllLinesAsync($"/proc/{world.Pid}/status");
-        double Field(string name) => double.Parse(status.First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        double Field(string name) => Sampler.Field(status, name);
         var handles = Directory.GetFiles($"/proc/{world.Pid}/fd").Length;
         var metrics = await world.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var heap = metrics.Split('\n').First(l => l.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal)).Split(' ')[1];

@@ -32,7 +32,15 @@ public sealed class SoakWorld : IAsyncDisposable
     public HttpClient Http { get; }
     public k8s.Kubernetes Admin { get; }
 
-    public static async Task<SoakWorld> StartAsync()
+    /// <summary>From the process's start to its first 200 from /readyz.</summary>
+    public TimeSpan Ready { get; private set; }
+
+    /// <param name="held">
+    /// ChangeApprovals put in place before the webhook starts, as a cluster that has them holds them
+    /// (<c>--approvals</c>), across 100 Tier-1 namespaces: each approved by two people, for a
+    /// Deployment the reviews never change, binding no change, so no expected decision depends on them.
+    /// </param>
+    public static async Task<SoakWorld> StartAsync(int held = 0)
     {
         var api = await TestApiServer.TestApiServer.StartAsync(new TestApiServer.TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
         var dir = Directory.CreateTempSubdirectory("admission-soak-").FullName;
@@ -43,6 +51,9 @@ public sealed class SoakWorld : IAsyncDisposable
         api.WriteKubeconfig(kubeconfig, user, "admission-system");
         api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = "admission-system" } }));
         api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = Ns, labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } }));
+        // Spread over 100 Tier-1 namespaces, as the load test spreads them: the reviews' namespace holds a hundredth.
+        for (var n = 1; n < Math.Min(held, 100); n++) api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = HeldNamespace(n), labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } }));
+        for (var i = 0; i < held; i++) api.Seed(Held(i));
 
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -82,7 +93,31 @@ public sealed class SoakWorld : IAsyncDisposable
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new InvalidOperationException("admission serve never became ready");
             await Task.Delay(200);
         }
+        world.Ready = deadline.Elapsed;
         return world;
+    }
+
+    private static string HeldNamespace(int n) => n == 0 ? Ns : $"team-{n}";
+
+    private static JsonObject Held(int i)
+    {
+        static string T(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow;
+        return Node(new
+        {
+            apiVersion = "approvals.admission.dev/v1alpha1",
+            kind = "ChangeApproval",
+            metadata = new { name = $"held-{i}", @namespace = HeldNamespace(i % 100) },
+            spec = new
+            {
+                target = new { apiGroup = "apps", kind = "Deployment", name = $"held-{i % 500}" },
+                operations = new[] { "UPDATE" },
+                reason = "held " + i,
+                requestedBy = "carol",
+                expiresAt = T(now.AddHours(3)),
+                approvals = new[] { new { approver = "alice", approvedAt = T(now) }, new { approver = "bob", approvedAt = T(now) } },
+            },
+        });
     }
 
     private static HttpClient Client(string caFile, int port)
