@@ -59,14 +59,13 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
 
     private static string Entry(string approver)
     {
-        var at = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var at = SoakWorld.Time(DateTimeOffset.UtcNow);
         return $$$"""[{"op":"add","path":"/spec/approvals/-","value":{"approver":"{{{approver}}}","approvedAt":"{{{at}}}"}}]""";
     }
 
     private static System.Text.Json.Nodes.JsonObject Approval(string name, int n)
     {
         var now = DateTimeOffset.UtcNow;
-        static string T(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         return SoakWorld.Node(new
         {
             apiVersion = "approvals.admission.dev/v1alpha1",
@@ -80,8 +79,8 @@ public sealed class ApprovalChurn(SoakWorld world, int perSecond, int keep)
                 images = new[] { "registry.example.com/checkout:2.4.1", "registry.example.com/migrate:2.4.1" },
                 reason = "soak churn " + n,
                 requestedBy = "carol",
-                notBefore = T(now.AddMinutes(-5)),
-                expiresAt = T(now.AddHours(1)),
+                notBefore = SoakWorld.Time(now.AddMinutes(-5)),
+                expiresAt = SoakWorld.Time(now.AddHours(1)),
                 approvals = Array.Empty<object>(),
             },
         });

@@ -46,11 +46,10 @@ public sealed class Sampler(SoakWorld world, TimeSpan interval)
     private async Task<Sample> TakeAsync(double seconds, ReviewLoad load, ApprovalChurn churn)
     {
         var status = await File.ReadAllLinesAsync($"/proc/{world.Pid}/status");
-        double Field(string name) => Sampler.Field(status, name);
         var handles = Directory.GetFiles($"/proc/{world.Pid}/fd").Length;
         var metrics = await world.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var heap = metrics.Split('\n').First(l => l.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal)).Split(' ')[1];
-        return new Sample(seconds, Field("VmRSS") / 1024, double.Parse(heap, CultureInfo.InvariantCulture) / (1024 * 1024), handles, (int)Field("Threads"),
+        return new Sample(seconds, Field(status, "VmRSS") / 1024, double.Parse(heap, CultureInfo.InvariantCulture) / (1024 * 1024), handles, (int)Field(status, "Threads"),
             load.Answered, load.Failed, churn.Created);
     }
 }

@@ -50,9 +50,9 @@ public sealed class SoakWorld : IAsyncDisposable
         var kubeconfig = Path.Combine(dir, "admission.kubeconfig");
         api.WriteKubeconfig(kubeconfig, user, "admission-system");
         api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = "admission-system" } }));
-        api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = Ns, labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } }));
+        api.Seed(TierOneNamespace(Ns));
         // Spread over 100 Tier-1 namespaces, as the load test spreads them: the reviews' namespace holds a hundredth.
-        for (var n = 1; n < Math.Min(held, 100); n++) api.Seed(Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name = HeldNamespace(n), labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } }));
+        for (var n = 1; n < Math.Min(held, 100); n++) api.Seed(TierOneNamespace(HeldNamespace(n)));
         for (var i = 0; i < held; i++) api.Seed(Held(i));
 
         var port = FreePort();
@@ -97,11 +97,16 @@ public sealed class SoakWorld : IAsyncDisposable
         return world;
     }
 
+    private static JsonObject TierOneNamespace(string name) =>
+        Node(new { apiVersion = "v1", kind = "Namespace", metadata = new { name, labels = new Dictionary<string, string> { ["approvals.admission.dev/tier"] = "1" } } });
+
+    /// <summary>A timestamp as the API server writes one.</summary>
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     private static string HeldNamespace(int n) => n == 0 ? Ns : $"team-{n}";
 
     private static JsonObject Held(int i)
     {
-        static string T(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var now = DateTimeOffset.UtcNow;
         return Node(new
         {
@@ -114,8 +119,8 @@ public sealed class SoakWorld : IAsyncDisposable
                 operations = new[] { "UPDATE" },
                 reason = "held " + i,
                 requestedBy = "carol",
-                expiresAt = T(now.AddHours(3)),
-                approvals = new[] { new { approver = "alice", approvedAt = T(now) }, new { approver = "bob", approvedAt = T(now) } },
+                expiresAt = Time(now.AddHours(3)),
+                approvals = new[] { new { approver = "alice", approvedAt = Time(now) }, new { approver = "bob", approvedAt = Time(now) } },
             },
         });
     }

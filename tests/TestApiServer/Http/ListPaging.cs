@@ -38,16 +38,10 @@ internal sealed class ListPaging
         }
         else
         {
-            var id = Decode(token);
-            if (!_remainders.TryGetValue(id, out var remainder)) throw StatusBodies.BadRequest("invalid continue token: it was not issued by this server");
-            if (remainder.ResourceVersion < compacted)
-            {
-                _remainders.TryRemove(id, out _);
-                throw new ApiException(StatusBodies.Gone(ContinueExpired));
-            }
-            items = remainder.Items;
-            rv = remainder.ResourceVersion;
-            _remainders.TryRemove(id, out _);
+            // A token serves one page: taken out whether that page is served or refused.
+            if (!_remainders.TryRemove(Decode(token), out var remainder)) throw StatusBodies.BadRequest("invalid continue token: it was not issued by this server");
+            if (remainder.ResourceVersion < compacted) throw new ApiException(StatusBodies.Gone(ContinueExpired));
+            (items, rv) = (remainder.Items, remainder.ResourceVersion);
         }
         if (limit is not { } n || items.Count <= n) return new Page(items, rv, null, null);
 
