@@ -183,9 +183,9 @@ internal sealed class AdmissionProcess : IAsyncDisposable
                 last = body;
                 if ((status == 200) == ready) return;
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or SocketException)
             {
-                last = e.Message; // no certificate to serve yet
+                last = e.Message; // no certificate to serve yet, or a connection reset while it starts
             }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{Name} /readyz never became {(ready ? "ready" : "not ready")}: {last}\n{Log}");
             await Task.Delay(100);

@@ -139,7 +139,9 @@ public sealed class ServeProcess : IAsyncDisposable
                         last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
                         if (response.StatusCode == HttpStatusCode.OK) return;
                     }
-                    catch (HttpRequestException e)
+                    // Not listening yet, or a connection reset while it starts: .NET surfaces one race of
+                    // that (the peer gone before the handler reads the remote end point) as a bare SocketException.
+                    catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
                     {
                         last = e.Message;
                     }
